@@ -1,0 +1,281 @@
+"""Python runtime bootstrap: a Lambda Runtime API client that runs one handler.
+
+Runs as a script in the worker process (the execution environment), so it
+imports nothing from svl-tui and as little of the standard library as it can:
+every millisecond here is cold-start time. It mirrors AWS's Python runtime
+interface client: handler resolution and its ``Runtime.*`` init errors, the
+context object, the ``[LEVEL]\\t<time>\\t<request id>\\t<message>`` log format
+(or JSON when ``AWS_LAMBDA_LOG_FORMAT=JSON``), error payloads without the
+runtime's own frames, and ``Runtime.MarshalError`` for unserialisable results.
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+
+RUNTIME_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
+FENCE = os.environ.get("SVL_LOG_FENCE", "")
+THIS_FILE = os.path.abspath(__file__)
+
+
+class RuntimeClient:
+    """Minimal keep-alive HTTP/1.1 client for the four Runtime API routes."""
+
+    def __init__(self, address):
+        host, port = address.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.file = self.sock.makefile("rb")
+
+    def request(self, method, path, body=b"", headers=None):
+        head = [f"{method} /2018-06-01/runtime{path} HTTP/1.1", "Host: runtime",
+                f"Content-Length: {len(body)}"]
+        for key, value in (headers or {}).items():
+            head.append(f"{key}: {value}")
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        status_line = self.file.readline()
+        if not status_line:
+            raise ConnectionError("runtime API closed the connection")
+        reply_headers = {}
+        while True:
+            line = self.file.readline().decode("latin-1").rstrip("\r\n")
+            if not line:
+                break
+            key, _, value = line.partition(":")
+            reply_headers[key.strip().lower()] = value.strip()
+        length = int(reply_headers.get("content-length", "0"))
+        return reply_headers, self.file.read(length) if length else b""
+
+
+class CognitoIdentity:
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self, data):
+        self.cognito_identity_id = data.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = data.get("cognitoIdentityPoolId")
+
+
+class LambdaContext:
+    """The attributes Lambda's Python runtime gives ``context``."""
+
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = CognitoIdentity(identity or {})
+        self.client_context = client_context
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def __repr__(self):
+        return (f"LambdaContext([aws_request_id={self.aws_request_id},"
+                f"function_name={self.function_name},memory_limit_in_mb={self.memory_limit_in_mb}])")
+
+
+CURRENT_REQUEST_ID = ""
+
+
+def install_logging():
+    """Lambda's root log handler; imported lazily so handlers that never log don't pay."""
+    import logging
+
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+    class LambdaFormatter(logging.Formatter):
+        converter = time.gmtime
+
+        def format(self, record):
+            record.aws_request_id = CURRENT_REQUEST_ID
+            if json_format:
+                data = {"timestamp": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+                        "level": record.levelname, "message": record.getMessage(),
+                        "logger": record.name, "requestId": CURRENT_REQUEST_ID}
+                if record.exc_info:
+                    data["errorType"] = record.exc_info[0].__name__
+                    data["errorMessage"] = str(record.exc_info[1])
+                    data["stackTrace"] = self.formatException(record.exc_info).splitlines()
+                data["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"
+                return json.dumps(data, default=str)
+            text = super().format(record)
+            # Lambda keeps a multi-line record (a traceback) as one log event.
+            return text.replace("\n", "\r")
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(LambdaFormatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in ("DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL"):
+        root.setLevel("WARNING" if level == "WARN" else level)
+
+
+def user_frames(tb):
+    """Stack frames without this bootstrap's own, as Lambda shows them."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(tb) if os.path.abspath(f.filename) != THIS_FILE]
+    return traceback.format_list(frames)
+
+
+def error_payload(exc, request_id=""):
+    payload = {"errorMessage": str(exc), "errorType": type(exc).__name__,
+               "requestId": request_id, "stackTrace": user_frames(exc.__traceback__)}
+    return payload
+
+
+def log_error(payload):
+    """Lambda writes an unhandled error to the log as one ``[ERROR]`` record."""
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+    trace = "".join(payload.get("stackTrace") or [])
+    text = f"{payload['errorType']}: {payload['errorMessage']}"
+    if trace:
+        text += "\rTraceback (most recent call last):\r" + trace.rstrip("\n").replace("\n", "\r")
+    sys.stdout.write(f"[ERROR]\t{stamp}\t{CURRENT_REQUEST_ID}\t{text}\n")
+
+
+def load_handler(spec):
+    """Import ``module.function`` the way AWS's runtime does, with its error types."""
+    try:
+        module_name, function_name = spec.rsplit(".", 1)
+    except ValueError as exc:
+        return None, {"errorMessage": f"Bad handler '{spec}': {exc}", "errorType": "Runtime.MalformedHandlerName",
+                      "requestId": "", "stackTrace": []}
+    module_name = module_name.replace("/", ".")
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as exc:
+        return None, {"errorMessage": f"Syntax error in module '{module_name}': {exc}",
+                      "errorType": "Runtime.UserCodeSyntaxError", "requestId": "",
+                      "stackTrace": [f'  File "{exc.filename}" Line {exc.lineno}\n', f"    {(exc.text or '').strip()}\n"]}
+    except ImportError as exc:
+        return None, {"errorMessage": f"Unable to import module '{module_name}': {exc}",
+                      "errorType": "Runtime.ImportModuleError", "requestId": "",
+                      "stackTrace": user_frames(exc.__traceback__)}
+    except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
+        return None, error_payload(exc)
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        return None, {"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
+                      "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []}
+    return handler, None
+
+
+def to_json(value):
+    """Serialise a result like Lambda's runtime (which accepts Decimal, e.g. from DynamoDB)."""
+    def default(obj):
+        from decimal import Decimal
+
+        if isinstance(obj, Decimal):
+            return int(obj) if obj == obj.to_integral_value() else float(obj)
+        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+    return json.dumps(value, default=default).encode()
+
+
+def fence():
+    """Mark the end of an invocation's output on both pipes before reporting it.
+
+    The engine waits for this mark, so every line the handler wrote is shown
+    before its result, never after.
+    """
+    if FENCE:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(1, FENCE.encode() + b"\n")
+        os.write(2, FENCE.encode() + b"\n")
+
+
+def watch_parent():
+    """Exit when the engine goes away (its end of our stdin closes): no orphans."""
+    import threading
+
+    def wait():
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        os._exit(0)
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+def main():
+    global CURRENT_REQUEST_ID
+    watch_parent()
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    sys.path[0] = task_root
+    install_logging()
+    client = RuntimeClient(RUNTIME_API)
+    handler, init_error = load_handler(os.environ.get("_HANDLER", ""))
+    if init_error is not None:
+        log_error(init_error)
+        fence()
+        client.request("POST", "/init/error", json.dumps(init_error).encode(),
+                       {"Lambda-Runtime-Function-Error-Type": init_error["errorType"]})
+        sys.exit(1)
+    fence()  # import-time output comes before START
+    import inspect
+
+    loop = None
+    while True:
+        headers, body = client.request("GET", "/invocation/next")
+        request_id = headers.get("lambda-runtime-aws-request-id", "")
+        CURRENT_REQUEST_ID = request_id
+        os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
+        client_context = headers.get("lambda-runtime-client-context")
+        identity = headers.get("lambda-runtime-cognito-identity")
+        context = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms", "0")),
+                                headers.get("lambda-runtime-invoked-function-arn", ""),
+                                json.loads(client_context) if client_context else None,
+                                json.loads(identity) if identity else None)
+        try:
+            event = json.loads(body) if body else None
+        except ValueError as exc:
+            outcome = {"errorMessage": f"Unable to unmarshal input: {exc}", "errorType": "Runtime.UnmarshalError",
+                       "requestId": request_id, "stackTrace": []}
+        else:
+            try:
+                result = handler(event, context)
+                if inspect.isawaitable(result):
+                    if loop is None:
+                        import asyncio
+
+                        loop = asyncio.new_event_loop()
+                        asyncio.set_event_loop(loop)
+                    result = loop.run_until_complete(result)
+            except Exception as exc:  # noqa: BLE001 - the handler's error becomes the invocation's
+                outcome = error_payload(exc, request_id)
+            else:
+                try:
+                    outcome = to_json(result)
+                except (TypeError, ValueError) as exc:
+                    outcome = {"errorMessage": f"Unable to marshal response: {exc}",
+                               "errorType": "Runtime.MarshalError", "requestId": request_id, "stackTrace": []}
+        if isinstance(outcome, bytes):
+            fence()
+            client.request("POST", f"/invocation/{request_id}/response", outcome)
+        else:
+            log_error(outcome)
+            fence()
+            client.request("POST", f"/invocation/{request_id}/error", json.dumps(outcome).encode(),
+                           {"Lambda-Runtime-Function-Error-Type": outcome["errorType"]})
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (ConnectionError, BrokenPipeError):
+        sys.exit(0)

@@ -1,0 +1,216 @@
+"""Headless command line: ``svl-tui list``, ``svl-tui invoke`` and friends.
+
+Kept lean on purpose: no Textual, boto3 or Rich import on this path, so a
+scripted ``svl-tui invoke`` starts about as fast as Python itself.
+
+Exit codes: 0 success, 1 the function failed (error, timeout, crash),
+2 the command could not run (bad arguments, unknown function, bad event,
+broken config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .discovery import Discovery, discover_or_example
+from .models import FunctionSpec, LogRecord, Result
+
+EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command cannot run as asked; the message says what to change."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="svl-tui", description="Invoke and debug serverless functions locally and on AWS Lambda. "
+        "With no command, opens the terminal UI.")
+    parser.add_argument("--project", metavar="DIR", help="project folder (default: the current folder)")
+    parser.add_argument("--profile", help="AWS profile for deployed functions")
+    parser.add_argument("--region", help="AWS region for deployed functions")
+    parser.add_argument("--no-aws", action="store_true", help="do not contact AWS at all")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list the project's functions")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
+
+    invoke = commands.add_parser("invoke", help="invoke a function once and print its result")
+    invoke.add_argument("function", help="function name (see 'svl-tui list')")
+    source = invoke.add_mutually_exclusive_group()
+    source.add_argument("--event", "-e", metavar="FILE", help="event JSON file, or - for standard input")
+    source.add_argument("--data", "-d", metavar="JSON", help="event JSON given inline")
+    invoke.add_argument("--json", action="store_true", help="print the result and logs as one JSON document")
+    invoke.add_argument("--quiet", "-q", action="store_true", help="print only the response (or the error)")
+    invoke.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
+    return parser
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed headless command and return its exit code."""
+    try:
+        if args.command == "list":
+            return _list(args)
+        if args.command == "invoke":
+            return _invoke(args)
+    except UsageError as exc:
+        print(f"svl-tui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover - argparse guards this
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(parse(argv))
+
+
+# ---- list ------------------------------------------------------------------
+
+def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
+    project = Path(args.project) if args.project else None
+    if project is not None and not project.is_dir():
+        raise UsageError(f"--project {args.project}: no such folder")
+    found = discover_or_example(project)
+    if found.example:
+        print(f"svl-tui: no functions in {Path.cwd()}; showing the bundled example project ({found.project})",
+              file=err)
+    for problem in found.problems:
+        print(f"svl-tui: {problem.severity}: {problem}", file=err)
+    return found
+
+
+def _list(args: argparse.Namespace) -> int:
+    found = load_project(args)
+    if args.json:
+        print(json.dumps([spec.to_dict() for spec in found.functions], indent=2))
+        return EXIT_OK
+    if not found.functions:
+        print(f"No functions found in {found.project}. Add an svl.yaml (see README), a SAM template.yaml "
+              "or a serverless.yml.", file=sys.stderr)
+        return EXIT_USAGE if found.errors else EXIT_OK
+    rows = [("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "SOURCE", "HANDLER")]
+    rows += [(s.name, s.runtime, f"{s.memory_mb} MB", f"{s.timeout_s:g} s", s.source, s.handler)
+             for s in found.functions]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return EXIT_OK
+
+
+# ---- invoke ----------------------------------------------------------------
+
+def find_function(found: Discovery, name: str) -> FunctionSpec:
+    spec = found.get(name)
+    if spec is not None:
+        return spec
+    close = found.suggestions(name)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    known = ", ".join(s.name for s in found.functions) or "none"
+    raise UsageError(f"no function named {name!r} in {found.project}.{hint} (functions: {known})")
+
+
+def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
+    """The event from --data, --event FILE, --event - (stdin), or the function's default."""
+    if args.data is not None:
+        return parse_json(args.data, "--data")
+    if args.event == "-":
+        return parse_json(sys.stdin.read(), "standard input")
+    if args.event:
+        path = Path(args.event)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
+        return parse_json(text, args.event)
+    return spec.default_event if spec.default_event is not None else {}
+
+
+def parse_json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}. "
+                         "Fix the event (keys and strings need double quotes).") from None
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    found = load_project(args)
+    spec = find_function(found, args.function)
+    event = read_event(args, spec)
+    result = asyncio.run(_stream(spec, event, args))
+    return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
+
+
+async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace) -> Result:
+    from .engine import Engine
+
+    records: list[LogRecord] = []
+    painter = _Painter(sys.stderr)
+    async with Engine() as engine:
+        async for update in engine.invoke(spec, event):
+            if isinstance(update, Result):
+                _print_result(update, records, args, painter)
+                return update
+            if args.json:
+                records.append(update)
+            elif not args.quiet:
+                painter.log(update)
+    raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
+
+
+def _print_result(result: Result, records: list[LogRecord], args: argparse.Namespace, painter: _Painter) -> None:
+    if args.json:
+        document = result.to_dict()
+        document["logs"] = [record.to_dict() for record in records]
+        print(json.dumps(document, indent=2, default=str))
+        return
+    if result.ok:
+        print(json.dumps(result.response, indent=2, default=str))
+    else:
+        print(json.dumps(result.error, indent=2, default=str))
+    if not args.quiet:
+        painter.summary(result)
+
+
+def line_for(record: LogRecord) -> str:
+    """A record as one terminal line: JSON kept as JSON, text with its level, platform lines as Lambda prints them."""
+    if record.fields and record.stream != "platform":
+        return json.dumps(record.fields, default=str)
+    if record.level and record.stream != "platform":
+        return f"[{record.level}] {record.message}"
+    return record.message
+
+
+class _Painter:
+    """Terminal colours by hand (Rich would double the start-up time of this path)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.colour = stream.isatty() and "NO_COLOR" not in os.environ
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+
+    def log(self, record: LogRecord) -> None:
+        code = {"ERROR": "31", "FATAL": "31", "WARN": "33", "DEBUG": "2", "TRACE": "2"}.get(record.level, "")
+        if record.stream == "platform":
+            code = "36" if record.level == "INFO" else code
+        text = line_for(record)
+        print(self._paint(text, code) if code else text, file=self.stream, flush=True)
+
+    def summary(self, result: Result) -> None:
+        start = f"cold start, init {result.init_ms:.2f} ms" if result.cold and result.init_ms is not None else "warm"
+        status = {"ok": self._paint("ok", "32")}.get(result.status, self._paint(result.status, "31"))
+        print(f"{status} · {start} · duration {result.duration_ms:.2f} ms · billed {result.billed_ms} ms · "
+              f"memory {result.max_memory_mb}/{result.memory_mb} MB · ${result.cost_usd:.9f}",
+              file=self.stream)

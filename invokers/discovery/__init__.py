@@ -1,0 +1,97 @@
+"""Find the local functions of a project folder.
+
+Sources are read in a fixed order: ``svl.yaml``, a SAM template,
+``serverless.yml``, then Azure ``function.json`` folders. A name defined
+twice keeps its first definition (with a warning). A broken file yields
+Problems naming the file, line and field; the other files still load.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import FunctionSpec
+from . import azure, sam, serverless, svl
+from .yamlfile import ConfigFileError, Problem, load
+
+_YAML_SOURCES = (svl, sam, serverless)
+CONFIG_FILENAMES = tuple(name for source in _YAML_SOURCES for name in source.FILENAMES)
+
+
+@dataclass
+class Discovery:
+    project: Path
+    functions: list[FunctionSpec] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    example: bool = False  # True when the bundled example project stood in for an empty folder
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def get(self, name: str) -> FunctionSpec | None:
+        return next((spec for spec in self.functions if spec.name == name), None)
+
+    def suggestions(self, name: str) -> list[str]:
+        """Close matches for a mistyped name, best first (case-insensitive)."""
+        names = [spec.name for spec in self.functions]
+        lowered = {n.lower(): n for n in names}
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.5)
+        contains = [n for n in names if name.lower() in n.lower() and n.lower() not in close]
+        return [lowered[c] for c in close] + contains[: 3 - len(close)]
+
+
+def discover(project: Path | str) -> Discovery:
+    """All local functions in ``project`` and every problem found on the way."""
+    root = Path(project).resolve()
+    result = Discovery(root)
+    for source in _YAML_SOURCES:
+        for filename in source.FILENAMES:
+            path = root / filename
+            if not path.is_file():
+                continue
+            try:
+                doc = load(path)
+            except ConfigFileError as exc:
+                result.problems.append(exc.problem)
+                continue
+            specs, problems = source.read(doc, root)
+            result.problems.extend(problems)
+            _add(result, specs)
+            break  # template.yaml wins over template.yml, as in SAM
+    specs, problems = azure.read(root)
+    result.problems.extend(problems)
+    _add(result, specs)
+    return result
+
+
+def _add(result: Discovery, specs: list[FunctionSpec]) -> None:
+    for spec in specs:
+        existing = result.get(spec.name)
+        if existing is not None:
+            result.problems.append(Problem(Path(spec.config_file).name, None, spec.name,
+                                           f"function {spec.name!r} is already defined in "
+                                           f"{Path(existing.config_file).name}; this one is ignored", "warning"))
+            continue
+        result.functions.append(spec)
+
+
+def example_project() -> Path:
+    """The bundled example project: in the wheel, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_examples" / "demo", here.parent / "examples" / "demo"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("the bundled example project is missing from this installation")
+
+
+def discover_or_example(project: Path | str | None) -> Discovery:
+    """The project's functions; with no project given and none found, the bundled example's."""
+    found = discover(project or Path.cwd())
+    if found.functions or found.problems or project is not None:
+        return found
+    example = discover(example_project())
+    example.example = True
+    return example

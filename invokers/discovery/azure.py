@@ -1,0 +1,131 @@
+"""Azure Functions apps: one folder per function with a ``function.json``.
+
+Only HTTP-triggered functions (programming model v3 for Node, ``main(req)`` for
+Python) are run locally; other triggers are listed as warnings so users know
+why a folder was skipped. ``local.settings.json`` ``Values`` become the
+environment, ``host.json`` ``functionTimeout`` the timeout, as in Core Tools.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..models import FunctionSpec
+from .fields import DEFAULT_NODE, DEFAULT_PYTHON, NODE_EXTENSIONS
+from .yamlfile import Problem
+
+SKIP_DIRS = {"node_modules", ".git", ".svl", "__pycache__", ".venv", "venv", "dist", "build"}
+DEFAULT_TIMEOUT_S = 30.0
+MEMORY_MB = 1536  # an Azure Consumption plan instance
+
+
+def read(root: Path) -> tuple[list[FunctionSpec], list[Problem]]:
+    specs: list[FunctionSpec] = []
+    problems: list[Problem] = []
+    for config in sorted(_function_jsons(root)):
+        try:
+            spec = _spec(root, config)
+        except _Skip as exc:
+            problems.append(Problem(str(config.relative_to(root)), exc.line, exc.field, str(exc), exc.severity))
+            continue
+        specs.append(spec)
+    return specs, problems
+
+
+def _function_jsons(root: Path) -> list[Path]:
+    found = []
+    for child in root.iterdir() if root.is_dir() else []:
+        if not child.is_dir() or child.name in SKIP_DIRS or child.name.startswith("."):
+            continue
+        if (child / "function.json").is_file():
+            found.append(child / "function.json")
+        else:
+            found.extend(grand / "function.json" for grand in child.iterdir()
+                         if grand.is_dir() and grand.name not in SKIP_DIRS and (grand / "function.json").is_file())
+    return found
+
+
+class _Skip(Exception):
+    def __init__(self, message: str, field: str = "", line: int | None = None, severity: str = "error") -> None:
+        super().__init__(message)
+        self.field = field
+        self.line = line
+        self.severity = severity
+
+
+def _spec(root: Path, config: Path) -> FunctionSpec:
+    folder = config.parent
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise _Skip(f"invalid JSON: {getattr(exc, 'msg', exc)}", line=getattr(exc, "lineno", None)) from None
+    if not isinstance(data, dict):
+        raise _Skip("expected a JSON object with 'bindings'")
+    bindings = data.get("bindings")
+    if not isinstance(bindings, list) or not bindings:
+        raise _Skip("'bindings' must list at least one trigger", "bindings")
+    triggers = [b.get("type") for b in bindings if isinstance(b, dict) and str(b.get("type", "")).endswith("Trigger")]
+    if "httpTrigger" not in triggers:
+        raise _Skip(f"trigger {triggers[0] if triggers else 'none'!r} is not run locally (HTTP triggers only); "
+                    "skipped", "bindings", severity="warning")
+    script = data.get("scriptFile") or _default_script(folder)
+    if not isinstance(script, str):
+        raise _Skip("no scriptFile, and neither index.js nor __init__.py in the folder", "scriptFile")
+    script_path = (folder / script).resolve()
+    entry = data.get("entryPoint")
+    app_root = _app_root(root, folder)
+    if script_path.suffix == ".py":
+        runtime = DEFAULT_PYTHON
+        code_dir = folder.parent
+        module = folder.name if script_path.name == "__init__.py" else f"{folder.name}.{script_path.stem}"
+        handler = f"{module}.{entry or 'main'}"
+    elif script_path.suffix in NODE_EXTENSIONS:
+        runtime = DEFAULT_NODE
+        code_dir = script_path.parent
+        handler = f"{script_path.name}" + (f"#{entry}" if entry else "")
+    else:
+        raise _Skip(f"scriptFile {script!r} is neither Python nor JavaScript", "scriptFile")
+    return FunctionSpec(
+        name=folder.name, source="function.json", config_file=str(config), runtime=runtime, handler=handler,
+        code_dir=str(code_dir), timeout_s=_timeout(app_root), memory_mb=MEMORY_MB,
+        environment=_settings(app_root), style="azure",
+        description=f"Azure HTTP function ({', '.join(_methods(bindings)) or 'any method'})")
+
+
+def _default_script(folder: Path) -> str | None:
+    for name in ("index.js", "index.mjs", "index.cjs", "__init__.py"):
+        if (folder / name).is_file():
+            return name
+    return None
+
+
+def _app_root(root: Path, folder: Path) -> Path:
+    return folder.parent if (folder.parent / "host.json").is_file() else root
+
+
+def _methods(bindings: list[Any]) -> list[str]:
+    for binding in bindings:
+        if isinstance(binding, dict) and binding.get("type") == "httpTrigger":
+            methods = binding.get("methods") or []
+            return [str(m).upper() for m in methods if isinstance(m, str)]
+    return []
+
+
+def _settings(app_root: Path) -> dict[str, str]:
+    try:
+        values = json.loads((app_root / "local.settings.json").read_text(encoding="utf-8")).get("Values", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+
+def _timeout(app_root: Path) -> float:
+    """``host.json`` ``functionTimeout`` ("hh:mm:ss"), else 30 s."""
+    try:
+        text = json.loads((app_root / "host.json").read_text(encoding="utf-8")).get("functionTimeout", "")
+        hours, minutes, seconds = (float(part) for part in str(text).split(":"))
+        return max(1.0, hours * 3600 + minutes * 60 + seconds)
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_TIMEOUT_S

@@ -1,0 +1,113 @@
+"""YAML loading for config files: safe, CloudFormation-tag aware, with line numbers.
+
+A config error is only useful if it says where: ``template.yaml:14:
+Resources.Hello.Properties.Timeout: expected a number``. We keep the composed
+node tree beside the data so any field's line can be looked up after loading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class Problem:
+    """One thing wrong in a config file: where, which field, what to do."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader plus CloudFormation's short tags (``!Ref``, ``!GetAtt``, ``!Sub`` ...)."""
+
+
+def _cfn_tag(loader: _Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_Loader.add_multi_constructor("!", _cfn_tag)
+
+
+class YamlDocument:
+    """Loaded data plus the node tree, for ``line_of(path)``."""
+
+    def __init__(self, path: Path, data: Any, node: yaml.Node | None) -> None:
+        self.path = path
+        self.data = data
+        self.node = node
+
+    def line_of(self, *keys: str | int) -> int | None:
+        """1-based line of the deepest node along ``keys`` that exists."""
+        node = self.node
+        line = node.start_mark.line + 1 if node is not None else None
+        for key in keys:
+            child = _child(node, key)
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+    def problem(self, message: str, *keys: str | int, severity: str = "error") -> Problem:
+        return Problem(self.path.name, self.line_of(*keys), ".".join(str(k) for k in keys), message, severity)
+
+
+def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                return value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def load(path: Path) -> YamlDocument:
+    """Load one YAML file; raises ``ConfigFileError`` with the line of a syntax error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(Problem(path.name, None, "", f"cannot read the file: {exc}")) from exc
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        detail = exc.problem or exc.context or "invalid YAML"
+        raise ConfigFileError(Problem(path.name, line, "", f"invalid YAML: {detail}")) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(Problem(path.name, None, "", f"invalid YAML: {exc}")) from exc
+    finally:
+        loader.dispose()
+    return YamlDocument(path, data, node)
+
+
+class ConfigFileError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem

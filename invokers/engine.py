@@ -1,0 +1,347 @@
+"""The engine: invoke local functions as a stream of log records ending in a Result.
+
+``async for update in engine.invoke(spec, event)`` yields ``LogRecord``s as the
+handler writes them, then exactly one ``Result``. The CLI prints the stream,
+the TUI turns it into messages; neither knows about processes or pipes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from typing import Any
+
+from . import pricing
+from .environment import function_arn, region
+from .logs import format_end, format_report, format_start
+from .models import FunctionSpec, LogRecord, Result, Update
+from .runtime_api import Invocation, Outcome, decode_json
+from .runtimes import RuntimeUnavailable, launch_for
+from .worker import LogBudget, Worker, kill_all_workers
+
+PAYLOAD_LIMIT = 6 * 1024 * 1024  # Lambda's synchronous request and response limit
+INIT_TIMEOUT_S = 10.0  # Lambda's init phase limit
+MEMORY_POLL_S = 0.02
+DEFAULT_LOG_LIMIT = 16 * 1024 * 1024
+QUEUE_SIZE = 4096  # back-pressure: a slow reader slows the writer, memory stays bounded
+
+atexit.register(kill_all_workers)
+
+
+class Engine:
+    """Keeps one warm execution environment per local function and invokes it."""
+
+    def __init__(self, *, log_limit_bytes: int = DEFAULT_LOG_LIMIT) -> None:
+        self.log_limit_bytes = log_limit_bytes
+        self._workers: dict[str, Worker] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def is_warm(self, name: str) -> bool:
+        worker = self._workers.get(name)
+        return worker is not None and worker.alive
+
+    async def recycle(self, name: str) -> bool:
+        """Throw away a function's environment (new code, new config); True if one was running."""
+        worker = self._workers.pop(name, None)
+        if worker is None:
+            return False
+        await worker.kill()
+        return True
+
+    async def close(self) -> None:
+        for name in list(self._workers):
+            await self.recycle(name)
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def invoke(self, spec: FunctionSpec, event: Any, *,
+                     request_id: str | None = None) -> AsyncIterator[Update]:
+        """Run ``spec`` with ``event``: log records as they come, then one Result.
+
+        ``event`` is any JSON value, or ``bytes`` sent as they are (to test a
+        runtime's unmarshal errors). Stopping the iteration early cancels the
+        invocation and discards the environment, as a timeout would.
+        """
+        lock = self._locks.setdefault(spec.name, asyncio.Lock())
+        async with lock:
+            queue: asyncio.Queue[LogRecord | Result | None] = asyncio.Queue(QUEUE_SIZE)
+            driver = asyncio.create_task(
+                self._drive(spec, event, request_id or str(uuid.uuid4()), queue))
+            try:
+                while True:
+                    item = await queue.get()
+                    if item is None:
+                        break
+                    yield item
+                await driver
+            finally:
+                if not driver.done():
+                    driver.cancel()
+                    try:
+                        await driver
+                    except (asyncio.CancelledError, Exception):  # noqa: BLE001 - we are already unwinding
+                        pass
+                    await self.recycle(spec.name)
+
+    async def invoke_collect(self, spec: FunctionSpec, event: Any) -> tuple[list[LogRecord], Result]:
+        """The whole stream at once: for tests, scripts and the replay of a saved event."""
+        records: list[LogRecord] = []
+        async for update in self.invoke(spec, event):
+            if isinstance(update, Result):
+                return records, update
+            records.append(update)
+        raise RuntimeError("invocation stream ended without a result")  # pragma: no cover - engine invariant
+
+    # ---- one invocation ------------------------------------------------------
+
+    async def _worker_for(self, spec: FunctionSpec) -> tuple[Worker, bool]:
+        worker = self._workers.get(spec.name)
+        if worker is not None and worker.alive and worker.spec == spec:
+            return worker, False
+        if worker is not None:
+            await self.recycle(spec.name)
+        launch = launch_for(spec)
+        worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence)
+        self._workers[spec.name] = worker
+        return worker, True
+
+    async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
+                     queue: asyncio.Queue[LogRecord | Result | None]) -> None:
+        started_at = time.time()
+        budget = LogBudget(self.log_limit_bytes)
+        result = _Outcome(spec, request_id, started_at)
+        payload = event if isinstance(event, bytes) else json.dumps(event).encode()
+        try:
+            if len(payload) > PAYLOAD_LIMIT:
+                result.fail("error", "RequestEntityTooLargeException",
+                            f"Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation")
+                return
+            try:
+                worker, cold = await self._worker_for(spec)
+            except RuntimeUnavailable as exc:
+                result.fail("error", "Runtime.Unavailable", str(exc))
+                return
+            result.cold = cold
+            worker.attach(queue, budget, request_id)
+            try:
+                if cold and not await self._init(worker, result, queue):
+                    await queue.put(_platform(request_id, format_start(request_id)))
+                    result.started = True
+                    return
+                await self._run(worker, spec, payload, request_id, result, queue)
+            finally:
+                worker.detach()
+                result.max_memory_mb = max(result.max_memory_mb, worker.peak_mb)
+                if result.discard:
+                    await self.recycle(spec.name)
+        except asyncio.CancelledError:
+            result.cancelled = True
+            raise
+        finally:
+            if not result.cancelled:
+                await self._finish(request_id, result, budget, queue)
+
+    async def _finish(self, request_id: str, result: _Outcome, budget: LogBudget,
+                      queue: asyncio.Queue[LogRecord | Result | None]) -> None:
+        """END, REPORT and the Result close every stream, whatever happened."""
+        final = result.build(budget)
+        if final.log_dropped_lines or final.log_dropped_bytes:
+            await queue.put(_platform(request_id, (
+                f"svl: dropped {final.log_dropped_lines} lines ({final.log_dropped_bytes} bytes) of output: "
+                f"over the {self.log_limit_bytes // (1024 * 1024)} MiB per-invocation log limit "
+                "or the 256 KiB line limit"), level="WARN"))
+        if result.started:
+            await queue.put(_platform(request_id, format_end(request_id)))
+            await queue.put(_platform(request_id, format_report(final)))
+        await queue.put(final)
+        await queue.put(None)
+
+    async def _init(self, worker: Worker, result: _Outcome, queue: asyncio.Queue[Any]) -> bool:
+        """Start the environment and wait for its init phase; False if init failed."""
+        try:
+            await worker.start()
+        except OSError as exc:
+            result.fail("error", "Runtime.InvalidEntrypoint", f"could not start {worker.command[0]}: {exc}")
+            result.discard = True
+            return False
+        assert worker.api is not None and worker.exited is not None
+        ready = asyncio.create_task(worker.api.ready.wait())
+        watcher = asyncio.create_task(_watch_memory(worker, worker.spec.memory_mb))
+        try:
+            done, _ = await asyncio.wait({ready, worker.api.init_error, worker.exited, watcher},
+                                         timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watcher.cancel()
+            if not ready.done():
+                ready.cancel()
+        result.init_ms = (time.perf_counter() - worker.spawned_at) * 1000
+        worker.sample_memory()
+        if ready in done:
+            result.init_ms = (worker.api.ready_at - worker.spawned_at) * 1000
+            await worker.wait_for_output()
+            return True
+        result.discard = True
+        if worker.api.init_error in done:
+            await worker.wait_for_output()
+            error = _error_dict(worker.api.init_error.result())
+            result.fail("error", error.get("errorType", "Runtime.Unknown"), error.get("errorMessage", ""),
+                        error.get("stackTrace"))
+        elif watcher in done:
+            await worker.kill()
+            await worker.drain()
+            result.oom()
+        elif worker.exited in done:
+            await worker.drain()
+            result.fail("crashed", "Runtime.ExitError",
+                        f"RequestId: {result.request_id} Error: Runtime exited with error: {worker.exit_description()}")
+        else:
+            await worker.kill()
+            await worker.drain()
+            result.fail("timeout", "Runtime.InitTimeout",
+                        f"Init phase did not finish within {INIT_TIMEOUT_S:.0f} seconds")
+        return False
+
+    async def _run(self, worker: Worker, spec: FunctionSpec, payload: bytes, request_id: str,
+                   result: _Outcome, queue: asyncio.Queue[Any]) -> None:
+        assert worker.api is not None and worker.exited is not None
+        deadline = time.time() + spec.timeout_s
+        invocation = Invocation(request_id=request_id, payload=payload, deadline_ms=int(deadline * 1000),
+                                function_arn=function_arn(spec), trace_id=_trace_id())
+        await queue.put(_platform(request_id, format_start(request_id)))
+        result.started = True
+        worker.api.submit(invocation)
+        watcher = asyncio.create_task(_watch_memory(worker, spec.memory_mb))
+        try:
+            done, _ = await asyncio.wait({invocation.outcome, worker.exited, watcher},
+                                         timeout=spec.timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watcher.cancel()
+        now = time.perf_counter()
+        sent = invocation.sent_at or now
+        if invocation.outcome in done:
+            outcome = invocation.outcome.result()
+            result.duration_ms = (outcome.received_at - sent) * 1000
+            worker.sample_memory()
+            await worker.wait_for_output()
+            if worker.peak_mb > spec.memory_mb:
+                await worker.kill()
+                result.oom()
+                return
+            self._settle(outcome, result)
+            return
+        result.duration_ms = (now - sent) * 1000
+        result.discard = True
+        if watcher in done:
+            await worker.kill()
+            await worker.drain()
+            result.oom()
+        elif worker.exited in done:
+            await worker.drain()
+            description = worker.exit_description()
+            message = ("Runtime exited without providing a reason" if description == "exit status 0"
+                       else f"Runtime exited with error: {description}")
+            result.fail("crashed", "Runtime.ExitError", f"RequestId: {request_id} Error: {message}")
+        else:
+            await worker.kill()
+            await worker.drain()
+            stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            message = f"{stamp} {request_id} Task timed out after {result.duration_ms / 1000:.2f} seconds"
+            await queue.put(_platform(request_id, message, level="ERROR"))
+            result.fail("timeout", "Sandbox.Timedout", message)
+
+    @staticmethod
+    def _settle(outcome: Outcome, result: _Outcome) -> None:
+        if len(outcome.body) > PAYLOAD_LIMIT:
+            result.fail("error", "Function.ResponseSizeTooLarge",
+                        f"Response payload size ({len(outcome.body)} bytes) exceeded maximum allowed "
+                        f"payload size ({PAYLOAD_LIMIT} bytes).")
+            return
+        if outcome.kind == "response":
+            result.status = "ok"
+            result.response = decode_json(outcome.body)
+            return
+        error = _error_dict(outcome)
+        result.fail("error", error.get("errorType") or outcome.error_type or "Unhandled",
+                    error.get("errorMessage", ""), error.get("stackTrace", error.get("trace")), extra=error)
+
+
+class _Outcome:
+    """Mutable builder for a Result while an invocation runs."""
+
+    def __init__(self, spec: FunctionSpec, request_id: str, started_at: float) -> None:
+        self.spec = spec
+        self.request_id = request_id
+        self.started_at = started_at
+        self.status = "ok"
+        self.cold = False
+        self.started = False
+        self.discard = False
+        self.cancelled = False
+        self.init_ms: float | None = None
+        self.duration_ms = 0.0
+        self.max_memory_mb = 0
+        self.response: Any = None
+        self.error: dict[str, Any] | None = None
+
+    def fail(self, status: str, error_type: str, message: str, stack: Any = None,
+             extra: dict[str, Any] | None = None) -> None:
+        self.status = status
+        error = dict(extra or {})
+        error.update({"errorMessage": message, "errorType": error_type,
+                      "stackTrace": stack if isinstance(stack, list) else []})
+        self.error = error
+
+    def oom(self) -> None:
+        self.discard = True
+        self.max_memory_mb = max(self.max_memory_mb, self.spec.memory_mb)
+        self.fail("crashed", "Runtime.OutOfMemory",
+                  f"RequestId: {self.request_id} Error: Runtime exited with error: signal: killed "
+                  f"(memory limit of {self.spec.memory_mb} MB exceeded)")
+
+    def build(self, budget: LogBudget) -> Result:
+        billed = pricing.billed_ms(self.duration_ms, self.init_ms)
+        spec = self.spec
+        return Result(
+            request_id=self.request_id, function=spec.name, status=self.status,  # type: ignore[arg-type]
+            cold=self.cold, duration_ms=round(self.duration_ms, 3),
+            init_ms=round(self.init_ms, 3) if self.init_ms is not None else None,
+            billed_ms=billed, memory_mb=spec.memory_mb, max_memory_mb=self.max_memory_mb,
+            cost_usd=pricing.cost_usd(billed, spec.memory_mb, spec.region or region(), spec.architecture),
+            response=self.response if self.status == "ok" else None, error=self.error,
+            started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
+            log_dropped_bytes=budget.dropped_bytes)
+
+
+async def _watch_memory(worker: Worker, limit_mb: int) -> None:
+    """Return (ending the wait) as soon as the worker's RSS passes its memory size."""
+    limit_kb = limit_mb * 1024
+    while True:
+        if worker.sample_memory() > limit_kb:
+            return
+        await asyncio.sleep(MEMORY_POLL_S)
+
+
+def _error_dict(outcome: Outcome) -> dict[str, Any]:
+    value = decode_json(outcome.body)
+    if isinstance(value, dict):
+        return value
+    return {"errorType": outcome.error_type or "Unhandled", "errorMessage": str(value or "")}
+
+
+def _platform(request_id: str, message: str, level: str = "INFO") -> LogRecord:
+    return LogRecord(timestamp=time.time(), message=message, request_id=request_id, level=level, stream="platform")
+
+
+def _trace_id() -> str:
+    """An X-Ray style trace header, so tracing libraries find what they expect."""
+    now = int(time.time())
+    return f"Root=1-{now:08x}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"

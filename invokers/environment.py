@@ -1,0 +1,78 @@
+"""The environment a local execution environment sees, and masking of secrets.
+
+Lambda sets a fixed list of reserved variables; local handlers must see the
+same names and shapes so code that reads them behaves as deployed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+
+from .models import FunctionSpec
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION)",
+                          re.IGNORECASE)
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def function_arn(spec: FunctionSpec) -> str:
+    """The deployed ARN, or the one this function would have in the default account."""
+    return spec.arn or f"arn:aws:lambda:{spec.region or region()}:{ACCOUNT_ID}:function:{spec.name}"
+
+
+def log_stream_name() -> str:
+    """``YYYY/MM/DD/[$LATEST]<32 hex>``, as Lambda names an environment's stream."""
+    return time.strftime("%Y/%m/%d", time.gmtime()) + "/[$LATEST]" + secrets.token_hex(16)
+
+
+def execution_env(runtime: str) -> str:
+    return f"AWS_Lambda_{runtime}" if runtime else "AWS_Lambda_provided"
+
+
+def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
+                       base: dict[str, str] | None = None) -> dict[str, str]:
+    """The worker's environment: the user's shell, then Lambda's reserved names, then the function's own.
+
+    The user's shell comes first so that PATH, credentials and profiles keep
+    working locally; the function's configured variables win over both, as on
+    Lambda where configuration is the only source.
+    """
+    env = dict(os.environ if base is None else base)
+    the_region = spec.region or region()
+    env.update({
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(),
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        "AWS_REGION": the_region,
+        "AWS_DEFAULT_REGION": the_region,
+        "AWS_EXECUTION_ENV": execution_env(spec.runtime),
+        "LAMBDA_TASK_ROOT": spec.code_dir,
+        "LAMBDA_RUNTIME_DIR": os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap"),
+        "_HANDLER": spec.handler,
+        "TZ": ":UTC",
+        "_X_AMZN_TRACE_ID": "",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update({key: str(value) for key, value in spec.environment.items()})
+    return env
+
+
+def looks_secret(name: str) -> bool:
+    return bool(_SECRET_NAME.search(name))
+
+
+def mask_environment(environment: dict[str, str]) -> dict[str, str]:
+    """Values whose names look like keys, tokens or passwords, masked for display."""
+    return {key: ("****" if looks_secret(key) and value else value) for key, value in environment.items()}

@@ -1,0 +1,50 @@
+"""Lambda on-demand prices and the cost of one invocation.
+
+One table keyed by region and architecture, so a new region is one line. The
+figures are AWS's published us-east-1 prices (first tier: the cheaper tiers
+only apply past 6 billion GB-seconds a month, which a local estimate ignores).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Price:
+    per_gb_second: float
+    per_request: float
+
+
+REQUEST_PRICE = 0.20 / 1_000_000
+
+PRICES: dict[tuple[str, str], Price] = {
+    ("us-east-1", "x86_64"): Price(0.0000166667, REQUEST_PRICE),
+    ("us-east-1", "arm64"): Price(0.0000133334, REQUEST_PRICE),
+}
+DEFAULT_REGION = "us-east-1"
+
+
+def price_for(region: str = DEFAULT_REGION, architecture: str = "x86_64") -> Price:
+    """The price for a region/architecture, falling back to us-east-1.
+
+    Most commercial regions share us-east-1's price; an estimate in an
+    unlisted region is better than none.
+    """
+    arch = "arm64" if architecture in ("arm64", "aarch64") else "x86_64"
+    return PRICES.get((region, arch)) or PRICES[(DEFAULT_REGION, arch)]
+
+
+def billed_ms(duration_ms: float, init_ms: float | None = None) -> int:
+    """Lambda bills in 1 ms steps, rounded up; since August 2025 init too."""
+    total = duration_ms + (init_ms or 0.0)
+    return max(1, math.ceil(total - 1e-9))
+
+
+def cost_usd(billed: int, memory_mb: int, region: str = DEFAULT_REGION,
+             architecture: str = "x86_64") -> float:
+    """Estimated cost of one request: GB-seconds times the price plus the request fee."""
+    price = price_for(region, architecture)
+    gb_seconds = memory_mb / 1024 * billed / 1000
+    return gb_seconds * price.per_gb_second + price.per_request

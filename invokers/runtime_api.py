@@ -1,0 +1,203 @@
+"""The Lambda Runtime API, served on 127.0.0.1 to one execution environment.
+
+Workers (our Python and Node bootstraps, AWS's runtime interface clients, or a
+custom ``bootstrap`` executable) find it through ``AWS_LAMBDA_RUNTIME_API`` and
+poll it exactly as they would on Lambda. Speaking the documented protocol means
+any runtime that already works on Lambda works here unchanged, and timing is
+taken at the protocol edges the same way for every language.
+
+A deliberately small HTTP/1.1 server (keep-alive, Content-Length bodies): the
+protocol has four routes and the worker is the only client, so a framework
+would cost start-up time and buy nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+PREFIX = "/2018-06-01/runtime"
+MAX_BODY = 64 * 1024 * 1024  # reject absurd bodies; the engine enforces Lambda's 6 MB limit itself
+
+
+@dataclass
+class Invocation:
+    """One event handed to the worker, and what came back."""
+
+    request_id: str
+    payload: bytes
+    deadline_ms: int
+    function_arn: str
+    trace_id: str = ""
+    client_context: str | None = None
+    cognito_identity: str | None = None
+    sent_at: float = 0.0  # perf_counter when /next answered with this event
+    outcome: asyncio.Future[Outcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+@dataclass
+class Outcome:
+    kind: str  # "response" | "error"
+    body: bytes
+    received_at: float
+    error_type: str = ""
+
+
+class RuntimeAPI:
+    """Serves ``/2018-06-01/runtime/*`` for one worker process."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[Invocation] = asyncio.Queue()
+        self._current: Invocation | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self.ready = asyncio.Event()
+        """Set on the first ``GET /next``: the runtime finished its init phase."""
+        self.ready_at = 0.0
+        self.init_error: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.address = ""
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        host, port = self._server.sockets[0].getsockname()[:2]
+        self.address = f"{host}:{port}"
+        return self.address
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        if self._current is not None and not self._current.outcome.done():
+            self._current.outcome.cancel()
+
+    def submit(self, invocation: Invocation) -> None:
+        """Queue an event for the worker's next ``GET /next``."""
+        self._queue.put_nowait(invocation)
+
+    # ---- HTTP plumbing ---------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    break
+                method, path, headers, body = request
+                status, extra, payload = await self._route(method, path, headers, body)
+                _write_response(writer, status, extra, payload)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
+            pass  # the worker went away, or the environment is being torn down
+        finally:
+            writer.close()
+
+    async def _route(self, method: str, path: str, headers: dict[str, str],
+                     body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if not path.startswith(PREFIX):
+            return _error(404, "NotFound", f"unknown path {path}")
+        route = path[len(PREFIX):]
+        if method == "GET" and route == "/invocation/next":
+            return await self._next()
+        if method == "POST" and route == "/init/error":
+            if not self.init_error.done():
+                self.init_error.set_result(Outcome("error", body, time.perf_counter(),
+                                                   headers.get("lambda-runtime-function-error-type", "")))
+            return 202, {}, b'{"status":"OK"}'
+        if method == "POST" and route.startswith("/invocation/"):
+            parts = route.split("/")
+            if len(parts) == 4 and parts[3] in ("response", "error"):
+                return self._finish(parts[2], parts[3], headers, body)
+        return _error(404, "NotFound", f"unknown route {method} {path}")
+
+    async def _next(self) -> tuple[int, dict[str, str], bytes]:
+        if not self.ready.is_set():
+            self.ready_at = time.perf_counter()
+            self.ready.set()
+        invocation = await self._queue.get()
+        self._current = invocation
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
+            "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
+            "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
+            "Lambda-Runtime-Trace-Id": invocation.trace_id,
+        }
+        if invocation.client_context:
+            headers["Lambda-Runtime-Client-Context"] = invocation.client_context
+        if invocation.cognito_identity:
+            headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognito_identity
+        invocation.sent_at = time.perf_counter()
+        return 200, headers, invocation.payload
+
+    def _finish(self, request_id: str, kind: str, headers: dict[str, str],
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        current = self._current
+        if current is None or current.request_id != request_id or current.outcome.done():
+            return _error(400, "InvalidRequestID", f"{request_id} is not the invocation in progress")
+        current.outcome.set_result(Outcome(kind, body, time.perf_counter(),
+                                           headers.get("lambda-runtime-function-error-type", "")))
+        self._current = None
+        return 202, {}, b'{"status":"OK"}'
+
+
+def _error(status: int, error_type: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    return status, {}, json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}
+
+
+def _write_response(writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes) -> None:
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}", "Content-Type: application/json",
+             f"Content-Length: {len(body)}"]
+    lines.extend(f"{key}: {value}" for key, value in headers.items())
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+
+async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
+    """One request from a keep-alive connection, or None when the peer closed it."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    except asyncio.LimitOverrunError as exc:
+        raise ValueError("request head too large") from exc
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _version = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            key, value = line.split(":", 1)
+            headers[key.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        return method, path, headers, await _read_chunked(reader)
+    length = int(headers.get("content-length", "0") or 0)
+    if length > MAX_BODY:
+        raise ValueError("body too large")
+    body = await reader.readexactly(length) if length else b""
+    return method, path, headers, body
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    """Chunked bodies: curl-based custom runtimes and some clients send them."""
+    body = bytearray()
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        if size == 0:
+            await reader.readuntil(b"\r\n")
+            return bytes(body)
+        body += await reader.readexactly(size)
+        await reader.readexactly(2)
+        if len(body) > MAX_BODY:
+            raise ValueError("body too large")
+
+
+def decode_json(body: bytes) -> Any:
+    """A worker's response body as a value; non-JSON bodies come back as text."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")

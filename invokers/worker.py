@@ -1,0 +1,251 @@
+"""One execution environment: a worker process, its Runtime API, its log pipes.
+
+A worker lives across invocations (warm starts keep module state) and is
+thrown away after a timeout, a crash, an init error or a cancelled invoke, so
+the next invoke is a cold start, as on Lambda.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from .environment import lambda_environment
+from .logs import parse_line
+from .models import FunctionSpec, LogRecord
+from .runtime_api import RuntimeAPI
+
+MAX_LINE_BYTES = 256 * 1024  # CloudWatch's event size: longer lines are cut there too
+STRAY_LINES = 1000  # output written between invocations, kept for the next one
+_PAGE_KB = 1024
+
+
+@dataclass
+class LogBudget:
+    """How much output one invocation may stream before lines are dropped."""
+
+    limit_bytes: int
+    used_bytes: int = 0
+    dropped_lines: int = 0
+    dropped_bytes: int = 0
+
+    def admit(self, size: int) -> bool:
+        if self.used_bytes + size > self.limit_bytes:
+            self.dropped_lines += 1
+            self.dropped_bytes += size
+            return False
+        self.used_bytes += size
+        return True
+
+
+class Worker:
+    """A long-lived process running one function behind the Runtime API."""
+
+    def __init__(self, spec: FunctionSpec, command: list[str], *, speaks_fence: bool,
+                 extra_env: dict[str, str] | None = None) -> None:
+        self.spec = spec
+        self.command = command
+        self.speaks_fence = speaks_fence
+        self.extra_env = extra_env or {}
+        self.api: RuntimeAPI | None = None
+        self.process: asyncio.subprocess.Process | None = None
+        self.exited: asyncio.Task[int] | None = None
+        self.spawned_at = 0.0
+        self.peak_rss_kb = 0
+        self._fence = "\x1esvl-fence:" + secrets.token_hex(8) + "\x1e"
+        self._fence_seen = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
+        self._pumps: list[asyncio.Task[None]] = []
+        self._queue: asyncio.Queue[LogRecord | None] | None = None
+        self._budget: LogBudget | None = None
+        self._request_id = ""
+        self._stray: deque[LogRecord] = deque(maxlen=STRAY_LINES)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def start(self) -> None:
+        """Spawn the process; its init phase runs until its first ``GET /next``."""
+        self.api = RuntimeAPI()
+        address = await self.api.start()
+        env = lambda_environment(self.spec, address)
+        env.update(self.extra_env)
+        if self.speaks_fence:
+            env["SVL_LOG_FENCE"] = self._fence
+        self.spawned_at = time.perf_counter()
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command, cwd=self.spec.code_dir or None, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True)
+        _LIVE_PIDS.add(self.process.pid)
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self._pumps = [asyncio.create_task(self._pump(self.process.stdout, "stdout")),
+                       asyncio.create_task(self._pump(self.process.stderr, "stderr"))]
+        self.exited = asyncio.create_task(self.process.wait())
+
+    def attach(self, queue: asyncio.Queue[LogRecord | None], budget: LogBudget, request_id: str) -> None:
+        """Route the worker's output to one invocation's stream."""
+        self._queue = queue
+        self._budget = budget
+        self._request_id = request_id
+        while self._stray:
+            queue.put_nowait(self._stray.popleft())
+
+    def detach(self) -> None:
+        self._queue = None
+        self._budget = None
+        self._request_id = ""
+
+    def set_request_id(self, request_id: str) -> None:
+        self._request_id = request_id
+
+    # ---- output ------------------------------------------------------------
+
+    async def wait_for_output(self, timeout: float = 1.0) -> None:
+        """Wait until every line written so far has been routed.
+
+        Our bootstraps write a fence mark on both pipes before reporting; other
+        runtimes (custom bootstraps) don't, so for them a short quiet period
+        has to do.
+        """
+        if self.speaks_fence and self.alive:
+            waits = [asyncio.create_task(event.wait()) for event in self._fence_seen.values()]
+            _done, pending = await asyncio.wait(waits, timeout=timeout)
+            for task in pending:
+                task.cancel()
+        else:
+            await asyncio.sleep(0.005)
+        for event in self._fence_seen.values():
+            event.clear()
+
+    async def drain(self, timeout: float = 1.0) -> None:
+        """After the process died: read what it wrote before dying."""
+        if self._pumps:
+            await asyncio.wait(self._pumps, timeout=timeout)
+
+    async def _pump(self, reader: asyncio.StreamReader, stream: str) -> None:
+        pending = b""
+        skipping = False
+        fence = self._fence.encode()
+        while True:
+            chunk = await reader.read(1 << 16)
+            if not chunk:
+                if pending and not skipping:
+                    await self._emit(pending, stream, fence)
+                return
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                if skipping:
+                    skipping = False
+                    self._count_dropped(len(line))
+                    continue
+                await self._emit(line, stream, fence)
+            if len(pending) > MAX_LINE_BYTES:
+                if skipping:
+                    self._count_dropped(len(pending))
+                else:
+                    cut = len(pending) - MAX_LINE_BYTES
+                    await self._emit(pending[:MAX_LINE_BYTES] + f" ... [line cut: {cut}+ more bytes]".encode(),
+                                     stream, fence)
+                    skipping = True
+                pending = b""
+
+    def _count_dropped(self, size: int) -> None:
+        if self._budget is not None:
+            self._budget.dropped_bytes += size
+
+    async def _emit(self, raw: bytes, stream: str, fence: bytes) -> None:
+        if fence in raw:
+            raw = raw.replace(fence, b"")
+            self._fence_seen[stream].set()
+            if not raw:
+                return
+        text = raw.decode("utf-8", "replace").rstrip("\r").replace("\r", "\n")
+        record = parse_line(text, request_id=self._request_id, stream=stream)
+        if self._queue is None:
+            self._stray.append(record)
+            return
+        if self._budget is not None and not self._budget.admit(len(raw) + 1):
+            return
+        await self._queue.put(record)
+
+    # ---- resources -----------------------------------------------------------
+
+    def sample_memory(self) -> int:
+        """Current RSS in KiB (Linux /proc); also tracks the peak."""
+        if self.process is None:
+            return 0
+        rss, hwm = _read_status(self.process.pid)
+        self.peak_rss_kb = max(self.peak_rss_kb, rss, hwm)
+        return rss
+
+    @property
+    def peak_mb(self) -> int:
+        return -(-self.peak_rss_kb // _PAGE_KB)
+
+    async def kill(self) -> None:
+        """Kill the whole process group (the handler's children too) and reap it."""
+        if self.process is not None:
+            if self.process.returncode is None:
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            if self.exited is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(self.exited), 5)
+                except asyncio.TimeoutError:
+                    pass
+            _LIVE_PIDS.discard(self.process.pid)
+        for task in self._pumps:
+            task.cancel()
+        if self.api is not None:
+            await self.api.close()
+        self.detach()
+
+    def exit_description(self) -> str:
+        """Lambda's wording for how the runtime ended (``exit status 1``, ``signal: killed``)."""
+        code = self.process.returncode if self.process else None
+        if code is None:
+            return "unknown"
+        if code < 0:
+            return "signal: " + _SIGNAL_WORDS.get(-code, signal.Signals(-code).name.lower())
+        return f"exit status {code}"
+
+
+_SIGNAL_WORDS = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
+                 signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGINT: "interrupt"}
+
+
+def _read_status(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) in KiB from /proc, zeros when unavailable (process gone, not Linux)."""
+    rss = hwm = 0
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith(b"VmHWM:"):
+                    hwm = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss, hwm
+
+
+_LIVE_PIDS: set[int] = set()
+
+
+def kill_all_workers() -> None:
+    """Last-resort cleanup at interpreter exit: no worker outlives the engine."""
+    for pid in list(_LIVE_PIDS):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    _LIVE_PIDS.clear()

@@ -1,0 +1,1 @@
+"""The Textual face of svl-tui. Imports nothing heavy at package level."""
