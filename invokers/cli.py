@@ -11,15 +11,17 @@ broken config).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .discovery import Discovery, discover_or_example
 from .models import FunctionSpec, LogRecord, Result
+
+if TYPE_CHECKING:
+    from .spawn import Spawned
 
 EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -147,16 +149,33 @@ def _invoke(args: argparse.Namespace) -> int:
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
-    result = asyncio.run(_stream(spec, event, args))
+    spawned = _start_early(spec)
+    import asyncio
+
+    result = asyncio.run(_stream(spec, event, args, spawned))
     return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
 
 
-async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace) -> Result:
+def _start_early(spec: FunctionSpec) -> Spawned | None:
+    """Start the execution environment now, so its init overlaps our import of asyncio and the engine."""
+    from .runtimes import RuntimeUnavailable, launch_for
+    from .spawn import spawn
+
+    try:
+        launch = launch_for(spec)
+        return spawn(spec, launch.command, launch.speaks_fence)
+    except (RuntimeUnavailable, OSError):
+        return None  # the engine reports it properly on invoke
+
+
+async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spawned: Spawned | None) -> Result:
     from .engine import Engine
 
     records: list[LogRecord] = []
     painter = _Painter(sys.stderr)
     async with Engine() as engine:
+        if spawned is not None:
+            engine.adopt(spec, spawned)
         async for update in engine.invoke(spec, event):
             if isinstance(update, Result):
                 _print_result(update, records, args, painter)

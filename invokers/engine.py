@@ -22,7 +22,8 @@ from .logs import format_end, format_report, format_start
 from .models import FunctionSpec, LogRecord, Result, Update
 from .runtime_api import Invocation, Outcome, decode_json
 from .runtimes import RuntimeUnavailable, launch_for
-from .worker import LogBudget, Worker, kill_all_workers
+from .spawn import Spawned, kill_all_workers
+from .worker import LogBudget, Worker
 
 PAYLOAD_LIMIT = 6 * 1024 * 1024  # Lambda's synchronous request and response limit
 INIT_TIMEOUT_S = 10.0  # Lambda's init phase limit
@@ -40,6 +41,13 @@ class Engine:
         self.log_limit_bytes = log_limit_bytes
         self._workers: dict[str, Worker] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+
+    def adopt(self, spec: FunctionSpec, spawned: Spawned) -> None:
+        """Use an environment started earlier with ``invokers.spawn.spawn`` for ``spec``'s next cold start."""
+        launch = launch_for(spec)
+        worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence)
+        worker.prespawned = spawned
+        self._workers[spec.name] = worker
 
     def is_warm(self, name: str) -> bool:
         worker = self._workers.get(name)
@@ -105,6 +113,8 @@ class Engine:
 
     async def _worker_for(self, spec: FunctionSpec) -> tuple[Worker, bool]:
         worker = self._workers.get(spec.name)
+        if worker is not None and worker.prespawned is not None and worker.spec == spec:
+            return worker, True
         if worker is not None and worker.alive and worker.spec == spec:
             return worker, False
         if worker is not None:
@@ -168,7 +178,7 @@ class Engine:
     async def _init(self, worker: Worker, result: _Outcome, queue: asyncio.Queue[Any]) -> bool:
         """Start the environment and wait for its init phase; False if init failed."""
         try:
-            await worker.start()
+            await worker.start(worker.prespawned)
         except OSError as exc:
             result.fail("error", "Runtime.InvalidEntrypoint", f"could not start {worker.command[0]}: {exc}")
             result.discard = True

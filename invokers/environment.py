@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import time
 
 from .models import FunctionSpec
@@ -31,7 +30,7 @@ def function_arn(spec: FunctionSpec) -> str:
 
 def log_stream_name() -> str:
     """``YYYY/MM/DD/[$LATEST]<32 hex>``, as Lambda names an environment's stream."""
-    return time.strftime("%Y/%m/%d", time.gmtime()) + "/[$LATEST]" + secrets.token_hex(16)
+    return time.strftime("%Y/%m/%d", time.gmtime()) + "/[$LATEST]" + os.urandom(16).hex()
 
 
 def execution_env(runtime: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,14 +54,19 @@ class RuntimeAPI:
         self._queue: asyncio.Queue[Invocation] = asyncio.Queue()
         self._current: Invocation | None = None
         self._server: asyncio.base_events.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
         self.ready = asyncio.Event()
         """Set on the first ``GET /next``: the runtime finished its init phase."""
         self.ready_at = 0.0
         self.init_error: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.address = ""
 
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def start(self, listener: socket.socket | None = None) -> str:
+        """Serve on ``listener`` (bound before the worker was spawned) or a fresh port."""
+        if listener is not None:
+            self._server = await asyncio.start_server(self._serve, sock=listener)
+        else:
+            self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         host, port = self._server.sockets[0].getsockname()[:2]
         self.address = f"{host}:{port}"
         return self.address
@@ -69,6 +75,10 @@ class RuntimeAPI:
         if self._server is not None:
             self._server.close()
             self._server = None
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.gather(*self._connections, return_exceptions=True)
         if self._current is not None and not self._current.outcome.done():
             self._current.outcome.cancel()
 
@@ -79,6 +89,9 @@ class RuntimeAPI:
     # ---- HTTP plumbing ---------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
         try:
             while True:
                 request = await _read_request(reader)
@@ -92,6 +105,8 @@ class RuntimeAPI:
             pass  # the worker went away, or the environment is being torn down
         finally:
             writer.close()
+            if task is not None:
+                self._connections.discard(task)
 
     async def _route(self, method: str, path: str, headers: dict[str, str],
                      body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -99,7 +114,7 @@ class RuntimeAPI:
             return _error(404, "NotFound", f"unknown path {path}")
         route = path[len(PREFIX):]
         if method == "GET" and route == "/invocation/next":
-            return await self._next()
+            return await self._next(headers)
         if method == "POST" and route == "/init/error":
             if not self.init_error.done():
                 self.init_error.set_result(Outcome("error", body, time.perf_counter(),
@@ -111,9 +126,9 @@ class RuntimeAPI:
                 return self._finish(parts[2], parts[3], headers, body)
         return _error(404, "NotFound", f"unknown route {method} {path}")
 
-    async def _next(self) -> tuple[int, dict[str, str], bytes]:
+    async def _next(self, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if not self.ready.is_set():
-            self.ready_at = time.perf_counter()
+            self.ready_at = _ready_time(headers.get("svl-ready-at"))
             self.ready.set()
         invocation = await self._queue.get()
         self._current = invocation
@@ -139,6 +154,16 @@ class RuntimeAPI:
                                            headers.get("lambda-runtime-function-error-type", "")))
         self._current = None
         return 202, {}, b'{"status":"OK"}'
+
+
+def _ready_time(stamp: str | None) -> float:
+    """When init ended: our bootstraps say so (CLOCK_MONOTONIC, shared by all processes), so a
+    worker started before the engine's loop ran is not charged for the wait; else: now."""
+    now = time.perf_counter()
+    try:
+        return min(float(stamp), now) if stamp else now
+    except ValueError:
+        return now
 
 
 def _error(status: int, error_type: str, message: str) -> tuple[int, dict[str, str], bytes]:

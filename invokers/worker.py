@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
+import subprocess
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 
-from .environment import lambda_environment
 from .logs import parse_line
 from .models import FunctionSpec, LogRecord
 from .runtime_api import RuntimeAPI
+from .spawn import LIVE_PIDS, Spawned, kill_group, spawn
 
 MAX_LINE_BYTES = 256 * 1024  # CloudWatch's event size: longer lines are cut there too
 STRAY_LINES = 1000  # output written between invocations, kept for the next one
@@ -46,20 +47,20 @@ class LogBudget:
 class Worker:
     """A long-lived process running one function behind the Runtime API."""
 
-    def __init__(self, spec: FunctionSpec, command: list[str], *, speaks_fence: bool,
-                 extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, spec: FunctionSpec, command: list[str], *, speaks_fence: bool) -> None:
         self.spec = spec
         self.command = command
         self.speaks_fence = speaks_fence
-        self.extra_env = extra_env or {}
         self.api: RuntimeAPI | None = None
-        self.process: asyncio.subprocess.Process | None = None
-        self.exited: asyncio.Task[int] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.exited: asyncio.Future[int] | None = None
         self.spawned_at = 0.0
+        self.prespawned: Spawned | None = None
         self.peak_rss_kb = 0
-        self._fence = "\x1esvl-fence:" + secrets.token_hex(8) + "\x1e"
+        self._fence = ""
         self._fence_seen = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
         self._pumps: list[asyncio.Task[None]] = []
+        self._transports: list[asyncio.BaseTransport] = []
         self._queue: asyncio.Queue[LogRecord | None] | None = None
         self._budget: LogBudget | None = None
         self._request_id = ""
@@ -69,24 +70,23 @@ class Worker:
     def alive(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
-    async def start(self) -> None:
-        """Spawn the process; its init phase runs until its first ``GET /next``."""
+    async def start(self, spawned: Spawned | None = None) -> None:
+        """Adopt (or spawn now) the process; its init phase runs until its first ``GET /next``."""
+        spawned = spawned or spawn(self.spec, self.command, self.speaks_fence)
+        self.prespawned = None
+        self.process = spawned.process
+        self.spawned_at = spawned.spawned_at
+        self._fence = spawned.fence
         self.api = RuntimeAPI()
-        address = await self.api.start()
-        env = lambda_environment(self.spec, address)
-        env.update(self.extra_env)
-        if self.speaks_fence:
-            env["SVL_LOG_FENCE"] = self._fence
-        self.spawned_at = time.perf_counter()
-        self.process = await asyncio.create_subprocess_exec(
-            *self.command, cwd=self.spec.code_dir or None, env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            start_new_session=True)
-        _LIVE_PIDS.add(self.process.pid)
+        await self.api.start(spawned.listener)
+        loop = asyncio.get_running_loop()
         assert self.process.stdout is not None and self.process.stderr is not None
-        self._pumps = [asyncio.create_task(self._pump(self.process.stdout, "stdout")),
-                       asyncio.create_task(self._pump(self.process.stderr, "stderr"))]
-        self.exited = asyncio.create_task(self.process.wait())
+        for pipe, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
+            reader = asyncio.StreamReader(limit=MAX_LINE_BYTES * 2)
+            transport, _ = await loop.connect_read_pipe(lambda r=reader: asyncio.StreamReaderProtocol(r), pipe)
+            self._transports.append(transport)
+            self._pumps.append(asyncio.create_task(self._pump(reader, name)))
+        self.exited = _exit_future(loop, self.process)
 
     def attach(self, queue: asyncio.Queue[LogRecord | None], budget: LogBudget, request_id: str) -> None:
         """Route the worker's output to one invocation's stream."""
@@ -193,18 +193,19 @@ class Worker:
         """Kill the whole process group (the handler's children too) and reap it."""
         if self.process is not None:
             if self.process.returncode is None:
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+                kill_group(self.process.pid)
             if self.exited is not None:
                 try:
                     await asyncio.wait_for(asyncio.shield(self.exited), 5)
                 except asyncio.TimeoutError:
                     pass
-            _LIVE_PIDS.discard(self.process.pid)
+            LIVE_PIDS.discard(self.process.pid)
         for task in self._pumps:
             task.cancel()
+        for transport in self._transports:
+            transport.close()
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()
         if self.api is not None:
             await self.api.close()
         self.detach()
@@ -238,14 +239,20 @@ def _read_status(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-_LIVE_PIDS: set[int] = set()
+def _exit_future(loop: asyncio.AbstractEventLoop, process: subprocess.Popen[bytes]) -> asyncio.Future[int]:
+    """A future for the process's exit code, resolved from a waiter thread.
 
+    A thread per worker (as asyncio's own ThreadedChildWatcher does) works for
+    processes spawned before the loop existed, which asyncio's subprocess API
+    cannot adopt.
+    """
+    future: asyncio.Future[int] = loop.create_future()
 
-def kill_all_workers() -> None:
-    """Last-resort cleanup at interpreter exit: no worker outlives the engine."""
-    for pid in list(_LIVE_PIDS):
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    _LIVE_PIDS.clear()
+    def wait() -> None:
+        code = process.wait()
+        LIVE_PIDS.discard(process.pid)
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(code))
+
+    threading.Thread(target=wait, name=f"svl-wait-{process.pid}", daemon=True).start()
+    return future

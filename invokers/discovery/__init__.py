@@ -8,7 +8,6 @@ Problems naming the file, line and field; the other files still load.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +35,8 @@ class Discovery:
 
     def suggestions(self, name: str) -> list[str]:
         """Close matches for a mistyped name, best first (case-insensitive)."""
+        import difflib
+
         names = [spec.name for spec in self.functions]
         lowered = {n.lower(): n for n in names}
         close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.5)

@@ -1,0 +1,71 @@
+"""Starting worker processes, without an event loop.
+
+Kept apart from the asyncio side (and light on imports) so the CLI can start a
+function's execution environment before it has imported the rest of the
+engine: the worker's init phase then overlaps the parent's own start-up.
+"""
+
+from __future__ import annotations
+
+import os
+
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+
+from .environment import lambda_environment
+from .models import FunctionSpec
+
+LIVE_PIDS: set[int] = set()
+"""Every worker process group not yet reaped, for the last-resort cleanup at exit."""
+
+
+def kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_all_workers() -> None:
+    """Last-resort cleanup at interpreter exit: no worker outlives the engine."""
+    for pid in list(LIVE_PIDS):
+        kill_group(pid)
+    LIVE_PIDS.clear()
+
+
+@dataclass
+class Spawned:
+    """A started worker process and the socket its Runtime API will be served on.
+
+    Spawning needs no event loop, so the CLI can start the worker first and
+    import the rest of the engine while the worker runs its init phase.
+    """
+
+    process: subprocess.Popen[bytes]
+    listener: socket.socket
+    fence: str
+    spawned_at: float
+
+
+def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool) -> Spawned:
+    """Bind the Runtime API's socket and start the worker process, synchronously."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    host, port = listener.getsockname()[:2]
+    env = lambda_environment(spec, f"{host}:{port}")
+    fence = "\x1esvl-fence:" + os.urandom(8).hex() + "\x1e" if speaks_fence else ""
+    if fence:
+        env["SVL_LOG_FENCE"] = fence
+    started = time.perf_counter()
+    try:
+        process = subprocess.Popen(command, cwd=spec.code_dir or None, env=env, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError:
+        listener.close()
+        raise
+    LIVE_PIDS.add(process.pid)
+    return Spawned(process, listener, fence, started)

@@ -1,0 +1,111 @@
+"""The headless CLI as a user runs it: a real ``svl-tui`` process, exit codes, output streams."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import EXAMPLE
+
+
+def svl(*args: str, cwd: Path = EXAMPLE, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui.entry", *args], cwd=cwd, input=stdin, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_list_prints_functions_as_a_table() -> None:
+    done = svl("list")
+    assert done.returncode == 0
+    header, *rows = done.stdout.splitlines()
+    assert header.split()[:3] == ["NAME", "RUNTIME", "MEMORY"]
+    assert any(row.startswith("orders-api ") and "python3.12" in row for row in rows)
+
+
+def test_list_json() -> None:
+    done = svl("list", "--json")
+    names = [f["name"] for f in json.loads(done.stdout)]
+    assert "sqs-consumer" in names
+
+
+def test_invoke_success_prints_logs_on_stderr_and_response_on_stdout() -> None:
+    done = svl("invoke", "sqs-consumer")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {"batchItemFailures": [{"itemIdentifier": "00000000-0000-0000-0000-000000000003"}]}
+    assert "processing message" in done.stderr
+    assert "START RequestId:" in done.stderr and "REPORT RequestId:" in done.stderr
+    assert "cold start, init" in done.stderr and "billed" in done.stderr
+
+
+def test_invoke_function_error_exits_1_with_lambda_payload() -> None:
+    done = svl("invoke", "always-fails")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["errorType"] == "ValueError"
+
+
+def test_invoke_event_from_file_stdin_and_inline(tmp_path: Path) -> None:
+    event = tmp_path / "e.json"
+    event.write_text('{"amount": 5}')
+    assert json.loads(svl("invoke", "always-fails", "--event", str(event)).stdout) == {"charged": 5}
+    assert json.loads(svl("invoke", "always-fails", "--event", "-", stdin='{"amount": 6}').stdout) == {"charged": 6}
+    assert json.loads(svl("invoke", "always-fails", "-d", '{"amount": 7}', "-q").stdout) == {"charged": 7}
+
+
+def test_invoke_json_output_has_result_and_logs() -> None:
+    done = svl("invoke", "warmup-aware", "--json")
+    document = json.loads(done.stdout)
+    assert document["status"] == "ok" and document["cold"] is True and document["response"] == {"warmed": True}
+    assert any(log["message"] == "warm-up ping: staying warm" for log in document["logs"])
+    assert done.stderr == ""
+
+
+def test_invalid_event_json_names_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "a": 1,\n  b: 2\n}')
+    done = svl("invoke", "orders-api", "--event", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:3:3: invalid JSON" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_missing_event_file(tmp_path: Path) -> None:
+    done = svl("invoke", "orders-api", "--event", str(tmp_path / "nope.json"))
+    assert done.returncode == 2 and "No such file" in done.stderr
+
+
+def test_unknown_function_suggests_close_matches() -> None:
+    done = svl("invoke", "orders-apii")
+    assert done.returncode == 2
+    assert "no function named 'orders-apii'" in done.stderr and "Did you mean: orders-api" in done.stderr
+
+
+def test_project_flag_and_missing_folder(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return {'here': True}\n")
+    (tmp_path / "svl.yaml").write_text("functions:\n  mine:\n    handler: app.handler\n")
+    done = svl("invoke", "mine", "--project", str(tmp_path), cwd=Path("/"))
+    assert done.returncode == 0 and json.loads(done.stdout) == {"here": True}
+    missing = svl("list", "--project", str(tmp_path / "nope"))
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+def test_empty_folder_uses_example_and_says_so(tmp_path: Path) -> None:
+    done = svl("list", cwd=tmp_path)
+    assert done.returncode == 0 and "bundled example project" in done.stderr and "orders-api" in done.stdout
+
+
+def test_broken_config_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "svl.yaml").write_text("functions:\n  f:\n    handler: app.handler\n    timeout: never\n")
+    done = svl("list", cwd=tmp_path)
+    assert "svl.yaml:4: functions.f.timeout: expected a number" in done.stderr
+
+
+def test_timeout_exit_code() -> None:
+    done = svl("invoke", "too-slow", "-q")
+    assert done.returncode == 1 and "Task timed out after 2.0" in done.stdout
+
+
+def test_headless_modules_do_not_import_textual_or_boto3() -> None:
+    code = ("import sys, invokers.cli, invokers.engine, invokers.discovery, invokers.logs, tui.entry; "
+            "heavy = [m for m in ('textual', 'boto3', 'rich') if m in sys.modules]; print(heavy)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]"
