@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import pricing
+from .azure import to_azure_request
 from .environment import function_arn, region
 from .logs import format_end, format_report, format_start
 from .models import FunctionSpec, LogRecord, Result, Update
@@ -129,6 +130,8 @@ class Engine:
         started_at = time.time()
         budget = LogBudget(self.log_limit_bytes)
         result = _Outcome(spec, request_id, started_at)
+        if spec.style == "azure" and not isinstance(event, bytes):
+            event = to_azure_request(event, spec)
         payload = event if isinstance(event, bytes) else json.dumps(event).encode()
         try:
             if len(payload) > PAYLOAD_LIMIT:

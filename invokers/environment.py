@@ -64,6 +64,8 @@ def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
         "_X_AMZN_TRACE_ID": "",
         "PYTHONUNBUFFERED": "1",
     })
+    if spec.style == "azure":
+        env["SVL_STYLE"] = "azure"
     env.update({key: str(value) for key, value in spec.environment.items()})
     return env
 

@@ -95,8 +95,14 @@ def parse_line(line: str, *, request_id: str = "", stream: str = "stdout",
     match = _PY_TEXT.match(line) or _NODE_TEXT.match(line)
     if match:
         rid = match["rid"] if match["rid"] not in ("", "undefined") else request_id
-        return LogRecord(timestamp=parse_timestamp(match["time"]) or now, message=match["msg"],
-                         request_id=rid, level=normalise_level(match["level"]), stream=stream)  # type: ignore[arg-type]
+        message = match["msg"]
+        record = LogRecord(timestamp=parse_timestamp(match["time"]) or now, message=message, request_id=rid,
+                           level=normalise_level(match["level"]), stream=stream)  # type: ignore[arg-type]
+        if message.startswith("{") and message.rstrip().endswith("}"):
+            record.fields = _json_object(message)
+            inner = record.fields.get("message", record.fields.get("msg"))
+            record.message = inner if isinstance(inner, str) else message
+        return record
     if _PLATFORM.match(line):
         rid_match = _REQUEST_ID_IN_PLATFORM.search(line)
         return LogRecord(timestamp=now, message=line, request_id=rid_match["rid"] if rid_match else request_id,
@@ -109,12 +115,17 @@ def parse_line(line: str, *, request_id: str = "", stream: str = "stdout",
     return LogRecord(timestamp=now, message=line, request_id=request_id, level=level, stream=stream)  # type: ignore[arg-type]
 
 
-def _parse_json_line(text: str, request_id: str, stream: str, now: float) -> LogRecord | None:
+def _json_object(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError:
-        return None
-    if not isinstance(data, dict):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _parse_json_line(text: str, request_id: str, stream: str, now: float) -> LogRecord | None:
+    data = _json_object(text)
+    if not data:
         return None
     if data.get("type", "").startswith("platform.") if isinstance(data.get("type"), str) else False:
         return _parse_platform_json(data, text, request_id, now)
@@ -206,7 +217,3 @@ def parse_report(line: str) -> dict[str, Any] | None:
     except ValueError:
         return None
 
-
-def format_record(record: LogRecord) -> str:
-    """One line for a terminal: platform and already-formatted lines as written."""
-    return record.message

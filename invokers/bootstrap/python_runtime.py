@@ -17,6 +17,7 @@ import time
 
 RUNTIME_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 FENCE = os.environ.get("SVL_LOG_FENCE", "")
+AZURE = os.environ.get("SVL_STYLE") == "azure"
 THIS_FILE = os.path.abspath(__file__)
 
 
@@ -116,13 +117,16 @@ def install_logging():
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
     if level in ("DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL"):
         root.setLevel("WARNING" if level == "WARN" else level)
+    elif AZURE:
+        root.setLevel("INFO")  # the Azure host shows logging.info by default
 
 
 def user_frames(tb):
     """Stack frames without this bootstrap's own, as Lambda shows them."""
     import traceback
 
-    frames = [f for f in traceback.extract_tb(tb) if os.path.abspath(f.filename) != THIS_FILE]
+    frames = [f for f in traceback.extract_tb(tb)
+              if os.path.abspath(f.filename) != THIS_FILE and not f.filename.startswith("<frozen")]
     return traceback.format_list(frames)
 
 
@@ -212,6 +216,65 @@ def watch_parent():
     threading.Thread(target=wait, daemon=True).start()
 
 
+def load_azure_shim():
+    """``azure.functions`` for the handler's imports: the real package, or our stand-in."""
+    import importlib.util
+
+    shim_path = os.path.join(os.path.dirname(THIS_FILE), "azure_functions_shim.py")
+    spec = importlib.util.spec_from_file_location("svl_azure_functions_shim", shim_path)
+    shim = importlib.util.module_from_spec(spec)
+    sys.modules["svl_azure_functions_shim"] = shim
+    spec.loader.exec_module(shim)
+    shim.install()
+    return shim
+
+
+def azure_adapter(handler, shim):
+    """Wrap an Azure ``main(req[, context])`` so it is called like a Lambda handler.
+
+    The engine sends the Azure request (method, url, headers, query, params,
+    rawBody); the response becomes ``{status, headers, body}``.
+    """
+    import inspect
+
+    func = sys.modules["azure.functions"]
+    params = list(inspect.signature(handler).parameters)
+
+    def call(event, context):
+        raw = event.get("rawBody")
+        req = func.HttpRequest(event.get("method", "GET"), event.get("url", ""), headers=event.get("headers"),
+                               params=event.get("query"), route_params=event.get("params"),
+                               body=(raw if isinstance(raw, str) else json.dumps(raw) if raw is not None else "").encode())
+        azure_context = shim.Context(context.aws_request_id, context.function_name, os.getcwd())
+        args = [azure_context if name == "context" else req for name in params]
+        result = handler(*args)
+        if inspect.isawaitable(result):
+            import asyncio
+
+            result = asyncio.new_event_loop().run_until_complete(result)
+        return azure_response(result)
+
+    return call
+
+
+def azure_response(result):
+    if result is None:
+        return {"status": 204, "headers": {}, "body": None}
+    if not hasattr(result, "get_body"):
+        return {"status": 200, "headers": {}, "body": result}
+    headers = dict(result.headers)
+    mimetype = getattr(result, "mimetype", None)
+    if mimetype:
+        headers.setdefault("Content-Type", mimetype)
+    body = result.get_body().decode(getattr(result, "charset", None) or "utf-8", "replace")
+    if mimetype and "json" in mimetype:
+        try:
+            body = json.loads(body)
+        except ValueError:
+            pass
+    return {"status": result.status_code, "headers": headers, "body": body}
+
+
 def main():
     global CURRENT_REQUEST_ID
     watch_parent()
@@ -219,7 +282,10 @@ def main():
     sys.path[0] = task_root
     install_logging()
     client = RuntimeClient(RUNTIME_API)
+    shim = load_azure_shim() if AZURE else None
     handler, init_error = load_handler(os.environ.get("_HANDLER", ""))
+    if handler is not None and AZURE:
+        handler = azure_adapter(handler, shim)
     if init_error is not None:
         log_error(init_error)
         fence()

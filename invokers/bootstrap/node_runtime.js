@@ -1,0 +1,327 @@
+// Node.js runtime bootstrap: a Lambda Runtime API client that runs one handler.
+//
+// Runs in the worker process (the execution environment). It mirrors AWS's Node.js
+// runtime interface client where users can see it: handler resolution (CommonJS and
+// ES modules) and its Runtime.* init errors, the context object, console output as
+// `<time>\t<request id>\t<LEVEL>\t<message>` (or JSON with AWS_LAMBDA_LOG_FORMAT=JSON),
+// error payloads `{errorType, errorMessage, trace}`, callback-style handlers, and
+// uncaught exceptions / unhandled rejections failing the invocation and the environment.
+// With SVL_STYLE=azure it runs an Azure Functions (v3) `function (context, req)` instead.
+"use strict";
+
+const http = require("http");
+const path = require("path");
+const fs = require("fs");
+const util = require("util");
+
+const [API_HOST, API_PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
+const FENCE = process.env.SVL_LOG_FENCE || "";
+const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
+const HANDLER = process.env._HANDLER || "";
+const AZURE = process.env.SVL_STYLE === "azure";
+const JSON_LOGS = (process.env.AWS_LAMBDA_LOG_FORMAT || "").toUpperCase() === "JSON";
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+let currentRequestId = "";
+let currentInvocation = null; // { id, settle(kind, payload) } while an invoke runs
+let exitAfterReport = null; // set when a fatal error hit an invocation: report it, then exit
+
+// ---- Runtime API client ------------------------------------------------------------
+
+function request(method, route, body, headers) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(body);
+    const req = http.request({
+      host: API_HOST, port: Number(API_PORT), method, agent,
+      path: "/2018-06-01/runtime" + route,
+      headers: Object.assign({ "Content-Length": data ? data.length : 0 }, headers || {}),
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+// ---- logging -------------------------------------------------------------------------
+
+function formatArgs(args) {
+  if (args.length === 1 && args[0] !== null && typeof args[0] === "object" && !(args[0] instanceof Error)) {
+    try {
+      return JSON.stringify(args[0]); // logged objects stay structured
+    } catch (_) { /* circular: fall back to inspect */ }
+  }
+  return util.format(...args);
+}
+
+function writeLog(level, message) {
+  let line;
+  if (JSON_LOGS) {
+    line = JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message });
+  } else {
+    line = `${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t${message.replace(/\n/g, "\r")}`;
+  }
+  process.stdout.write(line + "\n");
+}
+
+function patchConsole() {
+  const levels = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG", trace: "TRACE" };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => writeLog(level, formatArgs(args));
+  }
+  console.fatal = (...args) => writeLog("FATAL", formatArgs(args));
+}
+
+function fence() {
+  if (FENCE) {
+    fs.writeSync(1, FENCE + "\n");
+    fs.writeSync(2, FENCE + "\n");
+  }
+}
+
+// ---- errors ----------------------------------------------------------------------------
+
+function errorPayload(err, fallbackType) {
+  if (err instanceof Error) {
+    const trace = typeof err.stack === "string" ? err.stack.split("\n") : [];
+    return { errorType: err.name || fallbackType || "Error", errorMessage: err.message, trace };
+  }
+  // A thrown non-Error value: Lambda reports its typeof and no trace.
+  let message;
+  try { message = typeof err === "string" ? err : JSON.stringify(err); } catch (_) { message = String(err); }
+  return { errorType: fallbackType || typeof err, errorMessage: message === undefined ? String(err) : message, trace: [] };
+}
+
+async function postInitError(payload) {
+  writeLog("ERROR", `Init Error \t${JSON.stringify(payload)}`);
+  fence();
+  await request("POST", "/init/error", JSON.stringify(payload),
+    { "Lambda-Runtime-Function-Error-Type": payload.errorType });
+  process.exit(1);
+}
+
+// ---- handler resolution ----------------------------------------------------------
+
+function isModulePackage(dir) {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const pkg = path.join(current, "package.json");
+    if (fs.existsSync(pkg)) {
+      try { return JSON.parse(fs.readFileSync(pkg, "utf8")).type === "module"; } catch (_) { return false; }
+    }
+    if (path.dirname(current) === current) return false;
+  }
+}
+
+function splitHandler(spec) {
+  if (AZURE) {
+    const [file, entry] = spec.split("#");
+    return { modulePath: file.replace(/\.(js|mjs|cjs)$/, ""), exportName: entry || "", explicitExt: path.extname(file) };
+  }
+  const match = /^(.*?)\.([^./]+)$/.exec(spec);
+  if (!match) return null;
+  return { modulePath: match[1], exportName: match[2], explicitExt: "" };
+}
+
+async function loadHandler() {
+  const parts = splitHandler(HANDLER);
+  if (!parts) {
+    return { error: { errorType: "Runtime.MalformedHandlerName", errorMessage: `Bad handler ${HANDLER}`, trace: [] } };
+  }
+  const base = path.resolve(TASK_ROOT, parts.modulePath);
+  const candidates = parts.explicitExt ? [base + parts.explicitExt] : [".js", ".mjs", ".cjs"].map((ext) => base + ext);
+  const file = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!file) {
+    return { error: { errorType: "Runtime.ImportModuleError",
+      errorMessage: `Error: Cannot find module '${parts.modulePath}'\nRequire stack:\n- ${__filename}`, trace: [] } };
+  }
+  let mod;
+  try {
+    const esm = file.endsWith(".mjs") || (file.endsWith(".js") && isModulePackage(path.dirname(file)));
+    mod = esm ? await import(require("url").pathToFileURL(file).href) : require(file);
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      return { error: { errorType: "Runtime.UserCodeSyntaxError", errorMessage: `${err.name}: ${err.message}`,
+        trace: (err.stack || "").split("\n") } };
+    }
+    if (err && err.code === "MODULE_NOT_FOUND" || err && err.code === "ERR_MODULE_NOT_FOUND") {
+      return { error: { errorType: "Runtime.ImportModuleError", errorMessage: `Error: ${err.message}`,
+        trace: (err.stack || "").split("\n") } };
+    }
+    return { error: errorPayload(err) };
+  }
+  let handler;
+  if (parts.exportName) {
+    handler = mod[parts.exportName];
+    if (handler === undefined && mod.default && typeof mod.default === "object") handler = mod.default[parts.exportName];
+  } else {
+    handler = typeof mod === "function" ? mod : (mod.default || Object.values(mod).find((v) => typeof v === "function"));
+  }
+  const label = `${parts.modulePath}.${parts.exportName || "default"}`;
+  if (handler === undefined) {
+    return { error: { errorType: "Runtime.HandlerNotFound", errorMessage: `${label} is undefined or not exported`, trace: [] } };
+  }
+  if (typeof handler !== "function") {
+    return { error: { errorType: "Runtime.HandlerNotFound", errorMessage: `${label} is not a function`, trace: [] } };
+  }
+  return { handler };
+}
+
+// ---- one invocation ----------------------------------------------------------------
+
+function lambdaContext(headers, settle) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"] || 0);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: headers["lambda-runtime-cognito-identity"] ? JSON.parse(headers["lambda-runtime-cognito-identity"]) : undefined,
+    clientContext: headers["lambda-runtime-client-context"] ? JSON.parse(headers["lambda-runtime-client-context"]) : undefined,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    // Deprecated, still honoured by Lambda.
+    done: (err, value) => settle(err ? "error" : "response", err ? errorPayload(err) : value),
+    succeed: (value) => settle("response", value),
+    fail: (err) => settle("error", errorPayload(err)),
+  };
+  return context;
+}
+
+function azureContext(headers, event, settle) {
+  const invocationId = headers["lambda-runtime-aws-request-id"];
+  const log = (...args) => writeLog("INFO", formatArgs(args));
+  log.info = log;
+  log.verbose = (...args) => writeLog("DEBUG", formatArgs(args));
+  log.warn = (...args) => writeLog("WARN", formatArgs(args));
+  log.error = (...args) => writeLog("ERROR", formatArgs(args));
+  const context = {
+    invocationId,
+    executionContext: { invocationId, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionDirectory: TASK_ROOT },
+    bindings: { req: event },
+    bindingData: Object.assign({ invocationId }, event.params || {}, event.query || {}),
+    log,
+    res: undefined,
+    done: (err, value) => settle(err ? "error" : "response", err ? errorPayload(err) : azureResponse(context, value)),
+  };
+  return context;
+}
+
+function azureResponse(context, returned) {
+  const res = returned !== undefined ? returned : (context.res !== undefined ? context.res : context.bindings.res);
+  if (res === undefined) return { status: 204, headers: {}, body: null };
+  if (res === null || typeof res !== "object") return { status: 200, headers: {}, body: res };
+  const body = res.jsonBody !== undefined ? res.jsonBody : res.body;
+  return { status: res.status || res.statusCode || 200, headers: res.headers || {}, body: body === undefined ? null : body };
+}
+
+async function invoke(handler, headers, body) {
+  const requestId = headers["lambda-runtime-aws-request-id"];
+  let event;
+  try {
+    event = body.length ? JSON.parse(body.toString("utf8")) : null;
+  } catch (err) {
+    return ["error", { errorType: "Runtime.UnmarshalError", errorMessage: `Unable to parse event: ${err.message}`, trace: [] }];
+  }
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (kind, payload) => {
+      if (settled) return;
+      settled = true;
+      currentInvocation = null;
+      resolve([kind, payload]);
+    };
+    currentInvocation = { id: requestId, settle };
+    try {
+      let result;
+      if (AZURE) {
+        const context = azureContext(headers, event, settle);
+        result = handler(context, event);
+        Promise.resolve(result).then((value) => settle("response", azureResponse(context, value)),
+          (err) => settle("error", errorPayload(err)));
+        return;
+      }
+      const context = lambdaContext(headers, settle);
+      const callback = (err, value) => settle(err ? "error" : "response", err ? errorPayload(err) : value);
+      result = handler(event, context, callback);
+      if (result && typeof result.then === "function") {
+        result.then((value) => settle("response", value), (err) => settle("error", errorPayload(err)));
+      } else if (handler.length < 3) {
+        settle("response", result); // a plain synchronous return
+      }
+    } catch (err) {
+      settle("error", errorPayload(err));
+    }
+  });
+}
+
+async function report(requestId, kind, payload) {
+  if (kind === "response") {
+    let data;
+    try {
+      data = JSON.stringify(payload === undefined ? null : payload);
+    } catch (err) {
+      kind = "error";
+      payload = { errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${err.message}`, trace: [] };
+    }
+    if (kind === "response") {
+      fence();
+      await request("POST", `/invocation/${requestId}/response`, data);
+      return;
+    }
+  }
+  writeLog("ERROR", `Invoke Error \t${JSON.stringify(payload)}`);
+  fence();
+  await request("POST", `/invocation/${requestId}/error`, JSON.stringify(payload),
+    { "Lambda-Runtime-Function-Error-Type": payload.errorType });
+}
+
+function failFatally(err, errorType, exitCode) {
+  const payload = errorPayload(err, errorType);
+  if (errorType === "Runtime.UnhandledPromiseRejection") {
+    payload.errorType = errorType;
+    payload.errorMessage = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
+  const invocation = currentInvocation;
+  if (invocation) {
+    invocation.settle("error", payload); // reported by the main loop, then we exit
+    exitAfterReport = exitCode;
+  } else {
+    writeLog("ERROR", `Uncaught Exception \t${JSON.stringify(payload)}`);
+    process.exit(exitCode);
+  }
+}
+
+async function main() {
+  const stdinWatch = process.stdin; // the engine's end closing means it is gone: exit, no orphans
+  stdinWatch.on("end", () => process.exit(0));
+  stdinWatch.on("error", () => process.exit(0));
+  stdinWatch.resume();
+  patchConsole();
+  process.on("uncaughtException", (err) => failFatally(err, undefined, 129));
+  process.on("unhandledRejection", (reason) => failFatally(reason, "Runtime.UnhandledPromiseRejection", 128));
+  const loaded = await loadHandler();
+  if (loaded.error) return postInitError(loaded.error);
+  fence(); // import-time output comes before START
+  let extra = { "Svl-Ready-At": String(Number(process.hrtime.bigint()) / 1e9) };
+  for (;;) {
+    const next = await request("GET", "/invocation/next", undefined, extra);
+    extra = undefined;
+    currentRequestId = next.headers["lambda-runtime-aws-request-id"];
+    process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] || "";
+    const [kind, payload] = await invoke(loaded.handler, next.headers, next.body);
+    await report(currentRequestId, kind, payload);
+    if (exitAfterReport !== null) process.exit(exitAfterReport);
+  }
+}
+
+main().catch((err) => {
+  if (err && (err.code === "ECONNREFUSED" || err.code === "ECONNRESET")) process.exit(0);
+  process.stderr.write(`svl-tui node bootstrap failed: ${err && err.stack || err}\n`);
+  process.exit(2);
+});
