@@ -51,12 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--data", "-d", metavar="JSON", help="event JSON given inline")
     invoke.add_argument("--json", action="store_true", help="print the result and logs as one JSON document")
     invoke.add_argument("--quiet", "-q", action="store_true", help="print only the response (or the error)")
+    source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function (see 'events saved')")
     invoke.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
+
+    from .cli_events import add_parser
+
+    add_parser(commands)
     return parser
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
+    """Parse the command line; ``events show`` keeps its free-form ``--param value`` pairs in ``extra``."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not (args.command == "events" and args.events_command == "show"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    return args
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
             return _list(args)
         if args.command == "invoke":
             return _invoke(args)
+        if args.command == "events":
+            from .cli_events import run as run_events
+
+            return run_events(args, args.extra)
     except UsageError as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -125,6 +140,13 @@ def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
     """The event from --data, --event FILE, --event - (stdin), or the function's default."""
     if args.data is not None:
         return parse_json(args.data, "--data")
+    if args.saved:
+        from event_samples import SavedEventError, SavedEvents
+
+        try:
+            return SavedEvents(Path(args.project or Path.cwd())).load(spec.name, args.saved)
+        except SavedEventError as exc:
+            raise UsageError(str(exc)) from None
     if args.event == "-":
         return parse_json(sys.stdin.read(), "standard input")
     if args.event:

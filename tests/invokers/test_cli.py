@@ -109,3 +109,45 @@ def test_headless_modules_do_not_import_textual_or_boto3() -> None:
             "heavy = [m for m in ('textual', 'boto3', 'rich') if m in sys.modules]; print(heavy)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]"
+
+
+def test_events_list_and_show_with_parameters() -> None:
+    listing = svl("events", "list", "--params")
+    assert listing.returncode == 0 and "sqs" in listing.stdout and "--records" in listing.stdout
+    shown = svl("events", "show", "sqs", "--body", '{"id": 1}', "--records", "3")
+    records = json.loads(shown.stdout)["Records"]
+    assert len(records) == 3 and records[0]["body"] == '{"id": 1}'
+
+
+def test_events_show_bad_kind_and_parameter() -> None:
+    bad_kind = svl("events", "show", "sqq")
+    assert bad_kind.returncode == 2 and "Did you mean: sqs" in bad_kind.stderr
+    bad_param = svl("events", "show", "sqs", "--colour", "red")
+    assert bad_param.returncode == 2 and "--body" in bad_param.stderr
+
+
+def test_events_validate_exit_codes(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(svl("events", "show", "kinesis").stdout)
+    assert svl("events", "validate", str(good)).returncode == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text(good.read_text().replace('"data": "', '"data": "%%'))
+    done = svl("events", "validate", str(bad))
+    assert done.returncode == 1 and "$.Records[0].kinesis.data" in done.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\n,}")
+    assert f"{broken}:2:1:" in svl("events", "validate", str(broken)).stderr
+
+
+def test_saved_events_round_trip_through_invoke(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return e\n")
+    (tmp_path / "svl.yaml").write_text("functions:\n  echo:\n    handler: app.handler\n")
+    (tmp_path / "e.json").write_text('{"saved": true}')
+    saved = svl("events", "save", "echo", "first", "--event", "e.json", cwd=tmp_path)
+    assert saved.returncode == 0 and (tmp_path / ".svl/events/echo/first.json").is_file()
+    assert svl("events", "saved", "echo", cwd=tmp_path).stdout.split() == ["first"]
+    assert json.loads(svl("invoke", "echo", "--saved", "first", "-q", cwd=tmp_path).stdout) == {"saved": True}
+    missing = svl("invoke", "echo", "--saved", "nope", cwd=tmp_path)
+    assert missing.returncode == 2 and "no saved event 'nope'" in missing.stderr
+    hostile = svl("events", "save", "echo", "../../x", "--event", "e.json", cwd=tmp_path)
+    assert hostile.returncode == 2 and "may not contain" in hostile.stderr

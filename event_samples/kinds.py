@@ -1,0 +1,142 @@
+"""The catalogue of event kinds: names, parameters, generators.
+
+One table drives ``svl-tui events list/show``, the TUI's template picker and
+the tests, so a new kind is one entry here plus its template file.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import http, messaging, storage, streams
+
+
+@dataclass(frozen=True)
+class Param:
+    """One thing a user varies in a generated event."""
+
+    name: str
+    help: str
+    type: str = "text"  # text | int | json | bool
+
+    def coerce(self, value: Any) -> Any:
+        """A CLI or form string as the generator expects it; raises ValueError naming the parameter."""
+        if not isinstance(value, str):
+            return value
+        if self.type == "int":
+            try:
+                return int(value)
+            except ValueError:
+                raise ValueError(f"--{self.cli_name}: expected a whole number, got {value!r}") from None
+        if self.type == "bool":
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on", ""):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"--{self.cli_name}: expected true or false, got {value!r}")
+        return value
+
+    @property
+    def cli_name(self) -> str:
+        return self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    title: str
+    description: str
+    builder: Callable[..., Any]
+    params: tuple[Param, ...]
+
+    def generate(self, **values: Any) -> Any:
+        """A fresh event; unknown parameter names are an error that lists the known ones."""
+        known = {p.name: p for p in self.params}
+        unknown = [name for name in values if name not in known]
+        if unknown:
+            names = ", ".join(f"--{p.cli_name}" for p in self.params) or "none"
+            raise ValueError(f"{self.name} has no parameter --{unknown[0].replace('_', '-')}; it takes: {names}")
+        return self.builder(**{name: known[name].coerce(value) for name, value in values.items()})
+
+    def defaults(self) -> dict[str, Any]:
+        signature = inspect.signature(self.builder)
+        return {p.name: signature.parameters[p.name].default for p in self.params}
+
+
+_HTTP = (Param("method", "HTTP method"), Param("path", "request path"),
+         Param("query", "query string: a=1&b=2 or a JSON object"),
+         Param("headers", "headers as a JSON object (or Name: value; Name2: value)"),
+         Param("body", "body: text, or JSON (sets Content-Type: application/json)"),
+         Param("binary", "base64-encode the body (isBase64Encoded: true)", "bool"))
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("apigw-rest", "API Gateway REST API (v1 proxy)", "REST API proxy integration request",
+         http.apigw_rest, (*_HTTP, Param("resource", "resource template, e.g. /orders/{id}"),
+                           Param("path_params", "path parameters as a JSON object"), Param("stage", "stage name"))),
+    Kind("apigw-http", "API Gateway HTTP API (v2)", "HTTP API payload format 2.0",
+         http.apigw_http, (*_HTTP, Param("cookies", "cookies as a JSON list", "json"),
+                           Param("route_key", "route key, e.g. 'GET /orders'"))),
+    Kind("function-url", "Lambda Function URL", "Function URL request (payload format 2.0)",
+         http.function_url, (*_HTTP, Param("cookies", "cookies as a JSON list", "json"))),
+    Kind("alb", "Application Load Balancer", "ALB target group request", http.alb, _HTTP),
+    Kind("graphql", "GraphQL over API Gateway", "POST /graphql with a {query, variables} body",
+         http.graphql, (Param("query", "the GraphQL document"), Param("variables", "variables as JSON", "json"),
+                        Param("operation_name", "operation name"), Param("path", "request path"))),
+    Kind("sqs", "Amazon SQS", "a batch of SQS messages",
+         messaging.sqs, (Param("body", "message body (text or JSON)"), Param("records", "how many messages", "int"),
+                         Param("bodies", "one message per item of a JSON list", "json"),
+                         Param("queue", "queue name (.fifo for a FIFO queue)"),
+                         Param("attributes", "message attributes as a JSON object"))),
+    Kind("sns", "Amazon SNS", "an SNS notification",
+         messaging.sns, (Param("message", "message (text or JSON)"), Param("subject", "subject"),
+                         Param("topic", "topic name"), Param("attributes", "message attributes as a JSON object"))),
+    Kind("kinesis", "Kinesis Data Streams", "records with base64-encoded data",
+         streams.kinesis, (Param("data", "record data (text or JSON), base64-encoded for you"),
+                           Param("records", "how many records", "int"),
+                           Param("items", "one record per item of a JSON list", "json"),
+                           Param("stream", "stream name"), Param("partition_key", "partition key"))),
+    Kind("dynamodb", "DynamoDB Streams", "stream records with typed-JSON images",
+         streams.dynamodb, (Param("keys", "key attributes as plain JSON", "json"),
+                            Param("new_image", "new image as plain JSON", "json"),
+                            Param("old_image", "old image as plain JSON", "json"),
+                            Param("event_name", "INSERT, MODIFY or REMOVE"), Param("table", "table name"),
+                            Param("records", "how many records", "int"))),
+    Kind("s3", "Amazon S3", "an object notification",
+         storage.s3, (Param("bucket", "bucket name"), Param("key", "object key"), Param("size", "size in bytes", "int"),
+                      Param("event_name", "e.g. ObjectCreated:Put, ObjectRemoved:Delete"))),
+    Kind("eventbridge", "EventBridge (custom)", "a custom event on an event bus",
+         messaging.eventbridge, (Param("source", "event source"), Param("detail_type", "detail-type"),
+                                 Param("detail", "detail as a JSON object", "json"),
+                                 Param("resources", "resource ARNs as a JSON list", "json"))),
+    Kind("eventbridge-scheduled", "EventBridge (scheduled)", "a scheduled rule firing",
+         messaging.eventbridge_scheduled, (Param("rule", "rule name"),)),
+    Kind("cloudwatch-logs", "CloudWatch Logs subscription", "gzipped, base64-encoded log events",
+         streams.cloudwatch_logs, (Param("messages", "log messages as a JSON list", "json"),
+                                   Param("log_group", "log group"), Param("log_stream", "log stream"))),
+    Kind("warmup", "Warm-up ping", '{"source": "warmup"}, as warm-up plugins send',
+         messaging.warmup, (Param("source", "source value"), Param("concurrency", "concurrency hint", "int"))),
+    Kind("azure-http", "Azure Functions HTTP trigger", "an Azure HTTP request (v3 req)",
+         http.azure_http, (Param("method", "HTTP method"), Param("path", "request path"),
+                           Param("query", "query string or JSON object"), Param("headers", "headers as JSON"),
+                           Param("body", "body: text or JSON"), Param("params", "route parameters as JSON"))),
+)}
+
+
+def get(name: str) -> Kind:
+    """The kind called ``name``; a ValueError with close matches otherwise."""
+    kind = KINDS.get(name)
+    if kind is not None:
+        return kind
+    import difflib
+
+    close = difflib.get_close_matches(name, list(KINDS), n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise ValueError(f"unknown event kind {name!r}.{hint} Known: {', '.join(KINDS)}")
+
+
+def generate(name: str, **values: Any) -> Any:
+    return get(name).generate(**values)

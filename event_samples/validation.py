@@ -1,0 +1,337 @@
+"""Check an event against what AWS really sends, problem by problem, with a fix for each.
+
+Validation warns, it never blocks: users send malformed events on purpose to
+test error paths. Every problem names its JSON path (``$.Records[0].body``)
+and says how to fix it. This is an independent model of the shapes; the tests
+cross-check generated events against aws-lambda-powertools' parser models.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .detect import detect
+from .dynamodb_json import from_typed
+
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    path: str
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" (AWS would never send this) | "warning" (odd but possible)
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column {self.column}" if self.line else self.path
+        return f"{self.severity}: {where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
+def parse_json(text: str) -> tuple[Any, Issue | None]:
+    """Parse editor text; a syntax error becomes an Issue with its line and column."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, Issue("$", f"invalid JSON: {exc.msg}", "keys and strings need double quotes; no trailing commas",
+                           line=exc.lineno, column=exc.colno)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def add(self, path: str, message: str, hint: str = "", severity: str = "error") -> None:
+        self.issues.append(Issue(path, message, hint, severity))
+
+    def field(self, obj: Any, key: str, path: str, types: tuple[type, ...] | type, hint: str = "",
+              *, optional: bool = False, nullable: bool = False) -> Any:
+        """``obj[key]`` if present with one of ``types``; records a problem otherwise."""
+        where = f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key)}]"
+        if not isinstance(obj, dict) or key not in obj:
+            if not optional:
+                self.add(where, "missing", hint)
+            return None
+        value = obj[key]
+        if value is None and (nullable or optional):
+            return None
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
+            self.add(where, f"should be {_type_names(types)}, not {_json_type(value)}", hint)
+            return None
+        return value
+
+    def equals(self, obj: Any, key: str, path: str, expected: Any, hint: str = "") -> None:
+        value = self.field(obj, key, path, type(expected), hint)
+        if value is not None and value != expected:
+            self.add(f"{path}.{key}", f"should be {json.dumps(expected)}, not {json.dumps(value)}", hint)
+
+    def records(self, event: Any, hint: str) -> list[tuple[str, Any]]:
+        records = self.field(event, "Records", "$", list, hint)
+        if records is None:
+            return []
+        if not records:
+            self.add("$.Records", "is empty: a trigger always delivers at least one record", hint)
+        result = []
+        for index, record in enumerate(records):
+            path = f"$.Records[{index}]"
+            if not isinstance(record, dict):
+                self.add(path, f"should be an object, not {_json_type(record)}")
+                continue
+            result.append((path, record))
+        return result
+
+
+def _as_tuple(types: tuple[type, ...] | type) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _type_names(types: tuple[type, ...] | type) -> str:
+    names = {str: "a string", int: "a number", float: "a number", bool: "true or false", dict: "an object",
+             list: "a list"}
+    return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in _as_tuple(types)))
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return {str: "a string", int: "a number", float: "a number", dict: "an object", list: "a list"}.get(
+        type(value), type(value).__name__)
+
+
+def _valid_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+        return True
+    except (binascii.Error, ValueError):
+        return False
+
+
+# ---- per kind ---------------------------------------------------------------------------
+
+def _sqs(c: _Checker, event: Any) -> None:
+    for path, record in c.records(event, "SQS events look like {\"Records\": [{\"body\": ...}, ...]}"):
+        c.field(record, "messageId", path, str)
+        c.field(record, "receiptHandle", path, str)
+        body = c.field(record, "body", path, str, "SQS delivers the body as a string: JSON-encode objects")
+        c.field(record, "attributes", path, dict)
+        c.field(record, "messageAttributes", path, dict)
+        md5 = c.field(record, "md5OfBody", path, str)
+        if body is not None and md5 is not None and md5 != hashlib.md5(body.encode()).hexdigest():  # noqa: S324
+            c.add(f"{path}.md5OfBody", "is not the MD5 of the body", "regenerate the event or recompute the MD5",
+                  "warning")
+        c.equals(record, "eventSource", path, "aws:sqs")
+        arn = c.field(record, "eventSourceARN", path, str)
+        if arn is not None and not arn.startswith("arn:aws:sqs:"):
+            c.add(f"{path}.eventSourceARN", "is not an SQS queue ARN", "arn:aws:sqs:<region>:<account>:<queue>")
+        region = c.field(record, "awsRegion", path, str)
+        if arn and region and arn.startswith("arn:aws:sqs:") and arn.split(":")[3] != region:
+            c.add(f"{path}.awsRegion", f"{region} disagrees with the queue ARN's region", severity="warning")
+
+
+def _sns(c: _Checker, event: Any) -> None:
+    for path, record in c.records(event, "SNS events look like {\"Records\": [{\"Sns\": {...}}]}"):
+        c.equals(record, "EventSource", path, "aws:sns")
+        c.field(record, "EventSubscriptionArn", path, str)
+        sns = c.field(record, "Sns", path, dict)
+        if sns is None:
+            continue
+        where = f"{path}.Sns"
+        c.field(sns, "Message", where, str, "SNS delivers the message as a string: JSON-encode objects")
+        c.field(sns, "MessageId", where, str)
+        topic = c.field(sns, "TopicArn", where, str)
+        if topic is not None and not topic.startswith("arn:aws:sns:"):
+            c.add(f"{where}.TopicArn", "is not an SNS topic ARN")
+        c.field(sns, "Type", where, str)
+        c.field(sns, "Timestamp", where, str)
+        c.field(sns, "MessageAttributes", where, dict, optional=True)
+        c.field(sns, "Subject", where, str, optional=True, nullable=True)
+
+
+def _kinesis(c: _Checker, event: Any) -> None:
+    for path, record in c.records(event, "Kinesis events look like {\"Records\": [{\"kinesis\": {...}}]}"):
+        c.equals(record, "eventSource", path, "aws:kinesis")
+        c.field(record, "eventID", path, str)
+        c.field(record, "eventSourceARN", path, str)
+        data = c.field(record, "kinesis", path, dict)
+        if data is None:
+            continue
+        where = f"{path}.kinesis"
+        payload = c.field(data, "data", where, str, "Kinesis data is base64-encoded text")
+        if payload is not None and not _valid_base64(payload):
+            c.add(f"{where}.data", "is not valid base64", "encode the payload with base64, e.g. base64.b64encode")
+        c.field(data, "partitionKey", where, str)
+        sequence = c.field(data, "sequenceNumber", where, str, "a string of digits")
+        if sequence is not None and not sequence.isdigit():
+            c.add(f"{where}.sequenceNumber", "should contain only digits")
+        c.field(data, "approximateArrivalTimestamp", where, (int, float))
+
+
+def _dynamodb(c: _Checker, event: Any) -> None:
+    for path, record in c.records(event, "DynamoDB Streams events look like {\"Records\": [{\"dynamodb\": ...}]}"):
+        c.equals(record, "eventSource", path, "aws:dynamodb")
+        name = c.field(record, "eventName", path, str)
+        if name is not None and name not in ("INSERT", "MODIFY", "REMOVE"):
+            c.add(f"{path}.eventName", f"should be INSERT, MODIFY or REMOVE, not {name!r}")
+        change = c.field(record, "dynamodb", path, dict)
+        if change is None:
+            continue
+        for key in ("Keys", "NewImage", "OldImage"):
+            image = c.field(change, key, f"{path}.dynamodb", dict, optional=key != "Keys")
+            for attribute, value in (image or {}).items():
+                try:
+                    from_typed(value)
+                except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
+                    c.add(f"{path}.dynamodb.{key}.{attribute}", f"is not DynamoDB typed JSON: {exc}",
+                          'write {"S": "text"}, {"N": "1"}, {"BOOL": true}, {"M": {...}}, ...')
+        if name == "INSERT" and "NewImage" not in change:
+            c.add(f"{path}.dynamodb", "an INSERT record carries a NewImage", severity="warning")
+
+
+def _s3(c: _Checker, event: Any) -> None:
+    for path, record in c.records(event, "S3 events look like {\"Records\": [{\"s3\": {...}}]}"):
+        c.equals(record, "eventSource", path, "aws:s3")
+        c.field(record, "eventName", path, str)
+        c.field(record, "eventTime", path, str)
+        s3 = c.field(record, "s3", path, dict)
+        if s3 is None:
+            continue
+        bucket = c.field(s3, "bucket", f"{path}.s3", dict)
+        c.field(bucket, "name", f"{path}.s3.bucket", str)
+        obj = c.field(s3, "object", f"{path}.s3", dict)
+        key = c.field(obj, "key", f"{path}.s3.object", str)
+        if key is not None and " " in key:
+            c.add(f"{path}.s3.object.key", "contains a space: S3 URL-encodes keys (spaces become '+')",
+                  severity="warning")
+
+
+def _http_common(c: _Checker, event: Any, *, v2: bool) -> None:
+    if v2:
+        c.equals(event, "version", "$", "2.0", "payload format 2.0 (HTTP API, Function URL) has version '2.0'; "
+                                               "REST APIs send the v1 shape with httpMethod")
+        c.field(event, "routeKey", "$", str)
+        c.field(event, "rawPath", "$", str)
+        c.field(event, "rawQueryString", "$", str)
+        ctx = c.field(event, "requestContext", "$", dict)
+        http = c.field(ctx, "http", "$.requestContext", dict)
+        method = c.field(http, "method", "$.requestContext.http", str)
+        c.field(event, "cookies", "$", list, optional=True)
+    else:
+        method = c.field(event, "httpMethod", "$", str, "e.g. \"GET\"")
+        path = c.field(event, "path", "$", str)
+        if path is not None and not path.startswith("/"):
+            c.add("$.path", "should start with /")
+        c.field(event, "requestContext", "$", dict)
+    if method is not None and method.upper() not in HTTP_METHODS:
+        c.add("$.httpMethod" if not v2 else "$.requestContext.http.method", f"{method!r} is not an HTTP method")
+    headers = c.field(event, "headers", "$", dict, nullable=True, optional=v2)
+    for name, value in (headers or {}).items():
+        if not isinstance(value, str):
+            c.add(f"$.headers.{name}", f"should be a string, not {_json_type(value)}", "header values are strings")
+    query = c.field(event, "queryStringParameters", "$", dict, optional=True, nullable=True)
+    for name, value in (query or {}).items():
+        if not isinstance(value, str):
+            c.add(f"$.queryStringParameters.{name}", f"should be a string, not {_json_type(value)}")
+    body = c.field(event, "body", "$", str, "the body arrives as a string: JSON-encode objects", optional=True,
+                   nullable=True)
+    encoded = c.field(event, "isBase64Encoded", "$", bool, optional=v2)
+    if encoded and body is not None and not _valid_base64(body):
+        c.add("$.body", "isBase64Encoded is true but the body is not base64",
+              "set isBase64Encoded to false or base64-encode the body")
+
+
+def _apigw_rest(c: _Checker, event: Any) -> None:
+    _http_common(c, event, v2=False)
+
+
+def _apigw_http(c: _Checker, event: Any) -> None:
+    _http_common(c, event, v2=True)
+
+
+def _alb(c: _Checker, event: Any) -> None:
+    ctx = c.field(event, "requestContext", "$", dict)
+    elb = c.field(ctx, "elb", "$.requestContext", dict, "ALB events carry requestContext.elb.targetGroupArn")
+    c.field(elb, "targetGroupArn", "$.requestContext.elb", str)
+    _http_common(c, event, v2=False)
+
+
+def _graphql(c: _Checker, event: Any) -> None:
+    _apigw_rest(c, event)
+    body = event.get("body") if isinstance(event, dict) else None
+    if isinstance(body, str):
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            c.add("$.body", "is not JSON", 'a GraphQL request body is {"query": "...", "variables": {...}}')
+            return
+        c.field(payload, "query", "$.body", str, "the GraphQL document")
+        c.field(payload, "variables", "$.body", dict, optional=True, nullable=True)
+
+
+def _eventbridge(c: _Checker, event: Any) -> None:
+    for key in ("version", "id", "detail-type", "source", "account", "time", "region"):
+        c.field(event, key, "$", str)
+    c.field(event, "resources", "$", list)
+    c.field(event, "detail", "$", dict, "EventBridge detail is a JSON object")
+
+
+def _scheduled(c: _Checker, event: Any) -> None:
+    _eventbridge(c, event)
+    c.equals(event, "detail-type", "$", "Scheduled Event")
+    c.equals(event, "source", "$", "aws.events")
+
+
+def _cloudwatch_logs(c: _Checker, event: Any) -> None:
+    logs = c.field(event, "awslogs", "$", dict)
+    data = c.field(logs, "data", "$.awslogs", str, "base64 of gzipped JSON")
+    if data is None:
+        return
+    try:
+        payload = json.loads(gzip.decompress(base64.b64decode(data, validate=True)))
+    except (binascii.Error, OSError, ValueError, EOFError):
+        c.add("$.awslogs.data", "is not base64-encoded gzipped JSON", "generate it with svl-tui events show cloudwatch-logs")
+        return
+    c.field(payload, "logEvents", "$.awslogs.data(decoded)", list)
+    c.field(payload, "logGroup", "$.awslogs.data(decoded)", str)
+
+
+def _warmup(c: _Checker, event: Any) -> None:
+    c.field(event, "source", "$", str)
+
+
+def _azure_http(c: _Checker, event: Any) -> None:
+    c.field(event, "method", "$", str)
+    c.field(event, "url", "$", str)
+    c.field(event, "headers", "$", dict)
+    c.field(event, "query", "$", dict, optional=True)
+
+
+VALIDATORS: dict[str, Callable[[_Checker, Any], None]] = {
+    "sqs": _sqs, "sns": _sns, "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3,
+    "apigw-rest": _apigw_rest, "apigw-http": _apigw_http, "function-url": _apigw_http, "alb": _alb,
+    "graphql": _graphql, "eventbridge": _eventbridge, "eventbridge-scheduled": _scheduled,
+    "cloudwatch-logs": _cloudwatch_logs, "warmup": _warmup, "azure-http": _azure_http,
+}
+
+
+def validate(event: Any, kind: str | None = None) -> list[Issue]:
+    """Every problem with ``event`` as a ``kind`` event (detected when not given)."""
+    kind = kind or detect(event)
+    if kind is None:
+        return []
+    checker = _Checker()
+    if not isinstance(event, dict):
+        checker.add("$", f"should be a JSON object, not {_json_type(event)}", f"a {kind} event is an object")
+        return checker.issues
+    VALIDATORS[kind](checker, event)
+    return checker.issues
