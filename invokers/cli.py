@@ -21,6 +21,7 @@ from .discovery import Discovery, discover_or_example
 from .models import FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
+    from .reload import Comparison
     from .spawn import Spawned
 
 EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
@@ -54,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function (see 'events saved')")
     invoke.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
 
+    watch = commands.add_parser("watch", help="re-invoke a function every time its code changes")
+    watch.add_argument("function", help="function name (see 'svl-tui list')")
+    watch_source = watch.add_mutually_exclusive_group()
+    watch_source.add_argument("--event", "-e", metavar="FILE", help="event JSON file")
+    watch_source.add_argument("--data", "-d", metavar="JSON", help="event JSON given inline")
+    watch_source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function")
+    watch.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
+
     from .cli_events import add_parser
 
     add_parser(commands)
@@ -77,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
             return _list(args)
         if args.command == "invoke":
             return _invoke(args)
+        if args.command == "watch":
+            from .cli_watch import run as run_watch
+
+            return run_watch(args)
         if args.command == "events":
             from .cli_events import run as run_events
 
@@ -194,7 +207,7 @@ async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spaw
     from .engine import Engine
 
     records: list[LogRecord] = []
-    painter = _Painter(sys.stderr)
+    painter = Painter(sys.stderr)
     async with Engine() as engine:
         if spawned is not None:
             engine.adopt(spec, spawned)
@@ -209,7 +222,7 @@ async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spaw
     raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
 
 
-def _print_result(result: Result, records: list[LogRecord], args: argparse.Namespace, painter: _Painter) -> None:
+def _print_result(result: Result, records: list[LogRecord], args: argparse.Namespace, painter: Painter) -> None:
     if args.json:
         document = result.to_dict()
         document["logs"] = [record.to_dict() for record in records]
@@ -232,7 +245,7 @@ def line_for(record: LogRecord) -> str:
     return record.message
 
 
-class _Painter:
+class Painter:
     """Terminal colours by hand (Rich would double the start-up time of this path)."""
 
     def __init__(self, stream: TextIO) -> None:
@@ -248,6 +261,19 @@ class _Painter:
             code = "36" if record.level == "INFO" else code
         text = line_for(record)
         print(self._paint(text, code) if code else text, file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        print(self._paint(text, "36"), file=self.stream, flush=True)
+
+    def error(self, text: str) -> None:
+        print(self._paint(text, "31"), file=self.stream, flush=True)
+
+    def comparison(self, change: Comparison) -> None:
+        sign = "+" if change.duration_delta_ms >= 0 else ""
+        what = "response changed" if change.response_changed else "same response"
+        if change.status_changed:
+            what += f", status {change.previous.status} -> {change.current.status}"
+        self.note(f"vs previous run: duration {sign}{change.duration_delta_ms:.2f} ms, {what}")
 
     def summary(self, result: Result) -> None:
         start = f"cold start, init {result.init_ms:.2f} ms" if result.cold and result.init_ms is not None else "warm"

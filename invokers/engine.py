@@ -101,6 +101,32 @@ class Engine:
                         pass
                     await self.recycle(spec.name)
 
+    async def prewarm(self, spec: FunctionSpec) -> Result | None:
+        """Run ``spec``'s init phase now (after a reload), so the next invoke finds it ready.
+
+        The next invoke still reports a cold start, with this Init Duration, as
+        Lambda does for an environment initialised ahead of its first request.
+        Returns None when init succeeded (or the function was already warm),
+        else the init failure as a Result (e.g. ``Runtime.UserCodeSyntaxError``).
+        """
+        lock = self._locks.setdefault(spec.name, asyncio.Lock())
+        async with lock:
+            try:
+                worker, cold = await self._worker_for(spec)
+            except RuntimeUnavailable as exc:
+                failure = _Outcome(spec, "", time.time())
+                failure.fail("error", "Runtime.Unavailable", str(exc))
+                return failure.build(LogBudget(self.log_limit_bytes))
+            if not cold or worker.fresh_init_ms is not None:
+                return None
+            outcome = _Outcome(spec, "", time.time())
+            outcome.cold = True
+            if await self._init(worker, outcome):
+                worker.fresh_init_ms = outcome.init_ms
+                return None
+            await self.recycle(spec.name)
+            return outcome.build(LogBudget(self.log_limit_bytes))
+
     async def invoke_collect(self, spec: FunctionSpec, event: Any) -> tuple[list[LogRecord], Result]:
         """The whole stream at once: for tests, scripts and the replay of a saved event."""
         records: list[LogRecord] = []
@@ -114,10 +140,11 @@ class Engine:
 
     async def _worker_for(self, spec: FunctionSpec) -> tuple[Worker, bool]:
         worker = self._workers.get(spec.name)
-        if worker is not None and worker.prespawned is not None and worker.spec == spec:
-            return worker, True
-        if worker is not None and worker.alive and worker.spec == spec:
-            return worker, False
+        if worker is not None and worker.spec == spec:
+            if worker.prespawned is not None:
+                return worker, True
+            if worker.alive:
+                return worker, worker.fresh_init_ms is not None
         if worker is not None:
             await self.recycle(spec.name)
         launch = launch_for(spec)
@@ -146,7 +173,9 @@ class Engine:
             result.cold = cold
             worker.attach(queue, budget, request_id)
             try:
-                if cold and not await self._init(worker, result, queue):
+                if cold and worker.fresh_init_ms is not None:
+                    result.init_ms, worker.fresh_init_ms = worker.fresh_init_ms, None
+                elif cold and not await self._init(worker, result):
                     await queue.put(_platform(request_id, format_start(request_id)))
                     result.started = True
                     return
@@ -178,7 +207,7 @@ class Engine:
         await queue.put(final)
         await queue.put(None)
 
-    async def _init(self, worker: Worker, result: _Outcome, queue: asyncio.Queue[Any]) -> bool:
+    async def _init(self, worker: Worker, result: _Outcome) -> bool:
         """Start the environment and wait for its init phase; False if init failed."""
         try:
             await worker.start(worker.prespawned)

@@ -56,6 +56,7 @@ class Worker:
         self.exited: asyncio.Future[int] | None = None
         self.spawned_at = 0.0
         self.prespawned: Spawned | None = None
+        self.fresh_init_ms: float | None = None  # initialised ahead of its first invoke (prewarm)
         self.peak_rss_kb = 0
         self._fence = ""
         self._fence_seen = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}

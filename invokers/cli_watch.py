@@ -1,0 +1,83 @@
+"""``svl-tui watch FUNCTION``: a test-watch loop for the terminal.
+
+Invokes once, then again after every save that reloads the function, and
+prints each result beside the previous one. Ctrl-C stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from .cli import EXIT_OK, Painter, find_function, load_project, read_event
+from .engine import Engine
+from .models import FunctionSpec, Result
+from .reload import ReloadEvent, Reloader, compare
+
+
+def run(args: argparse.Namespace) -> int:
+    found = load_project(args)
+    spec = find_function(found, args.function)
+    event = read_event(args, spec)
+    try:
+        asyncio.run(_loop(found, spec, event))
+    except KeyboardInterrupt:
+        print("\nsvl-tui: watch stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _loop(found: Any, spec: FunctionSpec, event: Any) -> None:
+    painter = Painter(sys.stderr)
+    async with Engine() as engine:
+        reloader = Reloader(found.project, engine, found)
+        previous = await _run_once(engine, spec, event, painter, None)
+        print(f"svl-tui: watching {', '.join(str(r) for r in reloader.roots())} for changes to {spec.name} "
+              "(Ctrl-C to stop)", file=sys.stderr)
+        async for change in reloader.watch():
+            _print_reload(change, painter)
+            if spec.name in change.removed:
+                print(f"svl-tui: {spec.name} was removed from the configuration; waiting for it to come back",
+                      file=sys.stderr)
+                continue
+            current_spec = reloader.discovery.get(spec.name)
+            if current_spec is None or spec.name not in change.reloaded or not change.ok:
+                continue
+            spec = current_spec
+            previous = await _run_once(engine, spec, event, painter, previous)
+
+
+async def _run_once(engine: Engine, spec: FunctionSpec, event: Any, painter: Painter,
+                    previous: Result | None) -> Result:
+    result: Result | None = None
+    async for update in engine.invoke(spec, event):
+        if isinstance(update, Result):
+            result = update
+        else:
+            painter.log(update)
+    assert result is not None
+    print(json.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+    painter.summary(result)
+    if previous is not None:
+        painter.comparison(compare(previous, result))
+    return result
+
+
+def _print_reload(change: ReloadEvent, painter: Painter) -> None:
+    files = ", ".join(change.files[:5]) + (f" and {len(change.files) - 5} more" if len(change.files) > 5 else "")
+    parts = [f"changed {files}"]
+    if change.reloaded:
+        parts.append(f"reloaded {', '.join(change.reloaded)}")
+    if change.added:
+        parts.append(f"added {', '.join(change.added)}")
+    if change.removed:
+        parts.append(f"removed {', '.join(change.removed)}")
+    painter.note("svl-tui: " + "; ".join(parts))
+    for error in change.errors:
+        where = f"{error.file}:{error.line}: " if error.file and error.line else ""
+        painter.error(f"svl-tui: {error.function} does not load: {where}{error.error_type}: {error.message}")
+    for problem in change.problems:
+        painter.error(f"svl-tui: {problem}")
+

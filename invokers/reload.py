@@ -1,0 +1,251 @@
+"""Hot reload: watch local functions' files, recycle what changed, report it.
+
+A save recycles only the functions whose code changed (their next invoke is a
+cold start of the new code, as after a deployment), re-runs discovery when a
+config file changed, and says whether the new code loads. Bursts of writes (an
+editor saving several files, ``git checkout``) are grouped into one reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .discovery import CONFIG_FILENAMES, Discovery, discover
+from .engine import Engine
+from .models import FunctionSpec, Result
+
+IGNORED_DIRS = {".git", "__pycache__", "node_modules", ".svl", ".venv", "venv", ".mypy_cache", ".pytest_cache",
+                ".ruff_cache", ".hypothesis", ".tox", ".idea", ".vscode", ".aws-sam", ".serverless", "dist", "build"}
+CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".json"}
+AZURE_FILES = {"function.json", "host.json", "local.settings.json"}
+DEPENDENCY_FILES = {"package.json", "package-lock.json", "requirements.txt"}
+STEP_MS = 50
+DEBOUNCE_MS = 800
+
+
+@dataclass
+class LoadError:
+    """New code that does not load: where, and why."""
+
+    function: str
+    error_type: str
+    message: str
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass
+class ReloadEvent:
+    """One reload: what changed on disk and what happened to the functions."""
+
+    files: list[str]
+    reloaded: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    config_changed: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ignored(path: str) -> bool:
+    """Files that cannot change what a function does: VCS, caches, editor droppings, svl-tui's own."""
+    parts = Path(path).parts
+    if any(part in IGNORED_DIRS for part in parts[:-1]) and Path(path).name not in DEPENDENCY_FILES:
+        return True
+    name = parts[-1] if parts else ""
+    return (name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".pyc")) or name.startswith((".#", "#"))
+            or name == "4913" or name == ".DS_Store")
+
+
+def _relevant(path: Path, config_names: set[str]) -> bool:
+    return path.suffix in CODE_SUFFIXES or path.name in config_names or path.name == "bootstrap"
+
+
+class Reloader:
+    """Maps file changes to function reloads for one project, using the engine to recycle."""
+
+    def __init__(self, project: Path, engine: Engine, discovery: Discovery | None = None) -> None:
+        self.project = Path(project).resolve()
+        self.engine = engine
+        self.discovery = discovery or discover(self.project)
+        self._config_names = set(CONFIG_FILENAMES) | AZURE_FILES
+
+    @property
+    def functions(self) -> list[FunctionSpec]:
+        return self.discovery.functions
+
+    def roots(self) -> list[Path]:
+        """Folders to watch: the project, and code folders that live outside it."""
+        roots = [self.project]
+        for spec in self.functions:
+            code = Path(spec.code_dir)
+            if code.is_dir() and not code.is_relative_to(self.project) and code not in roots:
+                roots.append(code)
+        return roots
+
+    async def watch(self, stop: asyncio.Event | None = None) -> AsyncIterator[ReloadEvent]:
+        """Yield a ReloadEvent for every burst of relevant changes, until ``stop`` is set."""
+        from watchfiles import awatch
+
+        async for changes in awatch(*self.roots(), watch_filter=lambda _change, path: not ignored(path),
+                                    step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop, recursive=True):
+            event = await self.apply(path for _change, path in changes)
+            if event is not None:
+                yield event
+
+    async def apply(self, paths: Iterable[str]) -> ReloadEvent | None:
+        """Reload for a set of changed paths; None when none of them matters."""
+        changed = sorted({Path(p).resolve() for p in paths if not ignored(p)})
+        relevant = [p for p in changed if _relevant(p, self._config_names)]
+        if not relevant:
+            return None
+        event = ReloadEvent(files=[self._display(p) for p in relevant])
+        affected: dict[str, FunctionSpec] = {}
+        if any(p.name in self._config_names for p in relevant):
+            self._rediscover(event, affected)
+        for path in relevant:
+            if path.name in self._config_names:
+                continue
+            for spec in self._owners(path):
+                affected[spec.name] = spec
+        was_warm = {name for name in affected if self.engine.is_warm(name)}
+        for name in affected:
+            await self.engine.recycle(name)
+        event.reloaded = sorted(affected)
+        await self._check_new_code(event, affected, was_warm, relevant)
+        return event
+
+    def _rediscover(self, event: ReloadEvent, affected: dict[str, FunctionSpec]) -> None:
+        event.config_changed = True
+        before = {spec.name: spec for spec in self.functions}
+        self.discovery = discover(self.project)
+        after = {spec.name: spec for spec in self.functions}
+        event.added = sorted(set(after) - set(before))
+        event.removed = sorted(set(before) - set(after))
+        event.problems = [str(p) for p in self.discovery.problems]
+        for name, spec in after.items():
+            if name in before and before[name] != spec:
+                affected[name] = spec
+        for name in event.removed:
+            affected[name] = before[name]
+
+    def _owners(self, path: Path) -> list[FunctionSpec]:
+        """Functions a changed source file can affect.
+
+        A function's own handler file affects that function only; another file
+        inside code folders affects the functions of those folders; a file
+        elsewhere in the project (a shared package) may be imported by any of
+        them, so it affects all.
+        """
+        by_handler = [spec for spec in self.functions if path in _handler_files(spec)]
+        if by_handler:
+            return by_handler
+        if path.name in DEPENDENCY_FILES:
+            return [s for s in self.functions if path.parent == Path(s.code_dir) or
+                    Path(s.code_dir).is_relative_to(path.parent)]
+        inside = [spec for spec in self.functions if path.is_relative_to(Path(spec.code_dir))]
+        if inside:
+            return inside
+        if path.suffix == ".json":
+            return []  # data next to the project (sample events, fixtures), not code
+        return list(self.functions)
+
+    async def _check_new_code(self, event: ReloadEvent, affected: dict[str, FunctionSpec], was_warm: set[str],
+                              changed: list[Path]) -> None:
+        """Start the recycled environments again (they were in use) and report init failures.
+
+        Functions that were not running are not started; their Python files
+        are compiled instead, so a syntax error is still reported at once.
+        """
+        current = {spec.name: spec for spec in self.functions}
+        warm = [current[name] for name in sorted(was_warm) if name in current]
+        failures = await asyncio.gather(*(self.engine.prewarm(spec) for spec in warm))
+        for spec, failure in zip(warm, failures):
+            if failure is not None:
+                error = _load_error(spec.name, failure)
+                if error.file:
+                    error.file = self._display(Path(error.file).resolve())
+                event.errors.append(error)
+        reported = {e.file for e in event.errors}
+        for path in changed:
+            if path.suffix == ".py" and self._display(path) not in reported:
+                error = _compile_error(path)
+                if error is not None:
+                    owners = ", ".join(s.name for s in self._owners(path)) or "-"
+                    event.errors.append(LoadError(owners, "Runtime.UserCodeSyntaxError", error[1],
+                                                  self._display(path), error[0]))
+
+    def _display(self, path: Path) -> str:
+        return str(path.relative_to(self.project)) if path.is_relative_to(self.project) else str(path)
+
+
+def _handler_files(spec: FunctionSpec) -> set[Path]:
+    code = Path(spec.code_dir)
+    module = spec.handler.split("#")[0]
+    if spec.language == "python":
+        stem = module.rsplit(".", 1)[0].replace(".", "/")
+        return {(code / f"{stem}.py").resolve(), (code / stem / "__init__.py").resolve()}
+    if spec.language == "node":
+        stem = module if module.endswith((".js", ".mjs", ".cjs")) else module.rsplit(".", 1)[0]
+        stems = [stem] if stem.endswith((".js", ".mjs", ".cjs")) else [stem + ext for ext in (".js", ".mjs", ".cjs")]
+        return {(code / s).resolve() for s in stems}
+    return {(code / "bootstrap").resolve()}
+
+
+def _compile_error(path: Path) -> tuple[int | None, str] | None:
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return exc.lineno, f"{exc.msg} ({path.name}, line {exc.lineno})"
+    except ValueError as exc:
+        return None, str(exc)
+    return None
+
+
+def _load_error(name: str, failure: Result) -> LoadError:
+    error = failure.error or {}
+    message = str(error.get("errorMessage", ""))
+    file, line = "", None
+    for frame in error.get("stackTrace") or []:
+        text = str(frame).strip()
+        if text.startswith("File "):
+            parts = text.split('"')
+            if len(parts) >= 3:
+                file = parts[1]
+                tail = parts[2].replace(",", " ").split()
+                if len(tail) >= 2 and tail[0].lower() == "line" and tail[1].isdigit():
+                    line = int(tail[1])
+            break
+    return LoadError(name, str(error.get("errorType", "")), message, file, line)
+
+
+@dataclass
+class Comparison:
+    """A re-run beside the run before it: what changed."""
+
+    previous: Result
+    current: Result
+    duration_delta_ms: float
+    response_changed: bool
+    status_changed: bool
+
+
+def compare(previous: Result, current: Result) -> Comparison:
+    return Comparison(previous, current, round(current.duration_ms - previous.duration_ms, 3),
+                      (previous.response, previous.error) != (current.response, current.error),
+                      previous.status != current.status)

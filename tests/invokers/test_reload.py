@@ -1,0 +1,171 @@
+"""Hot reload against real files, a real watcher and real workers."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from invokers.engine import Engine
+from invokers.models import Result
+from invokers.reload import Reloader, compare, ignored
+
+
+def project(tmp_path: Path) -> Path:
+    for name, value in (("a", 1), ("b", 2)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "app.py").write_text(f"def handler(e, c):\n    return {value}\n")
+    (tmp_path / "svl.yaml").write_text("functions:\n  a:\n    handler: a/app.handler\n  b:\n    handler: b/app.handler\n")
+    return tmp_path
+
+
+async def invoke(engine: Engine, reloader: Reloader, name: str) -> Result:
+    spec = reloader.discovery.get(name)
+    assert spec is not None
+    return (await engine.invoke_collect(spec, {}))[1]
+
+
+async def test_edit_reloads_only_that_function_and_next_invoke_is_cold_new_code(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        assert (await invoke(engine, reloader, "a")).response == 1
+        assert (await invoke(engine, reloader, "b")).response == 2
+        (root / "a" / "app.py").write_text("def handler(e, c):\n    return 10\n")
+        event = await reloader.apply([str(root / "a" / "app.py")])
+        assert event is not None and event.reloaded == ["a"] and event.ok and event.files == ["a/app.py"]
+        after_a = await invoke(engine, reloader, "a")
+        after_b = await invoke(engine, reloader, "b")
+    assert after_a.response == 10 and after_a.cold and after_a.init_ms is not None
+    assert after_b.response == 2 and not after_b.cold
+
+
+async def test_syntax_error_is_reported_with_file_and_line_then_fix_recovers(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    handler = root / "a" / "app.py"
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        await invoke(engine, reloader, "a")
+        handler.write_text("def handler(e, c):\n    return (1,\n")
+        broken = await reloader.apply([str(handler)])
+        assert broken is not None and not broken.ok
+        (error,) = broken.errors
+        assert error.function == "a" and error.error_type == "Runtime.UserCodeSyntaxError"
+        assert error.file == "a/app.py" and error.line == 2
+        handler.write_text("def handler(e, c):\n    return 'fixed'\n")
+        fixed = await reloader.apply([str(handler)])
+        assert fixed is not None and fixed.ok
+        assert (await invoke(engine, reloader, "a")).response == "fixed"
+
+
+async def test_syntax_error_reported_even_when_function_was_not_running(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "b" / "app.py").write_text("def handler(:\n")
+    async with Engine() as engine:
+        event = await Reloader(root, engine).apply([str(root / "b" / "app.py")])
+    assert event is not None and event.errors[0].file == "b/app.py" and event.errors[0].line == 1
+
+
+async def test_config_edits_add_remove_and_change_functions(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        await invoke(engine, reloader, "b")
+        (root / "svl.yaml").write_text("functions:\n  b:\n    handler: b/app.handler\n    timeout: 9\n"
+                                       "  c:\n    handler: a/app.handler\n")
+        event = await reloader.apply([str(root / "svl.yaml")])
+        assert event is not None and event.config_changed
+        assert event.added == ["c"] and event.removed == ["a"] and "b" in event.reloaded
+        assert [s.name for s in reloader.functions] == ["b", "c"]
+        assert reloader.discovery.get("b").timeout_s == 9
+        assert (await invoke(engine, reloader, "c")).response == 1
+
+
+async def test_broken_config_is_reported_and_watcher_keeps_the_rest(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        (root / "svl.yaml").write_text("functions:\n  a:\n    handler: a/app.handler\n    timeout: x\n"
+                                       "  b:\n    handler: b/app.handler\n")
+        event = await reloader.apply([str(root / "svl.yaml")])
+    assert event is not None and event.removed == ["a"]
+    assert any("svl.yaml:4: functions.a.timeout" in p for p in event.problems)
+
+
+async def test_shared_package_outside_code_folders_reloads_all(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "lib").mkdir()
+    (root / "lib" / "shared.py").write_text("X = 1\n")
+    async with Engine() as engine:
+        event = await Reloader(root, engine).apply([str(root / "lib" / "shared.py")])
+    assert event is not None and event.reloaded == ["a", "b"]
+
+
+async def test_irrelevant_files_do_not_reload(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        for name in ("README.md", ".git/index", "a/__pycache__/app.cpython-311.pyc", "a/.app.py.swp", "a/app.py~",
+                     ".svl/events/a/x.json", "node_modules/x/index.js"):
+            assert await reloader.apply([str(root / name)]) is None, name
+    assert ignored("node_modules/pkg/package.json") is False
+
+
+async def test_a_burst_of_writes_gives_one_reload(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "a" / "many").mkdir()
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        stop = asyncio.Event()
+        events = []
+
+        async def collect() -> None:
+            async for event in reloader.watch(stop):
+                events.append(event)
+
+        task = asyncio.create_task(collect())
+        await asyncio.sleep(0.5)  # the watcher is up
+        for index in range(200):
+            (root / "a" / "many" / f"m{index}.py").write_text(f"V = {index}\n")
+        deadline = time.monotonic() + 10
+        while not events and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # anything else that was going to arrive
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert len(events) == 1
+    assert events[0].reloaded == ["a"] and len(events[0].files) == 200
+
+
+def test_compare_reports_delta_and_changes() -> None:
+    base = dict(request_id="r", function="f", cold=False, billed_ms=1, memory_mb=128, max_memory_mb=10)
+    first = Result(status="ok", duration_ms=5.0, response=1, **base)
+    second = Result(status="ok", duration_ms=3.5, response=2, **base)
+    same = Result(status="ok", duration_ms=5.0, response=1, **base)
+    change = compare(first, second)
+    assert change.duration_delta_ms == -1.5 and change.response_changed and not change.status_changed
+    assert not compare(first, same).response_changed
+
+
+def test_watch_cli_reinvokes_on_save(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "tui.entry", "watch", "a", "--project", str(root)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "1"
+        time.sleep(0.6)
+        (root / "a" / "app.py").write_text("def handler(e, c):\n    return 42\n")
+        deadline = time.monotonic() + 20
+        line = ""
+        while time.monotonic() < deadline and line.strip() != "42":
+            line = process.stdout.readline()
+        assert line.strip() == "42"
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert "reloaded a" in process.stderr.read()
+
