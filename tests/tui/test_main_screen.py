@@ -1,0 +1,229 @@
+"""Pilot tests: the real app, the real engine, keys pressed as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from tui.app import SvlApp
+from tui.widgets.event_editor import EventEditor
+from tui.widgets.function_list import FunctionList
+from tui.widgets.log_view import LogView
+from tui.widgets.timing_panel import TimingPanel
+
+
+async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+def screen_text(widget) -> str:
+    """What the Static children of ``widget`` show, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=100, record=True, file=io.StringIO())
+    for child in widget.query("Static"):
+        console.print(child.content)
+    return console.export_text()
+
+
+def finished(app: SvlApp, name: str, count: int = 1) -> bool:
+    return len(app.main_screen.runs.get(name, [])) >= count
+
+
+async def test_select_function_pick_template_fire_and_see_logs_and_timing(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        screen.query_one(FunctionList).select("sqs-consumer")
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press(*"sqs", "enter")
+        await pilot.pause()
+        editor = screen.query_one(EventEditor)
+        assert editor.border_title == "Event · sqs-consumer · template: sqs"
+        assert json.loads(editor.text)["Records"][0]["body"] == "Hello from SQS!"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(example_app, "sqs-consumer"))
+        await pilot.pause(0.1)
+        messages = [r.message for r in screen.query_one(LogView).records]
+        assert messages[0].startswith("START RequestId:")
+        assert any("cannot parse message" in m for m in messages)
+        assert messages[-1].startswith("REPORT RequestId:")
+        text = screen_text(screen.query_one(TimingPanel))
+        assert "OK" in text and "cold start" in text and "billed" in text and "per 1M" in text
+        assert screen.query_one(FunctionList)._states["sqs-consumer"] == "warm"
+
+
+async def test_second_invoke_is_warm_and_history_charts_both(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        screen.query_one(FunctionList).select("warmup-aware")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(example_app, "warmup-aware"))
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: finished(example_app, "warmup-aware", 2))
+        first, second = (run.result for run in screen.runs["warmup-aware"])
+        assert first.cold and not second.cold
+        await pilot.press("f9")
+        await pilot.pause()
+        options = screen.query_one("#history-runs", OptionList)
+        assert options.option_count == 2
+        assert "warm" in str(options.get_option_at_index(0).prompt)
+
+
+async def test_invalid_json_is_not_sent_and_stays_in_the_editor(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        await pilot.pause()  # the first function's selection reaches the editor
+        editor = screen.query_one(EventEditor)
+        editor.text_area.load_text('{"broken": ,}')
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        assert editor.text == '{"broken": ,}'
+        assert not screen.runs
+        assert any("not valid JSON" in n.message for n in example_app._notifications)
+        assert "line 1, col 12" in screen_text(editor)
+
+
+async def test_validation_warns_but_does_not_block(project_app) -> None:
+    app, _root = project_app({"app.py": "def handler(e, c):\n    return e\n",
+                              "svl.yaml": "functions:\n  echo:\n    handler: app.handler\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()  # the first function's selection reaches the editor
+        editor = app.main_screen.query_one(EventEditor)
+        editor.text_area.load_text('{"Records": [{"messageId": "1", "body": {"not": "a string"}, '
+                                   '"eventSource": "aws:sqs"}]}')
+        await pilot.pause(0.3)
+        status = screen_text(editor)
+        assert "sqs" in status and "$.Records[0]" in status
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(app, "echo"))
+        assert app.main_screen.runs["echo"][0].result.response["Records"][0]["body"] == {"not": "a string"}
+
+
+async def test_unsaved_edits_survive_switching_functions(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        functions = screen.query_one(FunctionList)
+        editor = screen.query_one(EventEditor)
+        functions.select("always-fails")
+        await pilot.pause()
+        editor.text_area.load_text('{"amount": 12}')
+        functions.select("orders-api")
+        await pilot.pause()
+        assert "httpMethod" in editor.text
+        functions.select("always-fails")
+        await pilot.pause()
+        assert editor.text == '{"amount": 12}'
+
+
+async def test_function_error_and_crash_are_shown_not_raised(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        screen.query_one(FunctionList).select("always-fails")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(example_app, "always-fails"))
+        await pilot.pause(0.1)
+        text = screen_text(screen.query_one(TimingPanel))
+        assert "ERROR" in text and "ValueError" in text and "amount must be positive" in text
+
+
+async def test_long_invoke_keeps_ui_responsive_and_can_be_cancelled(project_app) -> None:
+    app, _root = project_app({
+        "slow.py": "import time\ndef handler(e, c):\n    print('started', flush=True)\n    time.sleep(30)\n",
+        "svl.yaml": "functions:\n  slow:\n    handler: slow.handler\n    timeout: 60\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = app.main_screen
+        await pilot.press("ctrl+r")
+        view = screen.query_one(LogView)
+        await wait_for(pilot, lambda: any(r.message == "started" for r in view.records))
+        await pilot.press("ctrl+f", *"sl")  # the UI still takes keys while the handler sleeps
+        await pilot.pause()
+        assert screen.query_one("#function-filter").value == "sl"
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: screen._in_flight is None)
+        assert "cancelled" in screen_text(screen.query_one(TimingPanel))
+        assert not app.engine.is_warm("slow")
+
+
+async def test_save_event_writes_file_under_project(project_app) -> None:
+    app, root = project_app({"app.py": "def handler(e, c):\n    return e\n",
+                             "svl.yaml": "functions:\n  echo:\n    handler: app.handler\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()  # the first function's selection reaches the editor
+        app.main_screen.query_one(EventEditor).text_area.load_text('{"saved": 1}')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press(*"../bad", "enter")
+        await pilot.pause()
+        assert not (root / ".svl").exists()  # refused: the dialog stays open with the reason
+        await pilot.press(*["backspace"] * 6, *"first", "enter")
+        await pilot.pause()
+    assert json.loads((root / ".svl" / "events" / "echo" / "first.json").read_text()) == {"saved": 1}
+
+
+async def test_reload_marks_function_and_auto_rerun_fires_again(project_app) -> None:
+    app, root = project_app({"app.py": "def handler(e, c):\n    return 1\n",
+                             "svl.yaml": "functions:\n  f:\n    handler: app.handler\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = app.main_screen
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(app, "f"))
+        await pilot.press("f7")
+        await pilot.pause(0.6)
+        (root / "app.py").write_text("def handler(e, c):\n    return 2\n")
+        await wait_for(pilot, lambda: finished(app, "f", 2))
+        run = screen.runs["f"][1]
+        assert run.result.response == 2 and run.result.cold
+        assert run.comparison is not None and run.comparison.response_changed
+        assert "response changed" in screen_text(screen.query_one(TimingPanel))
+
+
+async def test_syntax_error_on_reload_is_a_notification(project_app) -> None:
+    app, root = project_app({"app.py": "def handler(e, c):\n    return 1\n",
+                             "svl.yaml": "functions:\n  f:\n    handler: app.handler\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(app, "f"))
+        await pilot.pause(0.6)
+        (root / "app.py").write_text("def handler(e, c):\n    return (\n")
+        await wait_for(pilot, lambda: any("does not load" in (n.title or "") for n in app._notifications))
+        assert app.main_screen.query_one(FunctionList)._states["f"] == "error"
+
+
+async def test_help_and_palette_list_actions(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert example_app.screen.__class__.__name__ == "HelpScreen"
+        text = screen_text(example_app.screen.query_one("#help-body"))
+        assert "Cancel the running invoke" in text and "ctrl+k" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        titles = [c.title for c in example_app.get_system_commands(example_app.main_screen)]
+        assert "Invoke" in titles and "Auto-rerun" in titles
+
+
+async def test_keys_can_be_remapped_by_id(tmp_path: Path, monkeypatch) -> None:
+    from invokers.discovery import discover, example_project
+
+    config = tmp_path / "config" / "svl-tui" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("keys:\n  invoke: ctrl+e\n  nonsense: x\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    app = SvlApp(discover(example_project()))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: finished(app, "orders-api"))
+        assert any("unknown action id 'nonsense'" in n.message for n in app._notifications)

@@ -1,0 +1,83 @@
+"""Every key binding of the app in one table, with an id and a description.
+
+The footer, the help screen and the command palette are all generated from
+this table, and users remap keys by id in their config (``keys:`` in
+``~/.config/svl-tui/config.yaml``), through Textual's keymaps.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    id: str
+    key: str
+    action: str
+    description: str
+    help: str
+    footer: bool = True
+
+
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("invoke", "ctrl+r,f5", "invoke", "Invoke", "Send the editor's event to the selected function"),
+    KeyAction("repeat", "f6", "repeat", "Repeat", "Invoke the last function again with the last event"),
+    KeyAction("cancel", "ctrl+k", "cancel", "Cancel", "Cancel the running invoke (its environment is discarded)"),
+    KeyAction("save-event", "ctrl+s", "save_event", "Save event", "Save the editor's event for this function"),
+    KeyAction("templates", "ctrl+t", "pick_event", "Events", "Pick a generated template or a saved event"),
+    KeyAction("format", "ctrl+o", "format_event", "Format", "Pretty-print the editor's JSON", footer=False),
+    KeyAction("filter-functions", "ctrl+f", "filter_functions", "Find", "Type to filter the function list"),
+    KeyAction("sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "Hide or show the function list (more room for logs)",
+              footer=False),
+    KeyAction("auto-rerun", "f7", "toggle_auto_rerun", "Auto-rerun",
+              "Re-invoke with the last event after every successful reload"),
+    KeyAction("history", "f9", "show_history", "History", "Show recent invocations of this function"),
+    KeyAction("help", "f1,question_mark", "help", "Help", "Show this help"),
+    KeyAction("quit", "ctrl+q", "quit", "Quit", "Quit svl-tui (workers are stopped)"),
+)
+
+LOG_KEYS: tuple[tuple[str, str], ...] = (
+    ("up/down, pgup/pgdn", "move through log lines"),
+    ("enter", "expand or collapse a JSON record's fields"),
+    ("c", "copy the current line to the clipboard"),
+    ("f / end", "follow new lines again (scrolling up stops following)"),
+    ("l", "cycle the minimum level shown"),
+    ("/", "filter the logs by text"),
+)
+
+
+def bindings() -> list[Binding]:
+    """Textual bindings for the table; priority so the editor cannot swallow them."""
+    return [Binding(a.key, a.action, a.description, show=a.footer and a.id != "help", id=a.id, priority=True)
+            for a in ACTIONS]
+
+
+def config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "svl-tui" / "config.yaml"
+
+
+def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """User key remaps by action id, and problems found in the config (unknown ids, bad YAML)."""
+    import yaml
+
+    path = path or config_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return {}, []
+    except (OSError, yaml.YAMLError) as exc:
+        return {}, [f"{path}: cannot read the config: {exc}"]
+    keys = data.get("keys") if isinstance(data, dict) else None
+    if keys is None:
+        return {}, []
+    if not isinstance(keys, dict):
+        return {}, [f"{path}: 'keys' must map action ids to keys, e.g. invoke: ctrl+e"]
+    known = {a.id for a in ACTIONS}
+    problems = [f"{path}: unknown action id {k!r}; known: {', '.join(sorted(known))}" for k in keys if k not in known]
+    return {str(k): str(v) for k, v in keys.items() if k in known}, problems

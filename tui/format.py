@@ -1,0 +1,83 @@
+"""How the UI words and colours the engine's plain data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from invokers.models import Result
+from invokers.reload import Comparison
+from invokers.responses import http_view
+
+STATUS_STYLES = {"ok": "bold green", "error": "bold red", "timeout": "bold yellow", "crashed": "bold magenta"}
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} ms" if value < 1000 else f"{value / 1000:.2f} s"
+
+
+def usd(value: float) -> str:
+    return f"${value:.10f}".rstrip("0").rstrip(".") if value < 0.01 else f"${value:,.2f}"
+
+
+def figures(result: Result, comparison: Comparison | None = None) -> Table:
+    """The REPORT figures as a two-column table."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(no_wrap=True)
+    start = Text("cold start", style="yellow") if result.cold else Text("warm", style="green")
+    table.add_row("status", Text(result.status.upper(), style=STATUS_STYLES.get(result.status, "")))
+    table.add_row("start", start)
+    if result.init_ms is not None:
+        table.add_row("init", ms(result.init_ms))
+    duration = Text(ms(result.duration_ms))
+    if comparison is not None:
+        delta = comparison.duration_delta_ms
+        duration.append(f"  {'+' if delta >= 0 else ''}{delta:.2f} ms", style="red" if delta > 0 else "green")
+    table.add_row("duration", duration)
+    table.add_row("billed", f"{result.billed_ms} ms")
+    table.add_row("memory", f"{result.max_memory_mb} / {result.memory_mb} MB")
+    table.add_row("cost", usd(result.cost_usd))
+    table.add_row("per 1M", usd(result.cost_usd * 1_000_000))
+    if comparison is not None:
+        table.add_row("vs last", Text("response changed" if comparison.response_changed else "same response",
+                                      style="yellow" if comparison.response_changed else "dim"))
+    if result.log_dropped_lines:
+        table.add_row("logs", Text(f"{result.log_dropped_lines} lines dropped", style="yellow"))
+    return table
+
+
+def pretty_json(value: Any) -> RenderableType:
+    from rich.syntax import Syntax  # pygments is slow to import: not before the first frame
+
+    text = value if isinstance(value, str) else json.dumps(value, indent=2, default=str)
+    return Syntax(text, "json", theme="ansi_dark", word_wrap=True, background_color="default")
+
+
+def outcome(result: Result) -> RenderableType:
+    """The response (HTTP responses as status, headers, decoded body) or the error with its trace."""
+    if not result.ok:
+        error = result.error or {}
+        parts: list[RenderableType] = [
+            Text(f"{error.get('errorType', 'Error')}", style="bold red"),
+            Text(str(error.get("errorMessage", "")), style="red"),
+        ]
+        trace = error.get("stackTrace") or error.get("trace") or []
+        if trace:
+            parts.append(Text("".join(line if line.endswith("\n") else line + "\n" for line in trace).rstrip(),
+                              style="dim"))
+        return Group(*parts)
+    view = http_view(result.response)
+    if view is None:
+        return pretty_json(result.response)
+    style = "green" if view.status < 400 else "yellow" if view.status < 500 else "red"
+    head = Text(f"HTTP {view.status}", style=f"bold {style}")
+    headers = Text("\n".join(f"{k}: {v}" for k, v in view.headers.items()), style="dim")
+    body = pretty_json(view.body) if not isinstance(view.body, str) else Text(view.body)
+    return Group(head, headers, Text(""), body)

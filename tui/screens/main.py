@@ -1,0 +1,347 @@
+"""The main screen: function list, event editor, and the run area (logs beside timing and result).
+
+It routes messages between widgets and runs the long work (invocations, the
+reload watcher) in Textual workers, so the UI never waits on a handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from invokers.models import FunctionSpec, LogRecord, Result
+from invokers.reload import Comparison, compare
+
+from ..bindings import bindings
+from ..messages import FunctionSelected, InvocationFinished, LogBatch, Reloaded, RunSelected
+from ..widgets.event_editor import EventEditor
+from ..widgets.function_list import FunctionList
+from ..widgets.history_panel import HistoryPanel
+from ..widgets.log_panel import LogPanel
+from ..widgets.timing_panel import TimingPanel
+
+if TYPE_CHECKING:
+    from ..app import SvlApp
+    from .event_picker import Choice
+
+FLUSH_S = 0.03  # log batches reach the view at most every 30 ms
+NARROW = 110
+HISTORY_LIMIT = 50
+
+
+@dataclass
+class Run:
+    """One invocation as the UI keeps it: what was sent, what was written, what came back."""
+
+    event: Any
+    records: list[LogRecord]
+    result: Result
+    comparison: Comparison | None = None
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = bindings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: FunctionSpec | None = None
+        self.runs: dict[str, list[Run]] = {}
+        self.last: tuple[FunctionSpec, Any] | None = None
+        self.auto_rerun = False
+        self._log_buffer: list[LogRecord] = []
+        self._in_flight: FunctionSpec | None = None
+
+    @property
+    def svl(self) -> SvlApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield FunctionList(id="function-list")
+            with Vertical(id="main-area"):
+                yield EventEditor(id="event-editor")
+                with Horizontal(id="run-area"):
+                    yield LogPanel(id="log-panel")
+                    with Vertical(id="side"):
+                        yield TimingPanel(id="timing-panel")
+                        yield HistoryPanel(id="history-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(HistoryPanel).display = False
+        functions = self.query_one(FunctionList)
+        functions.project_label = self.svl.project_label
+        functions.set_functions(self.svl.functions)
+        if self.svl.functions:
+            functions.select(self.svl.functions[0].name)
+            functions.options.focus()
+        else:
+            self.query_one(TimingPanel).query_one("#figures").update(
+                "No functions found. Add an svl.yaml, a SAM template.yaml or a serverless.yml (see README).")
+        self.set_interval(FLUSH_S, self._flush_logs)
+        self.call_after_refresh(self._watch_reloads)  # after the first frame: start-up time matters
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    # ---- selection -----------------------------------------------------------
+
+    @on(FunctionSelected)
+    def _selected(self, message: FunctionSelected) -> None:
+        self.selected = message.spec
+        editor = self.query_one(EventEditor)
+        editor.switch_to(message.spec.name, message.spec.default_event)
+        runs = self.runs.get(message.spec.name, [])
+        self.query_one(HistoryPanel).show_runs([run.result for run in runs])
+        if runs and self._in_flight is None:
+            self._show_run(runs[-1])
+
+    def _show_run(self, run: Run) -> None:
+        self.query_one(LogPanel).show_records(run.records)
+        self.query_one(TimingPanel).show(run.result, run.comparison)
+
+    @on(RunSelected)
+    def _run_selected(self, message: RunSelected) -> None:
+        if self.selected is None:
+            return
+        runs = self.runs.get(self.selected.name, [])
+        if 0 <= message.index < len(runs):
+            run = runs[message.index]
+            self._show_run(run)
+            self.query_one(EventEditor).set_event(run.event, f"event of the run at index {message.index + 1}")
+
+    # ---- invoking ----------------------------------------------------------------
+
+    def action_invoke(self) -> None:
+        if self.selected is None:
+            self.notify("Pick a function first.", severity="warning")
+            return
+        editor = self.query_one(EventEditor)
+        event, problem = editor.parsed()
+        if problem is not None:
+            self.notify(f"The event is not valid JSON (line {problem.line}, column {problem.column}): "
+                        f"{problem.message}. Fix it in the editor; nothing was sent.", severity="error",
+                        title="Invalid event")
+            editor.text_area.focus()
+            if problem.line:
+                editor.text_area.cursor_location = (problem.line - 1, max(0, (problem.column or 1) - 1))
+            return
+        self.start_invoke(self.selected, event)
+
+    def action_repeat(self) -> None:
+        if self.last is None:
+            self.notify("Nothing to repeat yet: invoke a function first.", severity="warning")
+            return
+        self.start_invoke(*self.last)
+
+    def start_invoke(self, spec: FunctionSpec, event: Any, previous: Result | None = None) -> None:
+        if self._in_flight is not None:
+            self.notify(f"{self._in_flight.name} is still running: ctrl+k cancels it.", severity="warning")
+            return
+        self.last = (spec, event)
+        self._in_flight = spec
+        self._log_buffer = []
+        self.query_one(LogPanel).clear()
+        self.query_one(TimingPanel).running(spec)
+        self.query_one(FunctionList).set_state(spec.name, "running")
+        self._invoke(spec, event, previous)
+
+    @work(exclusive=True, group="invoke")
+    async def _invoke(self, spec: FunctionSpec, event: Any, previous: Result | None) -> None:
+        records: list[LogRecord] = []
+        count = 0
+        async for update in self.svl.engine.invoke(spec, event):
+            if isinstance(update, Result):
+                self._flush_logs()
+                comparison = compare(previous, update) if previous is not None else None
+                self.post_message(InvocationFinished(spec, update, records, comparison))
+                return
+            records.append(update)
+            self._log_buffer.append(update)
+            count += 1
+            if count % 256 == 0:
+                await asyncio.sleep(0)  # a flood of lines must not starve the UI
+
+    def _flush_logs(self) -> None:
+        if self._log_buffer:
+            batch, self._log_buffer = self._log_buffer, []
+            self.post_message(LogBatch(batch))
+
+    @on(LogBatch)
+    def _log_batch(self, message: LogBatch) -> None:
+        self.query_one(LogPanel).add_records(message.records)
+
+    @on(InvocationFinished)
+    def _finished(self, message: InvocationFinished) -> None:
+        self._in_flight = None
+        spec, result = message.spec, message.result
+        assert self.last is not None
+        runs = self.runs.setdefault(spec.name, [])
+        runs.append(Run(self.last[1], message.records, result, message.comparison))
+        del runs[:-HISTORY_LIMIT]
+        self.query_one(TimingPanel).show(result, message.comparison)
+        state = "warm" if self.svl.engine.is_warm(spec.name) else ("error" if result.cold and not result.ok
+                                                                   else "cold")
+        self.query_one(FunctionList).set_state(spec.name, state)
+        if self.selected is not None and self.selected.name == spec.name:
+            self.query_one(HistoryPanel).show_runs([run.result for run in runs])
+        if result.status in ("crashed", "timeout"):
+            self.notify(f"{spec.name}: {(result.error or {}).get('errorMessage', result.status)}",
+                        severity="error", title=result.status.capitalize())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "invoke":
+            return
+        if event.state == WorkerState.CANCELLED and self._in_flight is not None:
+            self.query_one(FunctionList).set_state(self._in_flight.name, "cold")
+            self._in_flight = None
+            self._flush_logs()
+            self.query_one(TimingPanel).cancelled()
+        elif event.state == WorkerState.ERROR and self._in_flight is not None:
+            name, self._in_flight = self._in_flight.name, None
+            self.query_one(FunctionList).set_state(name, "error")
+            self.notify(f"{name}: the invocation failed inside svl-tui: {event.worker.error}", severity="error")
+
+    def action_cancel(self) -> None:
+        if self._in_flight is None:
+            self.notify("Nothing is running.", timeout=2)
+            return
+        self.workers.cancel_group(self, "invoke")
+
+    # ---- events in the editor ------------------------------------------------------
+
+    def action_pick_event(self) -> None:
+        from .event_picker import EventPickerScreen
+
+        if self.selected is None:
+            return
+        spec = self.selected
+        saved = self._saved_names(spec.name)
+        self.app.push_screen(EventPickerScreen(spec.name, saved, spec.default_event is not None),
+                             lambda choice: self._load_choice(spec, choice))
+
+    def _saved_names(self, function: str) -> list[str]:
+        from event_samples import SavedEventError, SavedEvents
+
+        try:
+            return SavedEvents(self.svl.project).list(function)
+        except SavedEventError:
+            return []
+
+    def _load_choice(self, spec: FunctionSpec, choice: Choice | None) -> None:
+        from event_samples import SavedEventError, SavedEvents, generate
+
+        if choice is None:
+            return
+        editor = self.query_one(EventEditor)
+        try:
+            if choice.source == "default":
+                editor.set_event(spec.default_event, "default event")
+            elif choice.source == "saved":
+                editor.set_event(SavedEvents(self.svl.project).load(spec.name, choice.name), f"saved: {choice.name}")
+            else:
+                editor.set_event(generate(choice.name), f"template: {choice.name}")
+        except (SavedEventError, ValueError) as exc:
+            self.notify(str(exc), severity="error")
+        editor.text_area.focus()
+
+    def action_save_event(self) -> None:
+        from event_samples import SavedEventError, SavedEvents
+
+        from .save_event import SaveEventScreen
+
+        if self.selected is None:
+            return
+        spec = self.selected
+        event, problem = self.query_one(EventEditor).parsed()
+        if problem is not None:
+            self.notify(f"Fix the JSON first (line {problem.line}, column {problem.column}: {problem.message}).",
+                        severity="error", title="Not saved")
+            return
+
+        def save(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                path = SavedEvents(self.svl.project).save(spec.name, name, event)
+            except (SavedEventError, OSError) as exc:
+                self.notify(f"Could not save: {exc}", severity="error")
+                return
+            self.notify(f"Saved {path.relative_to(self.svl.project)}", title="Event saved")
+
+        self.app.push_screen(SaveEventScreen(spec.name), save)
+
+    def action_format_event(self) -> None:
+        if not self.query_one(EventEditor).format():
+            self.notify("The event is not valid JSON yet, so it cannot be formatted.", severity="warning")
+
+    # ---- other actions ---------------------------------------------------------------
+
+    def action_filter_functions(self) -> None:
+        self.query_one(FunctionList).focus_filter()
+
+    def action_toggle_sidebar(self) -> None:
+        functions = self.query_one(FunctionList)
+        functions.display = not functions.display
+        if not functions.display:
+            self.query_one(EventEditor).text_area.focus()
+
+    def action_toggle_auto_rerun(self) -> None:
+        self.auto_rerun = not self.auto_rerun
+        self.notify(f"Auto-rerun after reload is {'on' if self.auto_rerun else 'off'}.", timeout=3)
+
+    def action_show_history(self) -> None:
+        history = self.query_one(HistoryPanel)
+        history.display = not history.display
+        self.query_one(TimingPanel).display = not history.display
+        if history.display:
+            history.query_one("#history-runs").focus()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.svl.keymap))
+
+    # ---- hot reload ----------------------------------------------------------------------
+
+    @work(group="reload")
+    async def _watch_reloads(self) -> None:
+        async for event in self.svl.reloader.watch():
+            self.post_message(Reloaded(event))
+
+    @on(Reloaded)
+    def _reloaded(self, message: Reloaded) -> None:
+        event = message.event
+        functions = self.query_one(FunctionList)
+        if event.config_changed:
+            functions.set_functions(self.svl.reloader.functions)
+            self.svl.functions = self.svl.reloader.functions
+        failed = {error.function for error in event.errors}
+        for name in event.reloaded:
+            functions.set_state(name, "error" if name in failed else "reloaded")
+        for error in event.errors:
+            where = f"{error.file}:{error.line}: " if error.file and error.line else ""
+            self.notify(f"{where}{error.message}", title=f"{error.function} does not load", severity="error",
+                        timeout=8)
+        for problem in event.problems:
+            self.notify(problem, title="Config problem", severity="warning", timeout=8)
+        changed = ", ".join(event.files[:3]) + ("…" if len(event.files) > 3 else "")
+        summary = [f"reloaded {', '.join(event.reloaded)}" if event.reloaded else ""]
+        summary += [f"added {', '.join(event.added)}" if event.added else "",
+                    f"removed {', '.join(event.removed)}" if event.removed else ""]
+        if any(summary) and event.ok:
+            self.notify("; ".join(s for s in summary if s), title=f"Changed {changed}", timeout=3)
+        if self.auto_rerun and event.ok and self.last is not None and self.last[0].name in event.reloaded:
+            spec = self.svl.reloader.discovery.get(self.last[0].name)
+            runs = self.runs.get(self.last[0].name) or []
+            if spec is not None:
+                self.start_invoke(spec, self.last[1], runs[-1].result if runs else None)

@@ -1,0 +1,153 @@
+"""The function list: local and deployed functions in groups, type-to-filter, warm/cold markers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from invokers.models import FunctionSpec
+
+from ..messages import FunctionSelected
+
+MARKERS = {"warm": ("●", "green"), "cold": ("○", "dim"), "reloaded": ("↻", "yellow"), "error": ("✗", "red"),
+           "running": ("▶", "cyan")}
+
+
+COMPACT_WIDTH = 26  # narrower than this, one line per function
+
+
+def short_runtime(runtime: str) -> str:
+    return runtime.replace("python", "py").replace("nodejs", "node").replace(".x", "")
+
+
+class FunctionList(Vertical):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._specs: list[FunctionSpec] = []
+        self._states: dict[str, str] = {}
+        self._selected: str | None = None
+        self._compact = False
+        self.project_label = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter…", id="function-filter")
+        yield OptionList(id="function-options")
+
+    def on_mount(self) -> None:
+        self.border_title = "Functions"
+
+    def on_resize(self) -> None:
+        compact = self.size.width < COMPACT_WIDTH
+        if compact != self._compact:
+            self._compact = compact
+            self._render_options()
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#function-options", OptionList)
+
+    def set_functions(self, specs: list[FunctionSpec]) -> None:
+        self._specs = list(specs)
+        self._render_options()
+
+    def set_state(self, name: str, state: str) -> None:
+        if self._states.get(name) != state:
+            self._states[name] = state
+            self._refresh_label(name)
+
+    def focus_filter(self) -> None:
+        self.query_one("#function-filter", Input).focus()
+
+    def _render_options(self) -> None:
+        needle = self.query_one("#function-filter", Input).value.strip().lower()
+        options = self.options
+        highlighted = self._selected
+        options.clear_options()
+        for group, local in (("Local", True), ("Deployed", False)):
+            specs = [s for s in self._specs if s.is_local == local and (not needle or needle in s.name.lower())]
+            if not specs:
+                continue
+            options.add_option(Option(Text(group, style="bold underline"), disabled=True))
+            for spec in specs:
+                options.add_option(Option(self._label(spec), id=spec.name))
+        if highlighted is not None:
+            try:
+                options.highlighted = options.get_option_index(highlighted)
+            except Exception:  # noqa: BLE001 - filtered out: nothing highlighted
+                pass
+        shown = f"{sum(1 for o in options.options if o.id)} of {len(self._specs)}" if needle else ""
+        self.border_subtitle = " · ".join(part for part in (shown, self.project_label) if part)
+
+    def _label(self, spec: FunctionSpec) -> Text:
+        state = self._states.get(spec.name, "cold")
+        symbol, style = MARKERS.get(state, MARKERS["cold"])
+        label = Text(f"{symbol} ", style=style)
+        room = max(4, self.size.width - 5)
+        name = spec.name if not self._compact or len(spec.name) <= room else spec.name[:room - 1] + "…"
+        label.append(name, style="bold" if spec.name == self._selected else "")
+        if self._compact:
+            return label
+        details = f"{short_runtime(spec.runtime)} · {spec.memory_mb}M · {spec.timeout_s:g}s"
+        if spec.style == "azure":
+            details += " · azure"
+        label.append(f"\n  {details}", style="dim")
+        return label
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "function-filter":
+            self._render_options()
+            event.stop()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "function-filter":
+            options = self.options
+            first = next((i for i, o in enumerate(options.options) if o.id), None)
+            if first is not None:
+                options.highlighted = first
+            options.focus()
+            event.stop()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._choose(event.option.id)
+        event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id)
+        event.stop()
+
+    def _choose(self, name: str | None) -> None:
+        spec = next((s for s in self._specs if s.name == name), None)
+        if spec is None or name == self._selected:
+            return
+        previous, self._selected = self._selected, name
+        self._refresh_label(previous)
+        self._refresh_label(name)
+        self.post_message(FunctionSelected(spec))
+
+    def _refresh_label(self, name: str | None) -> None:
+        spec = next((s for s in self._specs if s.name == name), None)
+        if spec is not None:
+            try:
+                self.options.replace_option_prompt(name, self._label(spec))
+            except Exception:  # noqa: BLE001 - not shown under the current filter
+                pass
+
+    def select(self, name: str) -> None:
+        try:
+            self.options.highlighted = self.options.get_option_index(name)
+        except Exception:  # noqa: BLE001 - unknown name: keep the current selection
+            return
+        self._choose(name)
+
+    def on_key(self, event: events.Key) -> None:
+        """Type-to-filter: a printable key in the list starts filtering."""
+        if self.options.has_focus and event.character and event.character.isprintable() and event.character != " ":
+            box = self.query_one("#function-filter", Input)
+            box.value += event.character
+            box.focus()
+            box.cursor_position = len(box.value)
+            event.stop()
