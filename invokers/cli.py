@@ -21,6 +21,7 @@ from .discovery import Discovery, discover_or_example
 from .models import FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
+    from .aws.mock import MockAws
     from .reload import Comparison
     from .spawn import Spawned
 
@@ -31,21 +32,29 @@ class UsageError(Exception):
     """The command cannot run as asked; the message says what to change."""
 
 
+def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--project", metavar="DIR", default=default, help="project folder (default: the current folder)")
+    parser.add_argument("--profile", default=default, help="AWS profile for deployed functions")
+    parser.add_argument("--region", default=default, help="AWS region for deployed functions")
+    parser.add_argument("--no-aws", action="store_true", default=default, help="do not contact AWS at all")
+    parser.add_argument("--mock-aws", action="store_true", default=default,
+                        help="run an embedded AWS (moto) on 127.0.0.1 for local handlers")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svl-tui", description="Invoke and debug serverless functions locally and on AWS Lambda. "
         "With no command, opens the terminal UI.")
-    parser.add_argument("--project", metavar="DIR", help="project folder (default: the current folder)")
-    parser.add_argument("--profile", help="AWS profile for deployed functions")
-    parser.add_argument("--region", help="AWS region for deployed functions")
-    parser.add_argument("--no-aws", action="store_true", help="do not contact AWS at all")
+    _common_options(parser, None)
+    parser.set_defaults(no_aws=False, mock_aws=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)  # global options are accepted after the command too
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    listing = commands.add_parser("list", help="list the project's functions")
+    listing = commands.add_parser("list", help="list the project's functions", parents=[common])
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    listing.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
 
-    invoke = commands.add_parser("invoke", help="invoke a function once and print its result")
+    invoke = commands.add_parser("invoke", help="invoke a function once and print its result", parents=[common])
     invoke.add_argument("function", help="function name (see 'svl-tui list')")
     source = invoke.add_mutually_exclusive_group()
     source.add_argument("--event", "-e", metavar="FILE", help="event JSON file, or - for standard input")
@@ -53,19 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     invoke.add_argument("--json", action="store_true", help="print the result and logs as one JSON document")
     invoke.add_argument("--quiet", "-q", action="store_true", help="print only the response (or the error)")
     source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function (see 'events saved')")
-    invoke.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
 
-    watch = commands.add_parser("watch", help="re-invoke a function every time its code changes")
+    watch = commands.add_parser("watch", help="re-invoke a function every time its code changes", parents=[common])
     watch.add_argument("function", help="function name (see 'svl-tui list')")
     watch_source = watch.add_mutually_exclusive_group()
     watch_source.add_argument("--event", "-e", metavar="FILE", help="event JSON file")
     watch_source.add_argument("--data", "-d", metavar="JSON", help="event JSON given inline")
     watch_source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function")
-    watch.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
 
+    from .cli_aws import add_arguments
     from .cli_events import add_parser
 
-    add_parser(commands)
+    add_arguments(listing, invoke, commands, common)
+    add_parser(commands, common)
     return parser
 
 
@@ -81,6 +90,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed headless command and return its exit code."""
+    from .aws.session import AwsError
+
     try:
         if args.command == "list":
             return _list(args)
@@ -94,8 +105,15 @@ def run(args: argparse.Namespace) -> int:
             from .cli_events import run as run_events
 
             return run_events(args, args.extra)
-    except UsageError as exc:
+        if args.command == "logs":
+            from .cli_aws import logs
+
+            return logs(args)
+    except (UsageError, ValueError) as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AwsError as exc:
+        print(f"svl-tui: AWS: {exc}", file=sys.stderr)
         return EXIT_USAGE
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover - argparse guards this
 
@@ -121,8 +139,16 @@ def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discover
 
 def _list(args: argparse.Namespace) -> int:
     found = load_project(args)
+    functions = list(found.functions)
+    if args.deployed:
+        from .cli_aws import deployed_specs
+        from .environment import mask_environment
+
+        for spec in deployed_specs(args):
+            spec.environment = mask_environment(spec.environment)
+            functions.append(spec)
     if args.json:
-        print(json.dumps([spec.to_dict() for spec in found.functions], indent=2))
+        print(json.dumps([spec.to_dict() for spec in functions], indent=2))
         return EXIT_OK
     if not found.functions:
         print(f"No functions found in {found.project}. Add an svl.yaml (see README), a SAM template.yaml "
@@ -130,7 +156,7 @@ def _list(args: argparse.Namespace) -> int:
         return EXIT_USAGE if found.errors else EXIT_OK
     rows = [("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "SOURCE", "HANDLER")]
     rows += [(s.name, s.runtime, f"{s.memory_mb} MB", f"{s.timeout_s:g} s", s.source, s.handler)
-             for s in found.functions]
+             for s in functions]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -181,44 +207,84 @@ def parse_json(text: str, where: str) -> Any:
 
 
 def _invoke(args: argparse.Namespace) -> int:
+    import asyncio
+
+    if args.remote:
+        from .cli_aws import confirm, deployed_spec
+
+        spec = deployed_spec(args, args.function)
+        event = read_event(args, spec)
+        confirm(spec, args)
+        result = asyncio.run(_stream(spec, event, args, None, None))
+        return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
-    spawned = _start_early(spec)
-    import asyncio
-
-    result = asyncio.run(_stream(spec, event, args, spawned))
+    mock = _start_mock(args)
+    try:
+        spawned = _start_early(spec, mock.environment if mock else None)
+        result = asyncio.run(_stream(spec, event, args, spawned, mock))
+    finally:
+        if mock is not None:
+            if not args.json:
+                for kind, names in mock.inventory().items():
+                    if names:
+                        Painter(sys.stderr).note(f"mock AWS {kind}: {', '.join(names)}")
+            mock.stop()
     return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
 
 
-def _start_early(spec: FunctionSpec) -> Spawned | None:
+def _start_mock(args: argparse.Namespace) -> MockAws | None:
+    if not args.mock_aws:
+        return None
+    from .aws import mock
+
+    return mock.start(args.region or "us-east-1")
+
+
+def _start_early(spec: FunctionSpec, extra_env: dict[str, str] | None) -> Spawned | None:
     """Start the execution environment now, so its init overlaps our import of asyncio and the engine."""
     from .runtimes import RuntimeUnavailable, launch_for
     from .spawn import spawn
 
     try:
         launch = launch_for(spec)
-        return spawn(spec, launch.command, launch.speaks_fence)
+        return spawn(spec, launch.command, launch.speaks_fence, extra_env)
     except (RuntimeUnavailable, OSError):
         return None  # the engine reports it properly on invoke
 
 
-async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spawned: Spawned | None) -> Result:
+async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spawned: Spawned | None,
+                  mock: MockAws | None) -> Result:
+    """Run one invocation and print it as it happens."""
     from .engine import Engine
 
     records: list[LogRecord] = []
     painter = Painter(sys.stderr)
-    async with Engine() as engine:
+    async with Engine(worker_env=mock.environment if mock else None,
+                      aws=_aws(args) if not spec.is_local else None) as engine:
         if spawned is not None:
             engine.adopt(spec, spawned)
-        async for update in engine.invoke(spec, event):
-            if isinstance(update, Result):
-                _print_result(update, records, args, painter)
-                return update
-            if args.json:
-                records.append(update)
-            elif not args.quiet:
-                painter.log(update)
+        return await _consume(engine, spec, event, args, painter, records)
+
+
+def _aws(args: argparse.Namespace) -> Any:
+    from .cli_aws import aws_for
+
+    return aws_for(args)
+
+
+async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.Namespace, painter: Painter,
+                   records: list[LogRecord]) -> Result:
+    async for update in engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
+                                      qualifier=getattr(args, "qualifier", None)):
+        if isinstance(update, Result):
+            _print_result(update, records, args, painter)
+            return update
+        if args.json:
+            records.append(update)
+        elif not args.quiet:
+            painter.log(update)
     raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
 
 

@@ -13,29 +13,27 @@ from event_samples import KINDS, SavedEventError, SavedEvents, detect, generate,
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def add_parser(commands: Any) -> None:
-    events = commands.add_parser("events", help="generate, validate, save and import sample events")
+def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    events = commands.add_parser("events", help="generate, validate, save and import sample events", parents=[common])
     actions = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
-    actions.add_parser("list", help="list the event kinds")
-    show = actions.add_parser("show", help="print a generated event: svl-tui events show sqs --body '{\"id\": 1}'",
+    actions.add_parser("list", parents=[common], help="list the event kinds")
+    show = actions.add_parser("show", parents=[common], help="print a generated event: svl-tui events show sqs --body '{\"id\": 1}'",
                               description="Print a freshly generated event. Parameters depend on the kind: "
                                           "see 'svl-tui events list --params'.")
     show.add_argument("kind")
-    check = actions.add_parser("validate", help="check an event file against its kind")
+    check = actions.add_parser("validate", parents=[common], help="check an event file against its kind")
     check.add_argument("file", help="event JSON file, or - for standard input")
     check.add_argument("--kind", help="event kind (default: detected)")
-    saved = actions.add_parser("saved", help="list a function's saved events")
+    saved = actions.add_parser("saved", parents=[common], help="list a function's saved events")
     saved.add_argument("function")
-    save = actions.add_parser("save", help="save an event for a function")
+    save = actions.add_parser("save", parents=[common], help="save an event for a function")
     save.add_argument("function")
     save.add_argument("name")
     save.add_argument("--event", "-e", metavar="FILE", required=True, help="event JSON file, or - for stdin")
-    imports = actions.add_parser("import", help="import a SAM events/ folder or a Lambda console "
+    imports = actions.add_parser("import", parents=[common], help="import a SAM events/ folder or a Lambda console "
                                                 "shareable test events export")
     imports.add_argument("function")
     imports.add_argument("path")
-    for action in actions.choices.values():
-        action.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help="project folder")
     actions.choices["list"].add_argument("--params", action="store_true", help="show each kind's parameters")
 
 

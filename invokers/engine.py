@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import pricing
 from .azure import to_azure_request
@@ -24,6 +24,9 @@ from .models import FunctionSpec, LogRecord, Result, Update
 from .runtime_api import Invocation, Outcome, decode_json
 from .runtimes import RuntimeUnavailable, launch_for
 from .spawn import Spawned, kill_all_workers
+
+if TYPE_CHECKING:
+    from .aws.session import Aws
 from .worker import LogBudget, Worker
 
 PAYLOAD_LIMIT = 6 * 1024 * 1024  # Lambda's synchronous request and response limit
@@ -38,8 +41,13 @@ atexit.register(kill_all_workers)
 class Engine:
     """Keeps one warm execution environment per local function and invokes it."""
 
-    def __init__(self, *, log_limit_bytes: int = DEFAULT_LOG_LIMIT) -> None:
+    def __init__(self, *, log_limit_bytes: int = DEFAULT_LOG_LIMIT, aws: Aws | None = None,
+                 worker_env: dict[str, str] | None = None) -> None:
         self.log_limit_bytes = log_limit_bytes
+        self.aws = aws
+        """Deployed functions are invoked through this (created on first use)."""
+        self.worker_env = dict(worker_env or {})
+        """Extra variables for local workers, e.g. the embedded mock AWS endpoint."""
         self._workers: dict[str, Worker] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -72,14 +80,25 @@ class Engine:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def invoke(self, spec: FunctionSpec, event: Any, *,
-                     request_id: str | None = None) -> AsyncIterator[Update]:
+    async def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
+                     invocation_type: str = "RequestResponse", qualifier: str | None = None) -> AsyncIterator[Update]:
         """Run ``spec`` with ``event``: log records as they come, then one Result.
 
         ``event`` is any JSON value, or ``bytes`` sent as they are (to test a
         runtime's unmarshal errors). Stopping the iteration early cancels the
-        invocation and discards the environment, as a timeout would.
+        invocation and discards the environment, as a timeout would. Deployed
+        functions are invoked on AWS (``invocation_type`` and ``qualifier``
+        apply to them only).
         """
+        if not spec.is_local:
+            from .aws import deployed
+            from .aws.session import Aws
+
+            self.aws = self.aws or Aws()
+            async for update in deployed.invoke(self.aws, spec, event, invocation_type=invocation_type,
+                                                qualifier=qualifier):
+                yield update
+            return
         lock = self._locks.setdefault(spec.name, asyncio.Lock())
         async with lock:
             queue: asyncio.Queue[LogRecord | Result | None] = asyncio.Queue(QUEUE_SIZE)
@@ -148,7 +167,7 @@ class Engine:
         if worker is not None:
             await self.recycle(spec.name)
         launch = launch_for(spec)
-        worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence)
+        worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence, extra_env=self.worker_env)
         self._workers[spec.name] = worker
         return worker, True
 

@@ -41,6 +41,7 @@ class FunctionSpec:
     region: str = ""
     arn: str = ""
     config_file: str = ""
+    last_modified: str = ""
 
     @property
     def language(self) -> str:

@@ -50,13 +50,18 @@ class Spawned:
     spawned_at: float
 
 
-def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool) -> Spawned:
-    """Bind the Runtime API's socket and start the worker process, synchronously."""
+def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
+          extra_env: dict[str, str] | None = None) -> Spawned:
+    """Bind the Runtime API's socket and start the worker process, synchronously.
+
+    ``extra_env`` sits between the user's shell and Lambda's reserved names
+    (the embedded mock AWS uses it); the function's own variables still win.
+    """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     host, port = listener.getsockname()[:2]
-    env = lambda_environment(spec, f"{host}:{port}")
+    env = lambda_environment(spec, f"{host}:{port}", base={**os.environ, **(extra_env or {})})
     fence = "\x1esvl-fence:" + os.urandom(8).hex() + "\x1e" if speaks_fence else ""
     if fence:
         env["SVL_LOG_FENCE"] = fence

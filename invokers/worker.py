@@ -47,10 +47,12 @@ class LogBudget:
 class Worker:
     """A long-lived process running one function behind the Runtime API."""
 
-    def __init__(self, spec: FunctionSpec, command: list[str], *, speaks_fence: bool) -> None:
+    def __init__(self, spec: FunctionSpec, command: list[str], *, speaks_fence: bool,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.spec = spec
         self.command = command
         self.speaks_fence = speaks_fence
+        self.extra_env = extra_env or {}
         self.api: RuntimeAPI | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.exited: asyncio.Future[int] | None = None
@@ -73,7 +75,7 @@ class Worker:
 
     async def start(self, spawned: Spawned | None = None) -> None:
         """Adopt (or spawn now) the process; its init phase runs until its first ``GET /next``."""
-        spawned = spawned or spawn(self.spec, self.command, self.speaks_fence)
+        spawned = spawned or spawn(self.spec, self.command, self.speaks_fence, self.extra_env)
         self.prespawned = None
         self.process = spawned.process
         self.spawned_at = spawned.spawned_at

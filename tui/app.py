@@ -11,18 +11,24 @@ import argparse
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
 from invokers.discovery import Discovery, discover_or_example
+from invokers.aws.session import Aws, AwsSettings
 from invokers.engine import Engine
 from invokers.models import FunctionSpec
 from invokers.reload import Reloader
 
 from .bindings import ACTIONS, load_keymap
+
+if TYPE_CHECKING:
+    from invokers.aws.mock import MockAws
 from .screens.main import MainScreen
+from .widgets.function_list import function_key
 
 
 class FunctionCommands(Provider):
@@ -36,11 +42,12 @@ class FunctionCommands(Provider):
         matcher = self.matcher(query)
         screen = app.main_screen
         for spec in app.functions:
+            key = function_key(spec)
             for verb, callback, text in (
-                    ("Select", partial(screen.query_one("#function-list").select, spec.name),
+                    ("Select", partial(screen.query_one("#function-list").select, key),
                      f"Select {spec.name} ({spec.runtime})"),
-                    ("Invoke", partial(app.invoke_by_name, spec.name), f"Invoke {spec.name} with the editor's event")):
-                title = f"{verb} {spec.name}"
+                    ("Invoke", partial(app.invoke_by_name, key), f"Invoke {spec.name} with the editor's event")):
+                title = f"{verb} {spec.name}" + ("" if spec.is_local else " (deployed)")
                 score = matcher.match(title)
                 if score > 0:
                     yield Hit(score, matcher.highlight(title), callback, help=text)
@@ -58,15 +65,34 @@ class SvlApp(App[None]):
     TITLE = "svl-tui"
     COMMANDS = App.COMMANDS | {FunctionCommands}
 
-    def __init__(self, discovery: Discovery, *, keymap_file: Path | None = None) -> None:
+    def __init__(self, discovery: Discovery, *, keymap_file: Path | None = None, aws: AwsSettings | None = None,
+                 mock: MockAws | None = None, confirm_deployed: bool = True) -> None:
         super().__init__()
         self.discovery = discovery
         self.project = discovery.project
-        self.functions: list[FunctionSpec] = list(discovery.functions)
-        self.engine = Engine()
+        self.local: list[FunctionSpec] = list(discovery.functions)
+        self.deployed: list[FunctionSpec] = []
+        self.mock = mock
+        self.confirm_deployed = confirm_deployed
+        self.engine = Engine(worker_env=mock.environment if mock else None)
+        self.aws_settings = aws or AwsSettings()
+        self.aws: Aws | None = None
+        if aws is not None:
+            self.use_aws(aws)
         self.reloader = Reloader(discovery.project, self.engine, discovery)
         self.keymap, self.keymap_problems = load_keymap(keymap_file)
         self.main_screen = MainScreen()
+
+    @property
+    def functions(self) -> list[FunctionSpec]:
+        return [*self.local, *self.deployed]
+
+    def use_aws(self, settings: AwsSettings) -> None:
+        """(Re)connect to AWS with these settings; deployed functions are listed again by the screen."""
+        self.aws_settings = settings
+        self.aws = Aws(settings)
+        self.engine.aws = self.aws
+        self.deployed = []
 
     @property
     def project_label(self) -> str:
@@ -88,6 +114,8 @@ class SvlApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.engine.close()
+        if self.mock is not None:
+            self.mock.stop()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -97,6 +125,18 @@ class SvlApp(App[None]):
                     yield SystemCommand(action.description, action.help,
                                         partial(self.main_screen.run_action, action.action))
             yield SystemCommand("Keys and help", "Show every key binding", partial(self.main_screen.run_action, "help"))
+            if self.aws is not None:
+                for what in ("region", "profile"):
+                    yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",
+                                        partial(self.main_screen.action_switch_aws, what))
+            if self.mock is not None:
+                yield SystemCommand("Mock AWS: show resources", "Tables, queues, topics and buckets the local "
+                                    "handlers created in the embedded AWS", self.show_mock_inventory)
+
+    def show_mock_inventory(self) -> None:
+        assert self.mock is not None
+        lines = [f"{kind}: {', '.join(names) or '-'}" for kind, names in self.mock.inventory().items()]
+        self.notify("\n".join(lines), title=f"Mock AWS at {self.mock.endpoint}", timeout=10)
 
     def invoke_by_name(self, name: str) -> None:
         self.main_screen.query_one("#function-list").select(name)
@@ -115,5 +155,16 @@ def run_app(args: argparse.Namespace) -> int:
     if project is not None and not project.is_dir():
         print(f"svl-tui: error: --project {args.project}: no such folder")
         return 2
-    SvlApp(discover_or_example(project)).run()
+    mock = None
+    if args.mock_aws:
+        from invokers.aws import mock as mock_aws
+        from invokers.aws.session import AwsError
+
+        try:
+            mock = mock_aws.start(args.region or "us-east-1")
+        except AwsError as exc:
+            print(f"svl-tui: error: {exc}")
+            return 2
+    aws = None if args.no_aws else AwsSettings.from_args(args.profile, args.region)
+    SvlApp(discover_or_example(project), aws=aws, mock=mock).run()
     return 0

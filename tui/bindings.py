@@ -37,6 +37,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("auto-rerun", "f7", "toggle_auto_rerun", "Auto-rerun",
               "Re-invoke with the last event after every successful reload"),
     KeyAction("history", "f9", "show_history", "History", "Show recent invocations of this function"),
+    KeyAction("follow-logs", "f8", "follow_logs", "Follow logs",
+              "Follow the selected deployed function's CloudWatch logs (again to stop)", footer=False),
     KeyAction("help", "f1,question_mark", "help", "Help", "Show this help"),
     KeyAction("quit", "ctrl+q", "quit", "Quit", "Quit svl-tui (workers are stopped)"),
 )

@@ -42,7 +42,7 @@ def figures(result: Result, comparison: Comparison | None = None) -> Table:
         duration.append(f"  {'+' if delta >= 0 else ''}{delta:.2f} ms", style="red" if delta > 0 else "green")
     table.add_row("duration", duration)
     table.add_row("billed", f"{result.billed_ms} ms")
-    table.add_row("memory", f"{result.max_memory_mb} / {result.memory_mb} MB")
+    table.add_row("memory", f"{result.max_memory_mb or '?'} / {result.memory_mb} MB")
     table.add_row("cost", usd(result.cost_usd))
     table.add_row("per 1M", usd(result.cost_usd * 1_000_000))
     if comparison is not None:
@@ -81,3 +81,24 @@ def outcome(result: Result) -> RenderableType:
     headers = Text("\n".join(f"{k}: {v}" for k, v in view.headers.items()), style="dim")
     body = pretty_json(view.body) if not isinstance(view.body, str) else Text(view.body)
     return Group(head, headers, Text(""), body)
+
+
+def configuration(details: Any) -> Table:
+    """A deployed function's settings, aliases and versions."""
+    spec = details.spec
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    table.add_row("runtime", spec.runtime)
+    table.add_row("handler", spec.handler or "-")
+    table.add_row("memory", f"{spec.memory_mb} MB")
+    table.add_row("timeout", f"{spec.timeout_s:g} s")
+    table.add_row("arch", spec.architecture)
+    table.add_row("modified", spec.last_modified or "-")
+    table.add_row("aliases", ", ".join(f"{a['Name']}→{a['FunctionVersion']}" for a in details.aliases) or "-")
+    table.add_row("versions", ", ".join(details.versions) or "-")
+    for name, value in sorted(spec.environment.items()):
+        table.add_row(f"env {name}", value)
+    for problem in details.problems:
+        table.add_row("note", Text(problem, style="yellow"))
+    return table

@@ -57,3 +57,25 @@ class RunSelected(Message):
     def __init__(self, index: int) -> None:
         super().__init__()
         self.index = index
+
+
+class DeployedPage(Message):
+    """One more page of deployed functions arrived."""
+
+    def __init__(self, specs: list[FunctionSpec]) -> None:
+        super().__init__()
+        self.specs = specs
+
+
+class DeployedFailed(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class DetailsLoaded(Message):
+    """Configuration, aliases and versions of a deployed function (secrets masked)."""
+
+    def __init__(self, details: Any) -> None:
+        super().__init__()
+        self.details = details

@@ -22,9 +22,18 @@ from invokers.models import FunctionSpec, LogRecord, Result
 from invokers.reload import Comparison, compare
 
 from ..bindings import bindings
-from ..messages import FunctionSelected, InvocationFinished, LogBatch, Reloaded, RunSelected
+from ..messages import (
+    DeployedFailed,
+    DeployedPage,
+    DetailsLoaded,
+    FunctionSelected,
+    InvocationFinished,
+    LogBatch,
+    Reloaded,
+    RunSelected,
+)
 from ..widgets.event_editor import EventEditor
-from ..widgets.function_list import FunctionList
+from ..widgets.function_list import FunctionList, function_key
 from ..widgets.history_panel import HistoryPanel
 from ..widgets.log_panel import LogPanel
 from ..widgets.timing_panel import TimingPanel
@@ -57,8 +66,10 @@ class MainScreen(Screen[None]):
         self.runs: dict[str, list[Run]] = {}
         self.last: tuple[FunctionSpec, Any] | None = None
         self.auto_rerun = False
+        self.confirmed: set[str] = set()  # deployed functions the user agreed to invoke this session
         self._log_buffer: list[LogRecord] = []
         self._in_flight: FunctionSpec | None = None
+        self._following: str | None = None
 
     @property
     def svl(self) -> SvlApp:
@@ -89,6 +100,9 @@ class MainScreen(Screen[None]):
                 "No functions found. Add an svl.yaml, a SAM template.yaml or a serverless.yml (see README).")
         self.set_interval(FLUSH_S, self._flush_logs)
         self.call_after_refresh(self._watch_reloads)  # after the first frame: start-up time matters
+        if self.svl.aws is not None:
+            functions.set_deployed_status("loading…")
+            self.call_after_refresh(self._load_deployed)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -99,11 +113,14 @@ class MainScreen(Screen[None]):
     def _selected(self, message: FunctionSelected) -> None:
         self.selected = message.spec
         editor = self.query_one(EventEditor)
-        editor.switch_to(message.spec.name, message.spec.default_event)
-        runs = self.runs.get(message.spec.name, [])
+        label = message.spec.name if message.spec.is_local else f"{message.spec.name} (deployed)"
+        editor.switch_to(function_key(message.spec), message.spec.default_event, label)
+        runs = self.runs.get(function_key(message.spec), [])
         self.query_one(HistoryPanel).show_runs([run.result for run in runs])
         if runs and self._in_flight is None:
             self._show_run(runs[-1])
+        elif not message.spec.is_local and self._in_flight is None:
+            self._load_details(message.spec.name)
 
     def _show_run(self, run: Run) -> None:
         self.query_one(LogPanel).show_records(run.records)
@@ -113,7 +130,7 @@ class MainScreen(Screen[None]):
     def _run_selected(self, message: RunSelected) -> None:
         if self.selected is None:
             return
-        runs = self.runs.get(self.selected.name, [])
+        runs = self.runs.get(function_key(self.selected), [])
         if 0 <= message.index < len(runs):
             run = runs[message.index]
             self._show_run(run)
@@ -137,6 +154,24 @@ class MainScreen(Screen[None]):
             return
         self.start_invoke(self.selected, event)
 
+    def _confirm_then(self, spec: FunctionSpec, go: Any) -> None:
+        """Deployed functions can have side effects: ask once per function and session."""
+        from .confirm import ConfirmScreen
+
+        if spec.is_local or spec.name in self.confirmed or not self.svl.confirm_deployed:
+            go()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed.add(spec.name)
+                go()
+
+        region = spec.region or "the default region"
+        self.app.push_screen(ConfirmScreen("Invoke a deployed function?",
+                                           f"{spec.name} runs in AWS ({region}) with its real permissions and "
+                                           "may have side effects. Invoke it?"), answered)
+
     def action_repeat(self) -> None:
         if self.last is None:
             self.notify("Nothing to repeat yet: invoke a function first.", severity="warning")
@@ -147,12 +182,16 @@ class MainScreen(Screen[None]):
         if self._in_flight is not None:
             self.notify(f"{self._in_flight.name} is still running: ctrl+k cancels it.", severity="warning")
             return
+        self._confirm_then(spec, lambda: self._begin(spec, event, previous))
+
+    def _begin(self, spec: FunctionSpec, event: Any, previous: Result | None) -> None:
+        self._stop_following()
         self.last = (spec, event)
         self._in_flight = spec
         self._log_buffer = []
         self.query_one(LogPanel).clear()
         self.query_one(TimingPanel).running(spec)
-        self.query_one(FunctionList).set_state(spec.name, "running")
+        self.query_one(FunctionList).set_state(function_key(spec), "running")
         self._invoke(spec, event, previous)
 
     @work(exclusive=True, group="invoke")
@@ -185,14 +224,19 @@ class MainScreen(Screen[None]):
         self._in_flight = None
         spec, result = message.spec, message.result
         assert self.last is not None
-        runs = self.runs.setdefault(spec.name, [])
+        runs = self.runs.setdefault(function_key(spec), [])
         runs.append(Run(self.last[1], message.records, result, message.comparison))
         del runs[:-HISTORY_LIMIT]
         self.query_one(TimingPanel).show(result, message.comparison)
-        state = "warm" if self.svl.engine.is_warm(spec.name) else ("error" if result.cold and not result.ok
-                                                                   else "cold")
-        self.query_one(FunctionList).set_state(spec.name, state)
-        if self.selected is not None and self.selected.name == spec.name:
+        if spec.is_local:
+            state = "warm" if self.svl.engine.is_warm(spec.name) else ("error" if result.cold and not result.ok
+                                                                       else "cold")
+        else:
+            state = "remote"
+        self.query_one(FunctionList).set_state(function_key(spec), state)
+        if result.error and str(result.error.get("errorType", "")).startswith("AWS."):
+            self.notify(result.error["errorMessage"], title="AWS", severity="error", timeout=8)
+        if self.selected is not None and function_key(self.selected) == function_key(spec):
             self.query_one(HistoryPanel).show_runs([run.result for run in runs])
         if result.status in ("crashed", "timeout"):
             self.notify(f"{spec.name}: {(result.error or {}).get('errorMessage', result.status)}",
@@ -202,13 +246,14 @@ class MainScreen(Screen[None]):
         if event.worker.group != "invoke":
             return
         if event.state == WorkerState.CANCELLED and self._in_flight is not None:
-            self.query_one(FunctionList).set_state(self._in_flight.name, "cold")
+            self.query_one(FunctionList).set_state(function_key(self._in_flight),
+                                                   "cold" if self._in_flight.is_local else "remote")
             self._in_flight = None
             self._flush_logs()
             self.query_one(TimingPanel).cancelled()
         elif event.state == WorkerState.ERROR and self._in_flight is not None:
             name, self._in_flight = self._in_flight.name, None
-            self.query_one(FunctionList).set_state(name, "error")
+            self.query_one(FunctionList).set_state(name, "error")  # local: deployed failures are Results
             self.notify(f"{name}: the invocation failed inside svl-tui: {event.worker.error}", severity="error")
 
     def action_cancel(self) -> None:
@@ -256,8 +301,9 @@ class MainScreen(Screen[None]):
 
     def action_save_event(self) -> None:
         from event_samples import SavedEventError, SavedEvents
+        from event_samples.saved import check_name
 
-        from .save_event import SaveEventScreen
+        from .prompt import PromptScreen
 
         if self.selected is None:
             return
@@ -278,7 +324,8 @@ class MainScreen(Screen[None]):
                 return
             self.notify(f"Saved {path.relative_to(self.svl.project)}", title="Event saved")
 
-        self.app.push_screen(SaveEventScreen(spec.name), save)
+        self.app.push_screen(PromptScreen(f"Save event for {spec.name}", "event name, e.g. happy-path", check_name),
+                             save)
 
     def action_format_event(self) -> None:
         if not self.query_one(EventEditor).format():
@@ -311,6 +358,111 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(HelpScreen(self.svl.keymap))
 
+    # ---- deployed functions ----------------------------------------------------------------
+
+    @work(group="deployed", exclusive=True)
+    async def _load_deployed(self) -> None:
+        from invokers.aws.deployed import list_pages
+        from invokers.aws.session import AwsError
+
+        assert self.svl.aws is not None
+        try:
+            async for page in list_pages(self.svl.aws):
+                self.post_message(DeployedPage(page))
+        except AwsError as exc:
+            self.post_message(DeployedFailed(str(exc)))
+
+    @on(DeployedPage)
+    def _deployed_page(self, message: DeployedPage) -> None:
+        self.svl.deployed.extend(message.specs)
+        self.query_one(FunctionList).add_deployed(message.specs)
+
+    @on(DeployedFailed)
+    def _deployed_failed(self, message: DeployedFailed) -> None:
+        self.query_one(FunctionList).set_deployed_status(f"unavailable: {message.reason}")
+        self.notify(f"{message.reason}. Local functions keep working.", title="Deployed functions unavailable",
+                    severity="warning", timeout=8)
+
+    @work(group="details", exclusive=True)
+    async def _load_details(self, name: str) -> None:
+        from invokers.aws.deployed import details
+        from invokers.aws.session import AwsError
+
+        assert self.svl.aws is not None
+        try:
+            self.post_message(DetailsLoaded(await details(self.svl.aws, name)))
+        except AwsError as exc:
+            self.notify(str(exc), title=f"Configuration of {name}", severity="warning")
+
+    @on(DetailsLoaded)
+    def _details_loaded(self, message: DetailsLoaded) -> None:
+        selected = self.selected
+        if selected is not None and not selected.is_local and selected.name == message.details.spec.name:
+            self.query_one(TimingPanel).show_details(message.details)
+
+    def action_follow_logs(self) -> None:
+        spec = self.selected
+        if spec is None or spec.is_local or self.svl.aws is None:
+            self.notify("Pick a deployed function to follow its CloudWatch logs.", severity="warning")
+            return
+        if self._following == spec.name:
+            self._stop_following()
+            self.notify(f"Stopped following {spec.name}'s logs.", timeout=3)
+            return
+        self._stop_following()
+        self._following = spec.name
+        self.query_one(LogPanel).clear()
+        self.query_one(LogPanel).border_title = f"Logs · following /aws/lambda/{spec.name}"
+        self._follow(spec)
+
+    def _stop_following(self) -> None:
+        if self._following is not None:
+            self.workers.cancel_group(self, "follow")
+            self._following = None
+            self.query_one(LogPanel).border_title = "Logs"
+
+    @work(group="follow", exclusive=True)
+    async def _follow(self, spec: FunctionSpec) -> None:
+        import time
+
+        from invokers.aws.cloudwatch import follow
+        from invokers.aws.session import AwsError
+
+        assert self.svl.aws is not None
+        try:
+            async for record in follow(self.svl.aws, spec, since_ms=int((time.time() - 600) * 1000)):
+                self._log_buffer.append(record)
+        except AwsError as exc:
+            self.notify(str(exc), title="Following logs stopped", severity="error")
+            self._following = None
+
+    def action_switch_aws(self, what: str) -> None:
+        from invokers.aws.session import AwsSettings
+
+        from .prompt import PromptScreen
+
+        current = self.svl.aws_settings
+
+        def switched(value: str | None) -> None:
+            if value is None:
+                return
+            profile = value if what == "profile" else current.profile
+            region = value if what == "region" else current.region
+            self.svl.use_aws(AwsSettings(profile or None, region or None, current.endpoint_url))
+            self.query_one(FunctionList).set_functions(self.svl.functions)
+            self.query_one(FunctionList).set_deployed_status("loading…")
+            self._load_deployed()
+
+        def check(text: str) -> str:
+            text = text.strip()
+            if what == "region" and text and not all(part.isalnum() for part in text.split("-")):
+                raise ValueError(f"{text!r} is not a region name such as eu-west-1")
+            return text
+
+        value = (current.region if what == "region" else current.profile) or ""
+        self.app.push_screen(PromptScreen(f"AWS {what}", f"AWS {what} (empty: the default)", check, value),
+                             switched)
+
     # ---- hot reload ----------------------------------------------------------------------
 
     @work(group="reload")
@@ -323,8 +475,8 @@ class MainScreen(Screen[None]):
         event = message.event
         functions = self.query_one(FunctionList)
         if event.config_changed:
-            functions.set_functions(self.svl.reloader.functions)
-            self.svl.functions = self.svl.reloader.functions
+            self.svl.local = list(self.svl.reloader.functions)
+            functions.set_local(self.svl.local)
         failed = {error.function for error in event.errors}
         for name in event.reloaded:
             functions.set_state(name, "error" if name in failed else "reloaded")

@@ -27,6 +27,7 @@ class EventEditor(Vertical):
         self._drafts: dict[str, str] = {}
         self._sources: dict[str, str] = {}
         self._function: str | None = None
+        self._label = ""
         self._timer: Any = None
         self.issues: list[Issue] = []
         self.kind: str | None = None
@@ -49,11 +50,12 @@ class EventEditor(Vertical):
     def has_draft(self, function: str) -> bool:
         return function in self._drafts
 
-    def switch_to(self, function: str, default_event: Any) -> None:
-        """Show ``function``'s draft, or its default event the first time."""
+    def switch_to(self, function: str, default_event: Any, label: str | None = None) -> None:
+        """Show ``function``'s draft (by key), or its default event the first time."""
         if self._function is not None:
             self._drafts[self._function] = self.text
         self._function = function
+        self._label = label or function
         if function in self._drafts:
             self._load(self._drafts[function], self._sources.get(function, "draft"))
         else:
@@ -67,7 +69,7 @@ class EventEditor(Vertical):
         if self._function is not None:
             self._sources[self._function] = source
         self.text_area.load_text(text)
-        self.border_title = f"Event · {self._function} · {source}" if self._function else f"Event · {source}"
+        self.border_title = f"Event · {self._label} · {source}" if self._function else f"Event · {source}"
         self.call_after_refresh(self._validate)
 
     def parsed(self) -> tuple[Any, Issue | None]:

@@ -14,10 +14,15 @@ from invokers.models import FunctionSpec
 from ..messages import FunctionSelected
 
 MARKERS = {"warm": ("●", "green"), "cold": ("○", "dim"), "reloaded": ("↻", "yellow"), "error": ("✗", "red"),
-           "running": ("▶", "cyan")}
+           "running": ("▶", "cyan"), "remote": ("☁", "blue")}
 
 
 COMPACT_WIDTH = 26  # narrower than this, one line per function
+
+
+def function_key(spec: FunctionSpec) -> str:
+    """Local and deployed functions may share a name; their keys differ."""
+    return spec.name if spec.is_local else f"aws:{spec.name}"
 
 
 def short_runtime(runtime: str) -> str:
@@ -32,6 +37,7 @@ class FunctionList(Vertical):
         self._selected: str | None = None
         self._compact = False
         self.project_label = ""
+        self.deployed_status = ""  # "loading…", or why deployed functions are unavailable
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter…", id="function-filter")
@@ -54,10 +60,36 @@ class FunctionList(Vertical):
         self._specs = list(specs)
         self._render_options()
 
-    def set_state(self, name: str, state: str) -> None:
-        if self._states.get(name) != state:
-            self._states[name] = state
-            self._refresh_label(name)
+    def set_local(self, specs: list[FunctionSpec]) -> None:
+        """New local functions (after a config change); deployed ones stay."""
+        self.set_functions([*specs, *(s for s in self._specs if not s.is_local)])
+
+    def add_deployed(self, specs: list[FunctionSpec]) -> None:
+        """Append a page of deployed functions without rebuilding the whole list (thousands may come)."""
+        first_page = not any(not s.is_local for s in self._specs)
+        self._specs.extend(specs)
+        self.deployed_status = ""
+        if first_page or self.query_one("#function-filter", Input).value.strip():
+            self._render_options()
+        else:
+            self.options.add_options([Option(self._label(spec), id=self._key(spec)) for spec in specs])
+        local = {s.name for s in self._specs if s.is_local}
+        for spec in specs:
+            if spec.name in local:
+                self._refresh_label(spec.name)
+
+    def _key(self, spec: FunctionSpec) -> str:
+        return function_key(spec)
+
+    def set_deployed_status(self, status: str) -> None:
+        self.deployed_status = status
+        self._render_options()
+
+    def set_state(self, key: str, state: str) -> None:
+        """``key`` is the local name, or ``aws:<name>`` for a deployed function."""
+        if self._states.get(key) != state:
+            self._states[key] = state
+            self._refresh_label(key)
 
     def focus_filter(self) -> None:
         self.query_one("#function-filter", Input).focus()
@@ -69,11 +101,14 @@ class FunctionList(Vertical):
         options.clear_options()
         for group, local in (("Local", True), ("Deployed", False)):
             specs = [s for s in self._specs if s.is_local == local and (not needle or needle in s.name.lower())]
+            if not local and self.deployed_status and not specs:
+                options.add_option(Option(Text.assemble((group, "bold underline"), "\n",
+                                                        (self.deployed_status, "dim")), disabled=True))
+                continue
             if not specs:
                 continue
             options.add_option(Option(Text(group, style="bold underline"), disabled=True))
-            for spec in specs:
-                options.add_option(Option(self._label(spec), id=spec.name))
+            options.add_options([Option(self._label(spec), id=self._key(spec)) for spec in specs])
         if highlighted is not None:
             try:
                 options.highlighted = options.get_option_index(highlighted)
@@ -83,17 +118,21 @@ class FunctionList(Vertical):
         self.border_subtitle = " · ".join(part for part in (shown, self.project_label) if part)
 
     def _label(self, spec: FunctionSpec) -> Text:
-        state = self._states.get(spec.name, "cold")
+        state = self._states.get(self._key(spec), "cold" if spec.is_local else "remote")
         symbol, style = MARKERS.get(state, MARKERS["cold"])
         label = Text(f"{symbol} ", style=style)
         room = max(4, self.size.width - 5)
         name = spec.name if not self._compact or len(spec.name) <= room else spec.name[:room - 1] + "…"
-        label.append(name, style="bold" if spec.name == self._selected else "")
+        label.append(name, style="bold" if self._key(spec) == self._selected else "")
+        twins = {s.is_local for s in self._specs if s.name == spec.name}
+        if len(twins) == 2:
+            label.append(" ☁" if spec.is_local else " ⌂", style="cyan")  # deployed too / local too
         if self._compact:
             return label
-        details = f"{short_runtime(spec.runtime)} · {spec.memory_mb}M · {spec.timeout_s:g}s"
-        if spec.style == "azure":
-            details += " · azure"
+        runtime = ("az·" if spec.style == "azure" else "") + short_runtime(spec.runtime)
+        details = f"{runtime} · {spec.memory_mb}M · {spec.timeout_s:g}s"
+        if not spec.is_local and spec.architecture != "x86_64":
+            details += f" · {spec.architecture}"
         label.append(f"\n  {details}", style="dim")
         return label
 
@@ -119,20 +158,20 @@ class FunctionList(Vertical):
         self._choose(event.option.id)
         event.stop()
 
-    def _choose(self, name: str | None) -> None:
-        spec = next((s for s in self._specs if s.name == name), None)
-        if spec is None or name == self._selected:
+    def _choose(self, key: str | None) -> None:
+        spec = next((s for s in self._specs if self._key(s) == key), None)
+        if spec is None or key == self._selected:
             return
+        name = key
         previous, self._selected = self._selected, name
         self._refresh_label(previous)
         self._refresh_label(name)
         self.post_message(FunctionSelected(spec))
 
     def _refresh_label(self, name: str | None) -> None:
-        spec = next((s for s in self._specs if s.name == name), None)
-        if spec is not None:
+        for spec in (s for s in self._specs if name in (s.name, self._key(s))):
             try:
-                self.options.replace_option_prompt(name, self._label(spec))
+                self.options.replace_option_prompt(self._key(spec), self._label(spec))
             except Exception:  # noqa: BLE001 - not shown under the current filter
                 pass
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -10,7 +12,7 @@ from textual.widgets import Static
 from invokers.models import FunctionSpec, Result
 from invokers.reload import Comparison
 
-from ..format import figures, outcome
+from ..format import configuration, figures, outcome
 
 
 class TimingPanel(VerticalScroll):
@@ -28,6 +30,13 @@ class TimingPanel(VerticalScroll):
 
     def cancelled(self) -> None:
         self.query_one("#figures", Static).update(Text("cancelled: the environment was discarded", style="yellow"))
+
+    def show_details(self, details: Any) -> None:
+        """A deployed function's configuration (secrets already masked), before any run."""
+        self.border_title = f"Deployed · {details.spec.name}"
+        self.query_one("#figures", Static).update(configuration(details))
+        self.query_one("#outcome", Static).update(Text("ctrl+r invokes it (you will be asked first) · "
+                                                       "f8 follows its logs", style="dim"))
 
     def show(self, result: Result, comparison: Comparison | None = None) -> None:
         self.border_title = f"Result · {result.function}"

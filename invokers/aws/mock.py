@@ -1,0 +1,66 @@
+"""An embedded AWS for local handlers: moto's server on 127.0.0.1.
+
+With ``--mock-aws``, local handlers get ``AWS_ENDPOINT_URL`` pointing at it and
+dummy credentials, so code that uses DynamoDB, SQS, SNS or S3 through boto3
+runs with no account. ``inventory`` lists what the handlers created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .session import AwsError
+
+MOCK_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_SESSION_TOKEN": "testing"}
+
+
+@dataclass
+class MockAws:
+    endpoint: str
+    region: str
+    _server: Any = field(repr=False, default=None)
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """What local workers need to talk to the mock instead of AWS."""
+        return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
+                **MOCK_CREDENTIALS}
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def inventory(self) -> dict[str, list[str]]:
+        """The tables, queues, topics and buckets that exist in the mock."""
+        import boto3
+
+        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                aws_session_token="testing", region_name=self.region)
+
+        def client(name: str) -> Any:
+            return session.client(name, endpoint_url=self.endpoint)
+
+        return {
+            "dynamodb tables": client("dynamodb").list_tables().get("TableNames", []),
+            "sqs queues": [url.rsplit("/", 1)[-1] for url in client("sqs").list_queues().get("QueueUrls", [])],
+            "sns topics": [t["TopicArn"].rsplit(":", 1)[-1] for t in client("sns").list_topics().get("Topics", [])],
+            "s3 buckets": [b["Name"] for b in client("s3").list_buckets().get("Buckets", [])],
+        }
+
+
+def start(region: str = "us-east-1") -> MockAws:
+    """Start moto's server on a free port of 127.0.0.1 (never on other interfaces)."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:
+        raise AwsError("config", "--mock-aws needs moto's server: pip install 'svl-tui[mock]'") from exc
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would flood the terminal
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return MockAws(f"http://{host}:{port}", region, server)

@@ -1,0 +1,103 @@
+"""Deployed functions in the UI, against moto: listing beside local ones, details, confirmation, failures."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from invokers.aws.session import AwsSettings
+from invokers.discovery import discover
+from tests.tui.test_main_screen import finished, screen_text, wait_for
+from tui.app import SvlApp
+from tui.widgets.function_list import FunctionList
+from tui.widgets.timing_panel import TimingPanel
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "app.py").write_text("def handler(e, c):\n    return 'local'\n")
+    (root / "svl.yaml").write_text("functions:\n  orders:\n    handler: app.handler\n")
+    return root
+
+
+def deploy(*names: str) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "x")
+    role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    client = boto3.client("lambda")
+    for name in names:
+        client.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler",
+                               Code={"ZipFile": buffer.getvalue()},
+                               Environment={"Variables": {"DB_PASSWORD": "hunter2", "STAGE": "prod"}})
+
+
+async def test_deployed_functions_listed_matched_detailed_and_invoked_after_confirmation(tmp_path: Path) -> None:
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        deploy("orders", "billing")
+        app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
+        async with app.run_test(size=(120, 35)) as pilot:
+            functions = app.main_screen.query_one(FunctionList)
+            await wait_for(pilot, lambda: len(app.deployed) == 2)
+            labels = [str(o.prompt) for o in functions.options.options]
+            assert any(label.startswith("○ orders ☁") for label in labels)  # local, deployed too
+            assert any(label.startswith("☁ orders ⌂") for label in labels)  # deployed, local too
+            functions.select("aws:billing")
+            await wait_for(pilot, lambda: "Deployed · billing" in (app.main_screen.query_one(TimingPanel).border_title
+                                                                  or ""))
+            details = screen_text(app.main_screen.query_one(TimingPanel))
+            assert "DB_PASSWORD ****" in details and "hunter2" not in details and "STAGE" in details
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert app.screen.__class__.__name__ == "ConfirmScreen"
+            await pilot.press("n")
+            await pilot.pause()
+            assert not app.main_screen.runs
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            await pilot.press("y")
+            await wait_for(pilot, lambda: finished(app, "aws:billing"))
+            assert app.main_screen.runs["aws:billing"][0].result.ok
+            await pilot.press("f6")  # asked once per function and session
+            await wait_for(pilot, lambda: finished(app, "aws:billing", 2))
+
+
+async def test_no_credentials_is_a_message_and_local_functions_still_work(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_for(pilot, lambda: any("Deployed functions unavailable" == n.title for n in app._notifications))
+        functions = app.main_screen.query_one(FunctionList)
+        assert "no AWS credentials" in functions.deployed_status
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(app, "orders"))
+        assert app.main_screen.runs["orders"][0].result.response == "local"
+
+
+async def test_no_aws_flag_never_lists_deployed(tmp_path: Path) -> None:
+    app = SvlApp(discover(project(tmp_path)), aws=None)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause(0.3)
+        assert app.aws is None and app.deployed == []
+        assert all("Deployed" not in str(o.prompt) for o in app.main_screen.query_one(FunctionList).options.options)
