@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the terminal UI.")
     _common_options(parser, None)
     parser.set_defaults(no_aws=False, mock_aws=False)
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="in the UI, do not ask before invoking a deployed function")
     common = argparse.ArgumentParser(add_help=False)
     _common_options(common, argparse.SUPPRESS)  # global options are accepted after the command too
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

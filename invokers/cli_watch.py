@@ -22,16 +22,24 @@ def run(args: argparse.Namespace) -> int:
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
+    mock = None
+    if args.mock_aws:
+        from .aws import mock as mock_aws
+
+        mock = mock_aws.start(args.region or "us-east-1")
     try:
-        asyncio.run(_loop(found, spec, event))
+        asyncio.run(_loop(found, spec, event, mock.environment if mock else None))
     except KeyboardInterrupt:
         print("\nsvl-tui: watch stopped", file=sys.stderr)
+    finally:
+        if mock is not None:
+            mock.stop()
     return EXIT_OK
 
 
-async def _loop(found: Any, spec: FunctionSpec, event: Any) -> None:
+async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str, str] | None) -> None:
     painter = Painter(sys.stderr)
-    async with Engine() as engine:
+    async with Engine(worker_env=worker_env) as engine:
         reloader = Reloader(found.project, engine, found)
         previous = await _run_once(engine, spec, event, painter, None)
         print(f"svl-tui: watching {', '.join(str(r) for r in reloader.roots())} for changes to {spec.name} "

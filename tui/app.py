@@ -126,6 +126,13 @@ class SvlApp(App[None]):
                                         partial(self.main_screen.run_action, action.action))
             yield SystemCommand("Keys and help", "Show every key binding", partial(self.main_screen.run_action, "help"))
             if self.aws is not None:
+                screen_ = self.main_screen
+                yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
+                                    partial(screen_.invoke_deployed_with, "Event"))
+                yield SystemCommand("Dry run deployed function", "InvocationType=DryRun: checks parameters and "
+                                    "permissions", partial(screen_.invoke_deployed_with, "DryRun"))
+                yield SystemCommand("Invoke deployed version or alias…", "Qualifier: a version number or an alias",
+                                    partial(screen_.invoke_deployed_with, "RequestResponse", True))
                 for what in ("region", "profile"):
                     yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",
                                         partial(self.main_screen.action_switch_aws, what))
@@ -166,5 +173,5 @@ def run_app(args: argparse.Namespace) -> int:
             print(f"svl-tui: error: {exc}")
             return 2
     aws = None if args.no_aws else AwsSettings.from_args(args.profile, args.region)
-    SvlApp(discover_or_example(project), aws=aws, mock=mock).run()
+    SvlApp(discover_or_example(project), aws=aws, mock=mock, confirm_deployed=not args.yes).run()
     return 0

@@ -31,6 +31,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save-event", "ctrl+s", "save_event", "Save event", "Save the editor's event for this function"),
     KeyAction("templates", "ctrl+t", "pick_event", "Events", "Pick a generated template or a saved event"),
     KeyAction("format", "ctrl+o", "format_event", "Format", "Pretty-print the editor's JSON", footer=False),
+    KeyAction("decoded", "ctrl+d", "decoded_view", "Decoded",
+              "Show and edit the event's decoded content (SQS bodies, Kinesis data, DynamoDB images)", footer=False),
     KeyAction("filter-functions", "ctrl+f", "filter_functions", "Find", "Type to filter the function list"),
     KeyAction("sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "Hide or show the function list (more room for logs)",
               footer=False),

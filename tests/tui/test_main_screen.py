@@ -227,3 +227,26 @@ async def test_keys_can_be_remapped_by_id(tmp_path: Path, monkeypatch) -> None:
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: finished(app, "orders-api"))
         assert any("unknown action id 'nonsense'" in n.message for n in app._notifications)
+
+
+async def test_decoded_view_edits_kinesis_data_and_encodes_it_back(example_app: SvlApp) -> None:
+    import base64
+
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        screen.query_one(FunctionList).select("kinesis-consumer")
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        decoded = example_app.screen
+        assert decoded.__class__.__name__ == "DecodedScreen"
+        text_area = decoded.query_one("#decoded-text")
+        assert json.loads(text_area.text) == {"sensor": "t-1", "celsius": 21.5}
+        text_area.load_text('{"sensor": "t-9", "celsius": -4}')
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        event = json.loads(screen.query_one(EventEditor).text)
+        assert json.loads(base64.b64decode(event["Records"][0]["kinesis"]["data"])) == {"sensor": "t-9", "celsius": -4}
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: finished(example_app, "kinesis-consumer"))
+        assert any("t-9" in r.message for r in screen.query_one(LogView).records)

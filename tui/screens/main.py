@@ -45,6 +45,14 @@ if TYPE_CHECKING:
 FLUSH_S = 0.03  # log batches reach the view at most every 30 ms
 NARROW = 110
 HISTORY_LIMIT = 50
+DEPLOYED_SLICE = 50
+
+
+def _check_qualifier(text: str) -> str:
+    text = text.strip()
+    if not text or not all(ch.isalnum() or ch in "-_$" for ch in text):
+        raise ValueError("a version number (e.g. 3) or an alias name (letters, digits, - and _)")
+    return text
 
 
 @dataclass
@@ -178,13 +186,41 @@ class MainScreen(Screen[None]):
             return
         self.start_invoke(*self.last)
 
-    def start_invoke(self, spec: FunctionSpec, event: Any, previous: Result | None = None) -> None:
+    def start_invoke(self, spec: FunctionSpec, event: Any, previous: Result | None = None,
+                     options: dict[str, Any] | None = None) -> None:
+        """Invoke ``spec``; ``options`` (invocation_type, qualifier) apply to deployed functions."""
         if self._in_flight is not None:
             self.notify(f"{self._in_flight.name} is still running: ctrl+k cancels it.", severity="warning")
             return
-        self._confirm_then(spec, lambda: self._begin(spec, event, previous))
+        if (options or {}).get("invocation_type") == "DryRun":
+            self._begin(spec, event, previous, options or {})  # a dry run has no side effects
+            return
+        self._confirm_then(spec, lambda: self._begin(spec, event, previous, options or {}))
 
-    def _begin(self, spec: FunctionSpec, event: Any, previous: Result | None) -> None:
+    def invoke_deployed_with(self, invocation_type: str, ask_qualifier: bool = False) -> None:
+        """Palette commands: Event / DryRun invocations, or a version or alias, of the selected deployed function."""
+        from .prompt import PromptScreen
+
+        spec = self.selected
+        if spec is None or spec.is_local:
+            self.notify("Pick a deployed function first.", severity="warning")
+            return
+        event, problem = self.query_one(EventEditor).parsed()
+        if problem is not None:
+            self.notify(f"The event is not valid JSON (line {problem.line}): {problem.message}", severity="error")
+            return
+        if not ask_qualifier:
+            self.start_invoke(spec, event, options={"invocation_type": invocation_type})
+            return
+
+        def chosen(qualifier: str | None) -> None:
+            if qualifier:
+                self.start_invoke(spec, event, options={"invocation_type": invocation_type, "qualifier": qualifier})
+
+        self.app.push_screen(PromptScreen(f"Invoke {spec.name} at…", "version number or alias, e.g. live",
+                                          _check_qualifier), chosen)
+
+    def _begin(self, spec: FunctionSpec, event: Any, previous: Result | None, options: dict[str, Any]) -> None:
         self._stop_following()
         self.last = (spec, event)
         self._in_flight = spec
@@ -192,13 +228,13 @@ class MainScreen(Screen[None]):
         self.query_one(LogPanel).clear()
         self.query_one(TimingPanel).running(spec)
         self.query_one(FunctionList).set_state(function_key(spec), "running")
-        self._invoke(spec, event, previous)
+        self._invoke(spec, event, previous, options)
 
     @work(exclusive=True, group="invoke")
-    async def _invoke(self, spec: FunctionSpec, event: Any, previous: Result | None) -> None:
+    async def _invoke(self, spec: FunctionSpec, event: Any, previous: Result | None, options: dict[str, Any]) -> None:
         records: list[LogRecord] = []
         count = 0
-        async for update in self.svl.engine.invoke(spec, event):
+        async for update in self.svl.engine.invoke(spec, event, **options):
             if isinstance(update, Result):
                 self._flush_logs()
                 comparison = compare(previous, update) if previous is not None else None
@@ -327,6 +363,21 @@ class MainScreen(Screen[None]):
         self.app.push_screen(PromptScreen(f"Save event for {spec.name}", "event name, e.g. happy-path", check_name),
                              save)
 
+    def action_decoded_view(self) -> None:
+        from .decoded import DecodedScreen
+
+        editor = self.query_one(EventEditor)
+        event, problem = editor.parsed()
+        if problem is not None:
+            self.notify("Fix the JSON first: the decoded view needs a valid event.", severity="warning")
+            return
+
+        def applied(updated: Any) -> None:
+            if updated is not None:
+                editor.set_event(updated, "edited in the decoded view")
+
+        self.app.push_screen(DecodedScreen(event, editor.kind), applied)
+
     def action_format_event(self) -> None:
         if not self.query_one(EventEditor).format():
             self.notify("The event is not valid JSON yet, so it cannot be formatted.", severity="warning")
@@ -368,7 +419,11 @@ class MainScreen(Screen[None]):
         assert self.svl.aws is not None
         try:
             async for page in list_pages(self.svl.aws):
-                self.post_message(DeployedPage(page))
+                # Some endpoints (moto, LocalStack) ignore MaxItems and send thousands at once:
+                # hand them over in slices so the first ones show at once and the UI stays live.
+                for start in range(0, len(page), DEPLOYED_SLICE):
+                    self.post_message(DeployedPage(page[start:start + DEPLOYED_SLICE]))
+                    await asyncio.sleep(0)
         except AwsError as exc:
             self.post_message(DeployedFailed(str(exc)))
 
