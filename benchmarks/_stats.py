@@ -8,6 +8,20 @@ import time
 from collections.abc import Callable, Sequence
 
 
+def precompile() -> None:
+    """Write svl-tui's bytecode first, so whole-process figures are those of a normal install.
+
+    With PYTHONDONTWRITEBYTECODE set (as on CI machines) an editable install
+    would otherwise recompile every module on every start.
+    """
+    import compileall
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for package in ("invokers", "tui", "event_samples"):
+        compileall.compile_dir(str(root / package), quiet=1)
+
+
 def median_ms(samples: Sequence[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -34,3 +48,16 @@ def time_calls(call: Callable[[], object], runs: int) -> list[float]:
 
 def row(label: str, value: str) -> None:
     print(f"  {label:<58} {value}")
+
+
+def compare_processes(ours: Sequence[str], peer: Sequence[str] | None, peer_name: str, missing_hint: str,
+                      runs: int, cwd: object) -> None:
+    """Time ``svl-tui`` and a peer on the same handler and event, and print the ratio."""
+    mine = time_command(ours, runs, cwd=cwd)
+    row("`svl-tui invoke` median", f"{median_ms(mine):.1f} ms")
+    if peer is None:
+        row(peer_name, f"not installed: {missing_hint}")
+        return
+    theirs = time_command(peer, runs, cwd=cwd)
+    row(f"`{peer_name}` median", f"{median_ms(theirs):.1f} ms")
+    row(f"ratio ({peer_name} / svl-tui, > 1 means faster)", f"{median_ms(theirs) / median_ms(mine):.2f}x")

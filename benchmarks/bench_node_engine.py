@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _stats import median_ms, row, time_command  # noqa: E402
+from _stats import compare_processes, median_ms, precompile, row  # noqa: E402
 
 from invokers.discovery import discover  # noqa: E402
 from invokers.engine import Engine  # noqa: E402
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--invokes", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    precompile()
     version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     print(f"node {version}, trivial async handler, {args.invokes} warm invokes, {args.runs} runs")
 
@@ -79,17 +80,10 @@ def main() -> None:
 
     print("2. Whole process, same handler and event")
     svl = shutil.which("svl-tui") or str(Path(sys.executable).with_name("svl-tui"))
-    ours = time_command([svl, "invoke", "trivial-node", "--event", "event.json", "-q"], args.runs, cwd=FIXTURE)
-    row("`svl-tui invoke` median", f"{median_ms(ours):.1f} ms")
     peer = HERE / "node_modules" / ".bin" / "lambda-local"
-    if peer.exists():
-        theirs = time_command([str(peer), "-l", "index.js", "-h", "handler", "-e", "event.json"], args.runs,
-                              cwd=FIXTURE)
-        row("`lambda-local` median", f"{median_ms(theirs):.1f} ms")
-        row("ratio (lambda-local / svl-tui, > 1 means faster)", f"{median_ms(theirs) / median_ms(ours):.2f}x")
-    else:
-        row("lambda-local", "not installed: npm install --prefix benchmarks")
-
+    compare_processes([svl, "invoke", "trivial-node", "--event", "event.json", "-q"],
+                      [str(peer), "-l", "index.js", "-h", "handler", "-e", "event.json"] if peer.exists() else None,
+                      "lambda-local", "npm install --prefix benchmarks", args.runs, FIXTURE)
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import median_ms, row, time_calls, time_command  # noqa: E402
+from _stats import compare_processes, median_ms, precompile, row, time_calls, time_command  # noqa: E402
 
 from invokers.discovery import discover  # noqa: E402
 from invokers.engine import Engine  # noqa: E402
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--invokes", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    precompile()
 
     print(f"Python {sys.version.split()[0]}, trivial handler, {args.invokes} warm invokes, {args.runs} runs")
     direct = direct_call_samples(args.invokes)
@@ -76,16 +77,10 @@ def main() -> None:
 
     print("3. Whole process, same handler and event")
     svl = shutil.which("svl-tui") or str(Path(sys.executable).with_name("svl-tui"))
-    ours = time_command([svl, "invoke", "trivial", "--event", "event.json", "-q"], args.runs, cwd=FIXTURE)
-    row("`svl-tui invoke` median", f"{median_ms(ours):.1f} ms")
     peer = shutil.which("python-lambda-local") or str(Path(sys.executable).with_name("python-lambda-local"))
-    if Path(peer).exists():
-        theirs = time_command([peer, "-f", "handler", "app.py", "event.json"], args.runs, cwd=FIXTURE)
-        row("`python-lambda-local` median", f"{median_ms(theirs):.1f} ms")
-        row("ratio (python-lambda-local / svl-tui, > 1 means faster)", f"{median_ms(theirs) / median_ms(ours):.2f}x")
-    else:
-        row("python-lambda-local", "not installed: pip install -e '.[bench]'")
-
+    compare_processes([svl, "invoke", "trivial", "--event", "event.json", "-q"],
+                      [peer, "-f", "handler", "app.py", "event.json"] if Path(peer).exists() else None,
+                      "python-lambda-local", "pip install -e '.[bench]'", args.runs, FIXTURE)
 
 if __name__ == "__main__":
     main()

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _stats import row  # noqa: E402
+from _stats import precompile, row  # noqa: E402
 
 from tests.e2e.terminal import Terminal  # noqa: E402
 
@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
+    precompile()
     svl = str(Path(sys.executable).with_name("svl-tui"))
     with tempfile.TemporaryDirectory() as folder:
         ours = [first_paint([svl], "orders-api", Path(folder)) for _ in range(args.runs)]

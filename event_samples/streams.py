@@ -87,8 +87,3 @@ def cloudwatch_logs(messages: Any = None, log_group: str = "/aws/lambda/my-funct
     event["awslogs"]["data"] = b64(gzip.compress(json.dumps(payload).encode("utf-8")))
     return event
 
-
-def decode_cloudwatch_logs(data: str) -> dict[str, Any]:
-    import base64
-
-    return json.loads(gzip.decompress(base64.b64decode(data)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import sys
 import time
@@ -35,6 +34,8 @@ def aws_for(args: argparse.Namespace) -> Aws:
 
 
 def deployed_specs(args: argparse.Namespace) -> list[FunctionSpec]:
+    import asyncio  # not at module level: this module is imported on every command
+
     from .aws.deployed import list_pages
 
     async def collect() -> list[FunctionSpec]:
@@ -44,6 +45,8 @@ def deployed_specs(args: argparse.Namespace) -> list[FunctionSpec]:
 
 
 def deployed_spec(args: argparse.Namespace, name: str) -> FunctionSpec:
+    import asyncio  # not at module level: this module is imported on every command
+
     from .aws.deployed import details
 
     return asyncio.run(details(aws_for(args), name)).spec
@@ -71,6 +74,8 @@ def since_ms(text: str) -> int:
 
 
 def logs(args: argparse.Namespace) -> int:
+    import asyncio  # not at module level: this module is imported on every command
+
     from .aws.cloudwatch import follow, recent
     from .cli import Painter
 

@@ -1,4 +1,8 @@
-"""``svl-tui events ...``: list, show, validate, save and import sample events headlessly."""
+"""``svl-tui events ...``: list, show, validate, save and import sample events headlessly.
+
+event_samples is imported inside each command: the parser is built on every
+``svl-tui`` start, and ``invoke`` should not pay for it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from event_samples import KINDS, SavedEventError, SavedEvents, detect, generate, get, parse_json, validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -38,6 +41,8 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, extra: list[str]) -> int:
+    from event_samples import SavedEventError
+
     try:
         if extra and args.events_command != "show":
             raise ValueError(f"unrecognised arguments: {' '.join(extra)}")
@@ -50,6 +55,8 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _list(args: argparse.Namespace, _extra: list[str]) -> int:
+    from event_samples import KINDS
+
     width = max(len(name) for name in KINDS)
     for kind in KINDS.values():
         print(f"{kind.name:<{width}}  {kind.title}: {kind.description}")
@@ -80,6 +87,8 @@ def parse_params(extra: list[str]) -> dict[str, str]:
 
 
 def _show(args: argparse.Namespace, extra: list[str]) -> int:
+    from event_samples import generate, get
+
     event = generate(get(args.kind).name, **parse_params(extra))
     print(json.dumps(event, indent=2))
     return EXIT_OK
@@ -95,6 +104,8 @@ def _read(source: str) -> str:
 
 
 def _validate(args: argparse.Namespace, _extra: list[str]) -> int:
+    from event_samples import KINDS, detect, get, parse_json, validate
+
     event, problem = parse_json(_read(args.file))
     if problem is not None:
         print(f"{args.file}:{problem.line}:{problem.column}: {problem.message} ({problem.hint})", file=sys.stderr)
@@ -116,12 +127,16 @@ def _project(args: argparse.Namespace) -> Path:
 
 
 def _saved(args: argparse.Namespace, _extra: list[str]) -> int:
+    from event_samples import SavedEvents
+
     for name in SavedEvents(_project(args)).list(args.function):
         print(name)
     return EXIT_OK
 
 
 def _save(args: argparse.Namespace, _extra: list[str]) -> int:
+    from event_samples import SavedEvents, parse_json
+
     event, problem = parse_json(_read(args.event))
     if problem is not None:
         raise ValueError(f"{args.event}:{problem.line}:{problem.column}: {problem.message}")
@@ -131,6 +146,8 @@ def _save(args: argparse.Namespace, _extra: list[str]) -> int:
 
 
 def _import(args: argparse.Namespace, _extra: list[str]) -> int:
+    from event_samples import SavedEvents
+
     store = SavedEvents(_project(args))
     source = Path(args.path)
     names = store.import_folder(args.function, source) if source.is_dir() else store.import_shareable(

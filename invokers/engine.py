@@ -256,14 +256,8 @@ class Engine:
             error = _error_dict(worker.api.init_error.result())
             result.fail("error", error.get("errorType", "Runtime.Unknown"), error.get("errorMessage", ""),
                         error.get("stackTrace"))
-        elif watcher in done:
-            await worker.kill()
-            await worker.drain()
-            result.oom()
-        elif worker.exited in done:
-            await worker.drain()
-            result.fail("crashed", "Runtime.ExitError",
-                        f"RequestId: {result.request_id} Error: Runtime exited with error: {worker.exit_description()}")
+        elif watcher in done or worker.exited in done:
+            await _lost(worker, result, out_of_memory=watcher in done)
         else:
             await worker.kill()
             await worker.drain()
@@ -301,16 +295,8 @@ class Engine:
             return
         result.duration_ms = (now - sent) * 1000
         result.discard = True
-        if watcher in done:
-            await worker.kill()
-            await worker.drain()
-            result.oom()
-        elif worker.exited in done:
-            await worker.drain()
-            description = worker.exit_description()
-            message = ("Runtime exited without providing a reason" if description == "exit status 0"
-                       else f"Runtime exited with error: {description}")
-            result.fail("crashed", "Runtime.ExitError", f"RequestId: {request_id} Error: {message}")
+        if watcher in done or worker.exited in done:
+            await _lost(worker, result, out_of_memory=watcher in done)
         else:
             await worker.kill()
             await worker.drain()
@@ -380,6 +366,20 @@ class _Outcome:
             response=self.response if self.status == "ok" else None, error=self.error,
             started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
             log_dropped_bytes=budget.dropped_bytes)
+
+
+async def _lost(worker: Worker, result: _Outcome, *, out_of_memory: bool) -> None:
+    """The environment died (or was killed for its memory) before it answered: Lambda's wording."""
+    if out_of_memory:
+        await worker.kill()
+    await worker.drain()
+    if out_of_memory:
+        result.oom()
+        return
+    description = worker.exit_description()
+    message = ("Runtime exited without providing a reason" if description == "exit status 0"
+               else f"Runtime exited with error: {description}")
+    result.fail("crashed", "Runtime.ExitError", f"RequestId: {result.request_id} Error: {message}")
 
 
 async def _watch_memory(worker: Worker, limit_mb: int) -> None:

@@ -1,13 +1,13 @@
 """Plain data types shared by the engine, the CLI and the TUI.
 
-Everything here is a dataclass that round-trips through JSON (``to_dict`` /
-``from_dict``), so that the headless CLI can print exactly what the UI shows and
-tests can compare values without a screen.
+Everything here is a dataclass that serialises to JSON (``to_dict``), so
+that the headless CLI can print exactly what the UI shows and tests can
+compare values without a screen.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Style = Literal["lambda", "azure"]
@@ -18,8 +18,15 @@ DEFAULT_TIMEOUT_S = 3.0
 DEFAULT_MEMORY_MB = 128
 
 
+class _Json:
+    """``to_dict`` for the dataclasses below: what ``--json`` prints."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+
 @dataclass
-class FunctionSpec:
+class FunctionSpec(_Json):
     """One invocable function, local or deployed.
 
     ``handler`` is the runtime's own handler string (``module.function`` for
@@ -56,17 +63,10 @@ class FunctionSpec:
     def is_local(self) -> bool:
         return self.source != "deployed"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FunctionSpec:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
-class LogRecord:
+class LogRecord(_Json):
     """One line a function wrote, or one platform line (START/END/REPORT).
 
     ``fields`` holds the parsed object when the line was JSON, else it is empty.
@@ -79,17 +79,10 @@ class LogRecord:
     stream: Stream = "stdout"
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LogRecord:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
-class Result:
+class Result(_Json):
     """The outcome of one invocation, with Lambda's REPORT figures.
 
     Exactly one of ``response`` / ``error`` is meaningful: ``error`` is set (in
@@ -117,13 +110,6 @@ class Result:
     def ok(self) -> bool:
         return self.status == "ok"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Result:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 Update = LogRecord | Result

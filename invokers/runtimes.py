@@ -22,6 +22,7 @@ BOOTSTRAP_DIR = Path(__file__).parent / "bootstrap"
 PYTHON_BOOTSTRAP = BOOTSTRAP_DIR / "python_runtime.py"
 NODE_BOOTSTRAP = BOOTSTRAP_DIR / "node_runtime.js"
 NODE_MIN_MAJOR = 18
+CACHE_ENTRIES = 32  # node binaries remembered (by path, mtime and size)
 
 
 class RuntimeUnavailable(Exception):
@@ -86,7 +87,7 @@ def _node_version(node: str) -> tuple[int, str]:
     except ValueError:
         return 0, out or "an unknown version"
     known[key] = out
-    _write_cache(cache, known)
+    _write_cache(cache, dict(list(known.items())[-CACHE_ENTRIES:]))
     return major, out
 
 

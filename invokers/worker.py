@@ -104,9 +104,6 @@ class Worker:
         self._budget = None
         self._request_id = ""
 
-    def set_request_id(self, request_id: str) -> None:
-        self._request_id = request_id
-
     # ---- output ------------------------------------------------------------
 
     async def wait_for_output(self, timeout: float = 1.0) -> None:

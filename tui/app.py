@@ -8,6 +8,7 @@ call their public API and render what comes back.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -160,7 +161,7 @@ def run_app(args: argparse.Namespace) -> int:
     """Open the UI for ``--project`` (or the current folder, or the bundled example)."""
     project = Path(args.project) if args.project else None
     if project is not None and not project.is_dir():
-        print(f"svl-tui: error: --project {args.project}: no such folder")
+        print(f"svl-tui: error: --project {args.project}: no such folder", file=sys.stderr)
         return 2
     mock = None
     if args.mock_aws:
@@ -170,7 +171,7 @@ def run_app(args: argparse.Namespace) -> int:
         try:
             mock = mock_aws.start(args.region or "us-east-1")
         except AwsError as exc:
-            print(f"svl-tui: error: {exc}")
+            print(f"svl-tui: error: {exc}", file=sys.stderr)
             return 2
     aws = None if args.no_aws else AwsSettings.from_args(args.profile, args.region)
     SvlApp(discover_or_example(project), aws=aws, mock=mock, confirm_deployed=not args.yes).run()

@@ -29,16 +29,7 @@ REGION = "us-east-1"
 RID = "5d6c2d8a-7c57-4b4f-9e1e-0123456789ab"
 
 
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Dummy credentials and no user config: nothing here may reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+pytestmark = pytest.mark.usefixtures("fake_aws_env")
 
 
 def _zip() -> bytes:
@@ -333,3 +324,21 @@ def test_cli_no_aws_and_missing_function(moto_server: str) -> None:
     assert off.returncode == 2 and "--no-aws" in off.stderr
     missing = cli("invoke", "ghost", "--remote", "--yes", endpoint=moto_server)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr and "ghost" in missing.stderr
+
+
+async def test_live_tail_refused_falls_back_to_polling() -> None:
+    aws = Aws()
+    client = aws.client("logs")
+    group = "/aws/lambda/fn-0000"
+    event = {"logStreamName": "s", "timestamp": 1767323045678, "message": "from polling", "eventId": "1"}
+    with Stubber(client) as stub:
+        stub.add_response("filter_log_events", {"events": []})
+        stub.add_response("describe_log_groups", {"logGroups": [
+            {"logGroupName": group, "arn": f"arn:aws:logs:{REGION}:123456789012:log-group:{group}:*"}]})
+        stub.add_client_error("start_live_tail", "AccessDeniedException", "no logs:StartLiveTail")
+        stub.add_response("filter_log_events", {"events": [event]})
+        stop = asyncio.Event()
+        stream = cloudwatch.follow(aws, spec(), since_ms=0, stop=stop)
+        record = await asyncio.wait_for(anext(stream), 10)
+        stop.set()
+    assert record.message == "from polling"

@@ -221,6 +221,7 @@ async def test_node_missing_or_too_old_is_a_clear_error(engine: Engine, make_fun
     old_node = tmp_path / "old-node"
     old_node.write_text("#!/bin/sh\necho v14.21.3\n")
     old_node.chmod(0o755)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # keep the fake out of the user's cache
     monkeypatch.setenv("SVL_NODE", str(old_node))
     spec = js(make_function, "exports.handler = async () => 1;")
     _, result = await engine.invoke_collect(spec, {})

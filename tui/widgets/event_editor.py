@@ -47,9 +47,6 @@ class EventEditor(Vertical):
     def text(self) -> str:
         return self.text_area.text
 
-    def has_draft(self, function: str) -> bool:
-        return function in self._drafts
-
     def switch_to(self, function: str, default_event: Any, label: str | None = None) -> None:
         """Show ``function``'s draft (by key), or its default event the first time."""
         if self._function is not None:
