@@ -68,9 +68,10 @@ class DeployedPage(Message):
 
 
 class DeployedFailed(Message):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: str) -> None:
         super().__init__()
         self.reason = reason
+        self.kind = kind
 
 
 class DetailsLoaded(Message):

@@ -83,12 +83,24 @@ async def test_no_credentials_is_a_message_and_local_functions_still_work(tmp_pa
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
     async with app.run_test(size=(120, 35)) as pilot:
-        await wait_for(pilot, lambda: any("Deployed functions unavailable" == n.title for n in app._notifications))
         functions = app.main_screen.query_one(FunctionList)
-        assert "no AWS credentials" in functions.deployed_status
+        await wait_for(pilot, lambda: "no AWS credentials" in functions.deployed_status)
+        assert "Deployed\nunavailable: no AWS credentials" in "\n".join(str(o.prompt) for o in functions.options.options)
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "orders"))
         assert app.main_screen.runs["orders"][0].result.response == "local"
+
+
+async def test_denied_listing_is_a_notification(tmp_path: Path) -> None:
+    from botocore.stub import Stubber
+
+    app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
+    assert app.aws is not None
+    with Stubber(app.aws.client("lambda")) as stub:
+        stub.add_client_error("list_functions", "AccessDeniedException", "no lambda:ListFunctions")
+        async with app.run_test(size=(120, 35)) as pilot:
+            await wait_for(pilot, lambda: any(n.title == "Deployed functions unavailable" for n in app._notifications))
+            assert "access denied" in app.main_screen.query_one(FunctionList).deployed_status
 
 
 async def test_no_aws_flag_never_lists_deployed(tmp_path: Path) -> None:

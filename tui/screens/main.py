@@ -425,7 +425,7 @@ class MainScreen(Screen[None]):
                     self.post_message(DeployedPage(page[start:start + DEPLOYED_SLICE]))
                     await asyncio.sleep(0)
         except AwsError as exc:
-            self.post_message(DeployedFailed(str(exc)))
+            self.post_message(DeployedFailed(str(exc), exc.kind))
 
     @on(DeployedPage)
     def _deployed_page(self, message: DeployedPage) -> None:
@@ -435,6 +435,8 @@ class MainScreen(Screen[None]):
     @on(DeployedFailed)
     def _deployed_failed(self, message: DeployedFailed) -> None:
         self.query_one(FunctionList).set_deployed_status(f"unavailable: {message.reason}")
+        if message.kind in ("config", "credentials") and not self.svl.aws_settings.profile:
+            return  # AWS simply isn't set up here: the list says so, no need to interrupt
         self.notify(f"{message.reason}. Local functions keep working.", title="Deployed functions unavailable",
                     severity="warning", timeout=8)
 
