@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .discovery import Discovery, discover_or_example
 from .models import FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
+    from .discovery import Discovery
     from .reload import Comparison
     from .spawn import Spawned
 
@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
 # ---- list ------------------------------------------------------------------
 
 def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
+    # Imported here, not at the top: PyYAML and the config readers would delay the spare worker.
+    from .discovery import discover_or_example
+
     project = Path(args.project) if args.project else None
     if project is not None and not project.is_dir():
         raise UsageError(f"--project {args.project}: no such folder")

@@ -7,7 +7,6 @@ fences); ``provided*`` runtimes run the function's own ``bootstrap`` file.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -16,12 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import cache
 from .models import FunctionSpec
 
 BOOTSTRAP_DIR = Path(__file__).parent / "bootstrap"
 PYTHON_BOOTSTRAP = BOOTSTRAP_DIR / "python_runtime.py"
 NODE_BOOTSTRAP = BOOTSTRAP_DIR / "node_runtime.js"
 NODE_MIN_MAJOR = 18
+CACHE_NAME = "node-versions.json"
 CACHE_ENTRIES = 32  # node binaries remembered (by path, mtime and size)
 
 
@@ -69,14 +70,13 @@ def node_executable() -> str:
 @lru_cache(maxsize=8)
 def _node_version(node: str) -> tuple[int, str]:
     """``node --version``, cached on disk by the binary's identity: it costs a process start."""
-    cache = _cache_file()
     try:
         stat = os.stat(node)
         key = f"{os.path.realpath(node)}:{stat.st_mtime_ns}:{stat.st_size}"
     except OSError as exc:
         raise RuntimeUnavailable(f"cannot run {node}: {exc.strerror}") from exc
-    known = _read_cache(cache)
-    if key in known:
+    known = cache.read(CACHE_NAME)
+    if isinstance(known.get(key), str):
         return int(known[key].lstrip("v").split(".")[0]), known[key]
     try:
         out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
@@ -87,29 +87,5 @@ def _node_version(node: str) -> tuple[int, str]:
     except ValueError:
         return 0, out or "an unknown version"
     known[key] = out
-    _write_cache(cache, dict(list(known.items())[-CACHE_ENTRIES:]))
+    cache.write(CACHE_NAME, known, keep=CACHE_ENTRIES)
     return major, out
-
-
-def _cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "svl-tui" / "node-versions.json"
-
-
-def _read_cache(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _write_cache(path: Path, data: dict[str, str]) -> None:
-    """Best effort and atomic: a read-only home only costs the next run a version check."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        pass
