@@ -151,3 +151,11 @@ def test_saved_events_round_trip_through_invoke(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no saved event 'nope'" in missing.stderr
     hostile = svl("events", "save", "echo", "../../x", "--event", "e.json", cwd=tmp_path)
     assert hostile.returncode == 2 and "may not contain" in hostile.stderr
+
+
+def test_output_piped_into_a_reader_that_leaves_early_is_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return 'x' * 2_000_000\n")
+    (tmp_path / "svl.yaml").write_text("functions:\n  big:\n    handler: app.handler\n")
+    done = subprocess.run(f"{sys.executable} -m tui.entry invoke big -q | head -c 1", shell=True, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout == '"' and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
