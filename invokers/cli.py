@@ -147,12 +147,13 @@ def _list(args: argparse.Namespace) -> int:
     functions = list(found.functions)
     if args.deployed:
         from .cli_aws import deployed_specs
+
+        functions.extend(deployed_specs(args))
+    if args.json:
         from .environment import mask_environment
 
-        for spec in deployed_specs(args):
+        for spec in functions:  # never print secrets: tokens and passwords in configs included
             spec.environment = mask_environment(spec.environment)
-            functions.append(spec)
-    if args.json:
         print(json.dumps([spec.to_dict() for spec in functions], indent=2))
         return EXIT_OK
     if not found.functions:

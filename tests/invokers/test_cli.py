@@ -23,10 +23,11 @@ def test_list_prints_functions_as_a_table() -> None:
     assert any(row.startswith("orders-api ") and "python3.12" in row for row in rows)
 
 
-def test_list_json() -> None:
+def test_list_json_masks_secrets() -> None:
     done = svl("list", "--json")
-    names = [f["name"] for f in json.loads(done.stdout)]
-    assert "sqs-consumer" in names
+    functions = {f["name"]: f for f in json.loads(done.stdout)}
+    assert "sqs-consumer" in functions
+    assert functions["cached-client"]["environment"] == {"TABLE_NAME": "orders", "API_TOKEN": "****"}
 
 
 def test_invoke_success_prints_logs_on_stderr_and_response_on_stdout() -> None:

@@ -15,3 +15,4 @@ def test_cost_per_gb_second_and_request_by_architecture() -> None:
     assert abs(cost_usd(1000, 1024, architecture="arm64") - (0.0000133334 + 0.0000002)) < 1e-15
     assert price_for("ap-south-9") == price_for("us-east-1")
 
+
