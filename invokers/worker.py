@@ -140,12 +140,14 @@ class Worker:
                 return
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop()
-            for line in lines:
+            for index, line in enumerate(lines):
                 if skipping:
                     skipping = False
                     self._count_dropped(len(line))
                     continue
                 await self._emit(line, stream, fence)
+                if index % 256 == 255:
+                    await asyncio.sleep(0)  # a chunk can hold thousands of lines: let the UI breathe
             if len(pending) > MAX_LINE_BYTES:
                 if skipping:
                     self._count_dropped(len(pending))

@@ -7,6 +7,7 @@ reload watcher) in Textual workers, so the UI never waits on a handler.
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -45,7 +47,14 @@ if TYPE_CHECKING:
 FLUSH_S = 0.03  # log batches reach the view at most every 30 ms
 NARROW = 110
 HISTORY_LIMIT = 50
+UNFREEZE_AFTER_S = 5.0
 DEPLOYED_SLICE = 50
+
+
+def _collect_when_idle() -> None:
+    """Logs stopped flowing a while ago: let the collector see every object again (one pause, unseen)."""
+    gc.unfreeze()
+    gc.collect()
 
 
 def _check_qualifier(text: str) -> str:
@@ -78,6 +87,7 @@ class MainScreen(Screen[None]):
         self._log_buffer: list[LogRecord] = []
         self._in_flight: FunctionSpec | None = None
         self._following: str | None = None
+        self._unfreeze_timer: Timer | None = None
 
     @property
     def svl(self) -> SvlApp:
@@ -254,6 +264,13 @@ class MainScreen(Screen[None]):
     @on(LogBatch)
     def _log_batch(self, message: LogBatch) -> None:
         self.query_one(LogPanel).add_records(message.records)
+        # Hundreds of thousands of kept records make every full garbage collection walk them all
+        # (60-90 ms stalls while streaming). Records hold no cycles, so moving them out of the
+        # collector's reach is safe; the idle timer below gives the collector everything back.
+        gc.freeze()
+        if self._unfreeze_timer is not None:
+            self._unfreeze_timer.stop()
+        self._unfreeze_timer = self.set_timer(UNFREEZE_AFTER_S, _collect_when_idle)
 
     @on(InvocationFinished)
     def _finished(self, message: InvocationFinished) -> None:
