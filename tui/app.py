@@ -154,7 +154,7 @@ class SvlApp(App[None]):
         from .screens.event_picker import Choice
 
         if self.main_screen.selected is not None:
-            self.main_screen._load_choice(self.main_screen.selected, Choice("template", kind))
+            self.main_screen.load_choice(self.main_screen.selected, Choice("template", kind))
 
 
 def run_app(args: argparse.Namespace) -> int:

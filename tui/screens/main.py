@@ -325,7 +325,7 @@ class MainScreen(Screen[None]):
         spec = self.selected
         saved = self._saved_names(spec.name)
         self.app.push_screen(EventPickerScreen(spec.name, saved, spec.default_event is not None),
-                             lambda choice: self._load_choice(spec, choice))
+                             lambda choice: self.load_choice(spec, choice))
 
     def _saved_names(self, function: str) -> list[str]:
         from event_samples import SavedEventError, SavedEvents
@@ -335,7 +335,8 @@ class MainScreen(Screen[None]):
         except SavedEventError:
             return []
 
-    def _load_choice(self, spec: FunctionSpec, choice: Choice | None) -> None:
+    def load_choice(self, spec: FunctionSpec, choice: Choice | None) -> None:
+        """Put the picked event (default, saved or template) in the editor."""
         from event_samples import SavedEventError, SavedEvents, generate
 
         if choice is None:
