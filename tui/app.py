@@ -134,6 +134,9 @@ class SvlApp(App[None]):
                                     "permissions", partial(screen_.invoke_deployed_with, "DryRun"))
                 yield SystemCommand("Invoke deployed version or alias…", "Qualifier: a version number or an alias",
                                     partial(screen_.invoke_deployed_with, "RequestResponse", True))
+                for minutes, label in ((15, "15 minutes"), (60, "hour"), (1440, "day")):
+                    yield SystemCommand(f"Deployed logs: last {label}", "CloudWatch history of the selected "
+                                        "deployed function", partial(screen_.show_recent_logs, minutes))
                 for what in ("region", "profile"):
                     yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",
                                         partial(self.main_screen.action_switch_aws, what))

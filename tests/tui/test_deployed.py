@@ -109,3 +109,28 @@ async def test_no_aws_flag_never_lists_deployed(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         assert app.aws is None and app.deployed == []
         assert all("Deployed" not in str(o.prompt) for o in app.main_screen.query_one(FunctionList).options.options)
+
+
+async def test_recent_cloudwatch_history_of_a_deployed_function(tmp_path: Path) -> None:
+    import time
+
+    from tui.widgets.log_view import LogView
+
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        deploy("billing")
+        logs = boto3.client("logs")
+        logs.create_log_group(logGroupName="/aws/lambda/billing")
+        logs.create_log_stream(logGroupName="/aws/lambda/billing", logStreamName="s")
+        now = int(time.time() * 1000)
+        logs.put_log_events(logGroupName="/aws/lambda/billing", logStreamName="s", logEvents=[
+            {"timestamp": now - 7_200_000, "message": "two hours ago"},
+            {"timestamp": now - 600_000, "message": "[ERROR]\t2026-01-02T03:04:05.678Z\tabc\tten minutes ago"}])
+        app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
+        async with app.run_test(size=(120, 35)) as pilot:
+            await wait_for(pilot, lambda: len(app.deployed) == 1)
+            app.main_screen.query_one(FunctionList).select("aws:billing")
+            await pilot.pause()
+            app.main_screen.show_recent_logs(60)
+            view = app.main_screen.query_one(LogView)
+            await wait_for(pilot, lambda: bool(view.records))
+            assert [(r.level, r.message) for r in view.records] == [("ERROR", "ten minutes ago")]

@@ -51,6 +51,15 @@ UNFREEZE_AFTER_S = 5.0
 DEPLOYED_SLICE = 50
 
 
+def _span(minutes: int) -> str:
+    """``15 minutes``, ``hour``, ``3 hours``, ``day``: as in "the last ..."."""
+    for size, unit in ((1440, "day"), (60, "hour")):
+        if minutes >= size:
+            count = minutes // size
+            return unit if count == 1 else f"{count} {unit}s"
+    return f"{minutes} minutes"
+
+
 def _collect_when_idle() -> None:
     """Logs stopped flowing a while ago: let the collector see every object again (one pause, unseen)."""
     gc.unfreeze()
@@ -489,6 +498,34 @@ class MainScreen(Screen[None]):
         self.query_one(LogPanel).clear()
         self.query_one(LogPanel).border_title = f"Logs · following /aws/lambda/{spec.name}"
         self._follow(spec)
+
+    def show_recent_logs(self, minutes: int) -> None:
+        """A deployed function's CloudWatch logs of the last ``minutes``, in the log panel."""
+        spec = self.selected
+        if spec is None or spec.is_local or self.svl.aws is None:
+            self.notify("Pick a deployed function to read its CloudWatch logs.", severity="warning")
+            return
+        self._stop_following()
+        self.query_one(LogPanel).clear()
+        self.query_one(LogPanel).border_title = f"Logs · /aws/lambda/{spec.name} · last {_span(minutes)}"
+        self._recent(spec, minutes)
+
+    @work(group="follow", exclusive=True)
+    async def _recent(self, spec: FunctionSpec, minutes: int) -> None:
+        import time
+
+        from invokers.aws.cloudwatch import recent
+        from invokers.aws.session import AwsError
+
+        assert self.svl.aws is not None
+        try:
+            records = await recent(self.svl.aws, spec, int((time.time() - minutes * 60) * 1000))
+        except AwsError as exc:
+            self.notify(str(exc), title="CloudWatch logs", severity="error")
+            return
+        if not records:
+            self.notify(f"No log events in the last {_span(minutes)}.", timeout=4)
+        self.post_message(LogBatch(records))
 
     def _stop_following(self) -> None:
         if self._following is not None:
