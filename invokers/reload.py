@@ -23,7 +23,7 @@ IGNORED_DIRS = {".git", "__pycache__", "node_modules", ".svl", ".venv", "venv", 
 CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".json"}
 AZURE_FILES = {"function.json", "host.json", "local.settings.json"}
 DEPENDENCY_FILES = {"package.json", "package-lock.json", "requirements.txt"}
-STEP_MS = 50
+STEP_MS = 80  # quiet time that ends a burst: an editor or git writing many files stays one reload
 DEBOUNCE_MS = 800
 
 
