@@ -155,9 +155,11 @@ def test_watch_cli_reinvokes_on_save(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "tui.entry", "watch", "a", "--project", str(root)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         assert process.stdout.readline().strip() == "1"
-        time.sleep(0.6)
+        while "watching" not in process.stderr.readline():
+            pass
+        time.sleep(0.5)  # the watcher registers its folders right after saying so
         (root / "a" / "app.py").write_text("def handler(e, c):\n    return 42\n")
         deadline = time.monotonic() + 20
         line = ""
@@ -167,5 +169,5 @@ def test_watch_cli_reinvokes_on_save(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
-    assert "reloaded a" in process.stderr.read()
+    assert "reloaded a" in process.stderr.read()  # the rest of stderr, after "watching"
 
