@@ -250,3 +250,13 @@ async def test_decoded_view_edits_kinesis_data_and_encodes_it_back(example_app: 
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(example_app, "kinesis-consumer"))
         assert any("t-9" in r.message for r in screen.query_one(LogView).records)
+
+
+async def test_an_empty_project_says_how_to_add_functions(project_app) -> None:
+    app, _root = project_app({"README.md": "nothing here\n"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "No functions found" in screen_text(app.main_screen.query_one(TimingPanel))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert any("Pick a function first" in n.message for n in app._notifications)

@@ -123,7 +123,7 @@ class MainScreen(Screen[None]):
             functions.select(self.svl.functions[0].name)
             functions.options.focus()
         else:
-            self.query_one(TimingPanel).query_one("#figures").update(
+            self.query_one(TimingPanel).say(
                 "No functions found. Add an svl.yaml, a SAM template.yaml or a serverless.yml (see README).")
         self.set_interval(FLUSH_S, self._flush_logs)
         self.call_after_refresh(self._watch_reloads)  # after the first frame: start-up time matters

@@ -23,6 +23,11 @@ class TimingPanel(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = "Result"
 
+    def say(self, text: str) -> None:
+        """A hint in place of figures (no functions yet, nothing run yet)."""
+        self.query_one("#figures", Static).update(Text(text, style="dim"))
+        self.query_one("#outcome", Static).update("")
+
     def running(self, spec: FunctionSpec) -> None:
         self.border_title = f"Result · {spec.name}"
         self.query_one("#figures", Static).update(Text(f"invoking {spec.name}…", style="italic"))
