@@ -127,7 +127,8 @@ def _parse_json_line(text: str, request_id: str, stream: str, now: float) -> Log
     data = _json_object(text)
     if not data:
         return None
-    if data.get("type", "").startswith("platform.") if isinstance(data.get("type"), str) else False:
+    kind = data.get("type")
+    if isinstance(kind, str) and kind.startswith("platform."):
         return _parse_platform_json(data, text, request_id, now)
     message = _first(data, _MESSAGE_KEYS)
     if not isinstance(message, str):
