@@ -8,11 +8,9 @@ the next invoke is a cold start, as on Lambda.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 
