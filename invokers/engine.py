@@ -284,7 +284,8 @@ class Engine:
         sent = invocation.sent_at or now
         if invocation.outcome in done:
             outcome = invocation.outcome.result()
-            result.duration_ms = (outcome.received_at - sent) * 1000
+            start, end = outcome.span or (sent, outcome.received_at)
+            result.duration_ms = (end - start) * 1000
             worker.sample_memory()
             await worker.wait_for_output()
             if worker.peak_mb > spec.memory_mb:

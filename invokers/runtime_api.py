@@ -45,6 +45,7 @@ class Outcome:
     body: bytes
     received_at: float
     error_type: str = ""
+    span: tuple[float, float] | None = None  # (start, end) as the worker measured them, when it says
 
 
 class RuntimeAPI:
@@ -151,9 +152,19 @@ class RuntimeAPI:
         if current is None or current.request_id != request_id or current.outcome.done():
             return _error(400, "InvalidRequestID", f"{request_id} is not the invocation in progress")
         current.outcome.set_result(Outcome(kind, body, time.perf_counter(),
-                                           headers.get("lambda-runtime-function-error-type", "")))
+                                           headers.get("lambda-runtime-function-error-type", ""),
+                                           _span(headers)))
         self._current = None
         return 202, {}, b'{"status":"OK"}'
+
+
+def _span(headers: dict[str, str]) -> tuple[float, float] | None:
+    """The invoke's start and end as our bootstraps report them (CLOCK_MONOTONIC, like ours)."""
+    try:
+        start, end = float(headers["svl-started-at"]), float(headers["svl-ended-at"])
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if end >= start else None
 
 
 def _ready_time(stamp: str | None) -> float:

@@ -260,7 +260,13 @@ async function invoke(handler, headers, body) {
   });
 }
 
-async function report(requestId, kind, payload) {
+// The invoke's own span, measured here: the engine's clock would also count however long its
+// event loop (a busy UI) took to read the answer.
+function span(started) {
+  return { "Svl-Started-At": String(started), "Svl-Ended-At": String(Number(process.hrtime.bigint()) / 1e9) };
+}
+
+async function report(requestId, kind, payload, started) {
   if (kind === "response") {
     let data;
     try {
@@ -270,15 +276,17 @@ async function report(requestId, kind, payload) {
       payload = { errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${err.message}`, trace: [] };
     }
     if (kind === "response") {
+      const times = span(started);
       fence();
-      await request("POST", `/invocation/${requestId}/response`, data);
+      await request("POST", `/invocation/${requestId}/response`, data, times);
       return;
     }
   }
+  const times = span(started);
   writeLog("ERROR", `Invoke Error \t${JSON.stringify(payload)}`);
   fence();
   await request("POST", `/invocation/${requestId}/error`, JSON.stringify(payload),
-    { "Lambda-Runtime-Function-Error-Type": payload.errorType });
+    Object.assign({ "Lambda-Runtime-Function-Error-Type": payload.errorType }, times));
 }
 
 function failFatally(err, errorType, exitCode) {
@@ -312,10 +320,11 @@ async function main() {
   for (;;) {
     const next = await request("GET", "/invocation/next", undefined, extra);
     extra = undefined;
+    const started = Number(process.hrtime.bigint()) / 1e9;
     currentRequestId = next.headers["lambda-runtime-aws-request-id"];
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] || "";
     const [kind, payload] = await invoke(loaded.handler, next.headers, next.body);
-    await report(currentRequestId, kind, payload);
+    await report(currentRequestId, kind, payload, started);
     if (exitAfterReport !== null) process.exit(exitAfterReport);
   }
 }

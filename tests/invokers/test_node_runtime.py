@@ -296,3 +296,13 @@ async def test_azure_python_main_req(engine: Engine, make_function: MakeFunction
     assert any(r.message == "python azure POST" and r.level == "INFO" for r in records)
     _, bad = await engine.invoke_collect(spec, {"httpMethod": "GET", "path": "/"})
     assert bad.response["status"] == 400 and bad.response["body"] == "pass a name"
+
+
+async def test_node_duration_is_measured_by_the_worker(engine: Engine, make_function: MakeFunction) -> None:
+    import asyncio
+
+    spec = js(make_function, "exports.handler = () => new Promise((r) => setTimeout(() => r(1), 30));")
+    await engine.invoke_collect(spec, {})
+    asyncio.get_running_loop().call_later(0.01, time.sleep, 0.3)
+    _, result = await engine.invoke_collect(spec, {})
+    assert result.duration_ms < 100, result.duration_ms

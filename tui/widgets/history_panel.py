@@ -33,8 +33,8 @@ def chart(results: list[Result], width: int) -> Text:
         bar = BARS[min(len(BARS) - 1, int(result.duration_ms / top * (len(BARS) - 1)))]
         style = "red" if not result.ok else "yellow" if result.cold else "green"
         text.append(bar, style=style)
-    text.append(f"\nmax {ms(top)} · ", style="dim").append("cold", style="yellow").append(" warm", style="green")
-    text.append(" failed", style="red")
+    text.append(f"\nmax {ms(top)}\n", style="dim").append("cold ", style="yellow").append("warm ", style="green")
+    text.append("failed", style="red")
     return text
 
 
@@ -55,8 +55,8 @@ class HistoryPanel(Vertical):
             result = results[index]
             label = Text(datetime.fromtimestamp(result.started_at).strftime("%H:%M:%S "), style="dim")
             label.append("cold " if result.cold else "warm ", style="yellow" if result.cold else "green")
-            label.append(f"{ms(result.duration_ms):>10} ")
-            label.append(result.status, style=STATUS_STYLES.get(result.status, ""))
+            label.append(f"{ms(result.duration_ms)} ")
+            label.append("✓" if result.ok else f"✗ {result.status}", style=STATUS_STYLES.get(result.status, ""))
             runs.add_option(Option(label, id=str(index)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
