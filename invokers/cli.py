@@ -265,13 +265,12 @@ async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spaw
     """Run one invocation and print it as it happens."""
     from .engine import Engine
 
-    records: list[LogRecord] = []
     painter = Painter(sys.stderr)
     async with Engine(worker_env=mock.environment if mock else None,
                       aws=_aws(args) if not spec.is_local else None) as engine:
         if spawned is not None:
             engine.adopt(spec, spawned)
-        return await _consume(engine, spec, event, args, painter, records)
+        return await _consume(engine, spec, event, args, painter)
 
 
 def _aws(args: argparse.Namespace) -> Any:
@@ -280,8 +279,9 @@ def _aws(args: argparse.Namespace) -> Any:
     return aws_for(args)
 
 
-async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.Namespace, painter: Painter,
-                   records: list[LogRecord]) -> Result:
+async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.Namespace,
+                   painter: Painter) -> Result:
+    records: list[LogRecord] = []
     async for update in engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
                                       qualifier=getattr(args, "qualifier", None)):
         if isinstance(update, Result):
@@ -300,11 +300,13 @@ def _print_result(result: Result, records: list[LogRecord], args: argparse.Names
         document["logs"] = [record.to_dict() for record in records]
         print(json.dumps(document, indent=2, default=str))
         return
-    if result.ok:
-        print(json.dumps(result.response, indent=2, default=str))
-    else:
-        print(json.dumps(result.error, indent=2, default=str))
-    if not args.quiet:
+    show_result(result, painter, summary=not args.quiet)
+
+
+def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
+    """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream."""
+    print(json.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+    if summary:
         painter.summary(result)
 
 

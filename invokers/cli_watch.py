@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from typing import Any
 
-from .cli import EXIT_OK, Painter, find_function, load_project, read_event
+from .cli import EXIT_OK, Painter, find_function, load_project, read_event, show_result
 from .engine import Engine
 from .models import FunctionSpec, Result
 from .reload import ReloadEvent, Reloader, compare
@@ -66,8 +65,7 @@ async def _run_once(engine: Engine, spec: FunctionSpec, event: Any, painter: Pai
         else:
             painter.log(update)
     assert result is not None
-    print(json.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
-    painter.summary(result)
+    show_result(result, painter)
     if previous is not None:
         painter.comparison(compare(previous, result))
     return result

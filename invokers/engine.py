@@ -53,10 +53,7 @@ class Engine:
 
     def adopt(self, spec: FunctionSpec, spawned: Spawned) -> None:
         """Use an environment started earlier with ``invokers.spawn.spawn`` for ``spec``'s next cold start."""
-        launch = launch_for(spec)
-        worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence)
-        worker.prespawned = spawned
-        self._workers[spec.name] = worker
+        self._new_worker(spec).prespawned = spawned
 
     def is_warm(self, name: str) -> bool:
         worker = self._workers.get(name)
@@ -166,10 +163,13 @@ class Engine:
                 return worker, worker.fresh_init_ms is not None
         if worker is not None:
             await self.recycle(spec.name)
+        return self._new_worker(spec), True
+
+    def _new_worker(self, spec: FunctionSpec) -> Worker:
         launch = launch_for(spec)
         worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence, extra_env=self.worker_env)
         self._workers[spec.name] = worker
-        return worker, True
+        return worker
 
     async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
                      queue: asyncio.Queue[LogRecord | Result | None]) -> None:

@@ -21,7 +21,7 @@ from .spawn import LIVE_PIDS, Spawned, kill_group, spawn
 
 MAX_LINE_BYTES = 256 * 1024  # CloudWatch's event size: longer lines are cut there too
 STRAY_LINES = 1000  # output written between invocations, kept for the next one
-_PAGE_KB = 1024
+_KB_PER_MB = 1024
 
 
 @dataclass
@@ -187,7 +187,7 @@ class Worker:
 
     @property
     def peak_mb(self) -> int:
-        return -(-self.peak_rss_kb // _PAGE_KB)
+        return -(-self.peak_rss_kb // _KB_PER_MB)
 
     async def kill(self) -> None:
         """Kill the whole process group (the handler's children too) and reap it."""

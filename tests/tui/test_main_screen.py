@@ -260,3 +260,18 @@ async def test_an_empty_project_says_how_to_add_functions(project_app) -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert any("Pick a function first" in n.message for n in app._notifications)
+
+
+async def test_invalid_json_is_not_saved_and_the_cursor_goes_to_the_error(project_app) -> None:
+    app, root = project_app({"app.py": "def handler(e, c):\n    return e\n",
+                             "svl.yaml": "functions:\n  echo:\n    handler: app.handler\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        editor = app.main_screen.query_one(EventEditor)
+        editor.text_area.load_text('{\n  "a": 1,\n  oops\n}')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is app.main_screen  # no name was asked for
+        assert any("nothing was saved" in n.message for n in app._notifications)
+        assert editor.text == '{\n  "a": 1,\n  oops\n}' and editor.text_area.cursor_location[0] == 2
+    assert not (root / ".svl").exists()

@@ -169,17 +169,26 @@ class MainScreen(Screen[None]):
         if self.selected is None:
             self.notify("Pick a function first.", severity="warning")
             return
+        valid, event = self._editor_event("nothing was sent")
+        if valid:
+            self.start_invoke(self.selected, event)
+
+    def _editor_event(self, consequence: str) -> tuple[bool, Any]:
+        """The editor's event, or (False, None) after showing where its JSON is broken.
+
+        The text stays as typed and the cursor goes to the error: bad input never loses the edit.
+        """
         editor = self.query_one(EventEditor)
         event, problem = editor.parsed()
-        if problem is not None:
-            self.notify(f"The event is not valid JSON (line {problem.line}, column {problem.column}): "
-                        f"{problem.message}. Fix it in the editor; nothing was sent.", severity="error",
-                        title="Invalid event")
-            editor.text_area.focus()
-            if problem.line:
-                editor.text_area.cursor_location = (problem.line - 1, max(0, (problem.column or 1) - 1))
-            return
-        self.start_invoke(self.selected, event)
+        if problem is None:
+            return True, event
+        self.notify(f"The event is not valid JSON (line {problem.line}, column {problem.column}): "
+                    f"{problem.message}. Fix it in the editor; {consequence}.", severity="error",
+                    title="Invalid event")
+        editor.text_area.focus()
+        if problem.line:
+            editor.text_area.cursor_location = (problem.line - 1, max(0, (problem.column or 1) - 1))
+        return False, None
 
     def _confirm_then(self, spec: FunctionSpec, go: Any) -> None:
         """Deployed functions can have side effects: ask once per function and session."""
@@ -224,9 +233,8 @@ class MainScreen(Screen[None]):
         if spec is None or spec.is_local:
             self.notify("Pick a deployed function first.", severity="warning")
             return
-        event, problem = self.query_one(EventEditor).parsed()
-        if problem is not None:
-            self.notify(f"The event is not valid JSON (line {problem.line}): {problem.message}", severity="error")
+        valid, event = self._editor_event("nothing was sent")
+        if not valid:
             return
         if not ask_qualifier:
             self.start_invoke(spec, event, options={"invocation_type": invocation_type})
@@ -371,10 +379,8 @@ class MainScreen(Screen[None]):
         if self.selected is None:
             return
         spec = self.selected
-        event, problem = self.query_one(EventEditor).parsed()
-        if problem is not None:
-            self.notify(f"Fix the JSON first (line {problem.line}, column {problem.column}: {problem.message}).",
-                        severity="error", title="Not saved")
+        valid, event = self._editor_event("nothing was saved")
+        if not valid:
             return
 
         def save(name: str | None) -> None:
@@ -394,9 +400,8 @@ class MainScreen(Screen[None]):
         from .decoded import DecodedScreen
 
         editor = self.query_one(EventEditor)
-        event, problem = editor.parsed()
-        if problem is not None:
-            self.notify("Fix the JSON first: the decoded view needs a valid event.", severity="warning")
+        valid, event = self._editor_event("the decoded view needs a valid event")
+        if not valid:
             return
 
         def applied(updated: Any) -> None:
