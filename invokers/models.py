@@ -49,6 +49,9 @@ class FunctionSpec(_Json):
     arn: str = ""
     config_file: str = ""
     last_modified: str = ""
+    layers: list[str] = field(default_factory=list)
+    """Absolute local folders, each an unpacked layer as Lambda mounts it at /opt
+    (``python/``, ``nodejs/node_modules``, ``bin/``, ``lib/``), in the template's order."""
 
     @property
     def language(self) -> str:
