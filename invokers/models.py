@@ -26,6 +26,56 @@ class _Json:
 
 
 @dataclass
+class Trigger(_Json):
+    """One event source of a function, as its configuration declares it.
+
+    Discovery fills these (SAM ``Events``, serverless.yml ``events``, Azure
+    bindings); ``event_samples`` turns one into the event it would send, and
+    ``serve`` builds its local API Gateway routes from the HTTP ones. Plain
+    data on purpose: values a template leaves to deploy time (``!GetAtt``,
+    ``${ssm:...}``) stay as readable placeholders such as ``<Fn::GetAtt Queue.Arn>``.
+
+    ``kind`` and its ``params`` (a key is absent when the configuration does not say):
+
+    - ``api`` (API Gateway REST, SAM ``Api``, serverless ``http``): ``path`` (``/orders/{id}``,
+      always with a leading slash), ``method`` (upper case, ``ANY`` for any), ``stage``,
+      ``api`` (the API's logical id; ``ServerlessRestApi`` for SAM's implicit API).
+    - ``http_api`` (API Gateway HTTP API, SAM ``HttpApi``, serverless ``httpApi``): ``path``,
+      ``method``, ``route_key`` (``GET /orders`` or ``$default`` for the catch-all route, then
+      ``path`` is ``/{proxy+}`` and ``method`` ``ANY``), ``stage`` (``$default`` unless named),
+      ``api`` (``ServerlessHttpApi`` when implicit), ``payload_format`` (``2.0`` or ``1.0``).
+    - ``function_url``: ``auth_type`` (``NONE`` | ``AWS_IAM``), ``invoke_mode``.
+    - ``websocket``: ``route`` (``$connect``, ``$default``, ``sendMessage``...).
+    - ``alb``: ``path`` (first path condition), ``method``, ``priority``.
+    - ``sqs``: ``queue`` (name), ``queue_arn``, ``batch_size``, ``fifo`` (bool).
+    - ``sns``: ``topic`` (name), ``topic_arn``, ``filter_policy`` (dict).
+    - ``kinesis``: ``stream`` (name), ``stream_arn``, ``starting_position``, ``batch_size``.
+    - ``dynamodb``: ``table`` (name), ``stream_arn``, ``starting_position``, ``batch_size``.
+    - ``s3``: ``bucket``, ``events`` (list such as ``["s3:ObjectCreated:*"]``), ``prefix``, ``suffix``.
+    - ``schedule``: ``expression`` (``rate(5 minutes)`` / ``cron(...)``), ``rule`` (name),
+      ``input`` (the constant input, when set), ``enabled`` (bool).
+    - ``eventbridge`` (EventBridge rules, CloudWatch Events): ``pattern`` (dict), ``bus``,
+      ``rule``, ``input``.
+    - ``cloudwatch_logs``: ``log_group``, ``filter_pattern``.
+    - ``cognito``: ``user_pool``, ``trigger`` (e.g. ``PreSignUp``).
+    - ``iot``: ``sql``, ``rule``.
+    - ``msk`` / ``kafka`` (self-managed): ``topics`` (list), ``cluster_arn`` or ``bootstrap_servers``.
+    - ``mq``: ``broker_arn``, ``queues`` (list).
+    - ``azure_*`` (``azure_http``, ``azure_timer``, ``azure_queue``, ``azure_blob``, ``azure_service_bus``,
+      ``azure_event_hub``, ``azure_cosmos_db``, ``azure_event_grid``...): the binding's own properties
+      as ``function.json`` (or the v4 model's options) spells them, e.g. ``route``, ``methods``,
+      ``schedule``, ``queueName``, ``path``, ``connection``.
+
+    ``name`` is the event's logical name (the key under SAM ``Events``, ``http`` #1 in
+    serverless.yml, the binding's ``name`` for Azure).
+    """
+
+    kind: str
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class FunctionSpec(_Json):
     """One invocable function, local or deployed.
 
@@ -52,6 +102,7 @@ class FunctionSpec(_Json):
     layers: list[str] = field(default_factory=list)
     """Absolute local folders, each an unpacked layer as Lambda mounts it at /opt
     (``python/``, ``nodejs/node_modules``, ``bin/``, ``lib/``), in the template's order."""
+    triggers: list[Trigger] = field(default_factory=list)
 
     @property
     def language(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec
-from . import fields
+from . import fields, triggers
 from .yamlfile import Problem, YamlDocument
 
 FILENAMES = ("template.yaml", "template.yml")
@@ -43,9 +43,13 @@ def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Pro
                                         *keys, "PackageType", severity="warning"))
             continue
         try:
-            specs.append(_spec(doc, project, str(logical_id), globals_, props, scope, keys))
+            spec = _spec(doc, project, str(logical_id), globals_, props, scope, keys)
         except fields.Invalid as exc:
             problems.append(exc.problem)
+            continue
+        spec.triggers, trigger_problems = triggers.sam(doc, keys, props, globals_, data["Resources"], scope.resolve)
+        problems.extend(trigger_problems)
+        specs.append(spec)
     return specs, problems
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import FunctionSpec
-from . import fields
+from . import fields, triggers
 from .yamlfile import Problem, YamlDocument
 
 FILENAMES = ("serverless.yml", "serverless.yaml")
@@ -38,9 +38,13 @@ def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Pro
             problems.append(doc.problem("expected a mapping with at least 'handler'", *keys))
             continue
         try:
-            specs.append(_spec(doc, project, str(name), provider, settings, keys))
+            spec = _spec(doc, project, str(name), provider, settings, keys)
         except fields.Invalid as exc:
             problems.append(exc.problem)
+            continue
+        spec.triggers, trigger_problems = triggers.serverless(doc, keys, settings, provider)
+        problems.extend(trigger_problems)
+        specs.append(spec)
     return specs, problems
 
 
