@@ -76,16 +76,46 @@ def _describe_unresolved(value: Any) -> str:
 
 def split_handler(doc: YamlDocument, project: Path, value: Any,
                   keys: tuple[str | int, ...]) -> tuple[Path, str]:
-    """``src/app.handler`` -> (project/src, ``app.handler``), checked for shape."""
+    """svl.yaml's ``src/app.handler`` -> (project/src, ``app.handler``): the handler's folder is its code root."""
+    text = _handler_text(doc, value, keys)
+    folder, _, rest = text.rpartition("/")
+    code_dir = _inside(doc, project.resolve(), folder, text, keys)
+    return code_dir, rest
+
+
+def rooted_handler(doc: YamlDocument, code_root: Path, value: Any,
+                   keys: tuple[str | int, ...]) -> tuple[Path, str]:
+    """SAM / serverless.yml: the code root stays as configured and the handler string stays whole.
+
+    Lambda runs ``Handler: hello_world/app.lambda_handler`` with ``/var/task`` = the CodeUri folder,
+    importing ``hello_world.app`` from there; so sibling packages of the code root resolve, and
+    ``_HANDLER`` is the whole string.
+    """
+    text = _handler_text(doc, value, keys)
+    root = code_root.resolve()
+    _inside(doc, root, text.rpartition("/")[0], text, keys)
+    return root, text
+
+
+def _handler_text(doc: YamlDocument, value: Any, keys: tuple[str | int, ...]) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid(doc.problem("a handler is required, e.g. 'src/app.handler' (path/module.function)", *keys))
     text = value.strip()
-    folder, _, rest = text.rpartition("/")
+    rest = text.rpartition("/")[2]
     if "." not in rest or rest.startswith(".") or rest.endswith("."):
         raise Invalid(doc.problem(
             f"handler {text!r} must be module.function (e.g. 'app.handler' or 'src/app.handler')", *keys))
-    code_dir = (project / folder).resolve() if folder else project.resolve()
-    return code_dir, rest
+    return text
+
+
+def _inside(doc: YamlDocument, root: Path, folder: str, text: str, keys: tuple[str | int, ...]) -> Path:
+    """``root/folder``, refused when it leaves ``root`` (Lambda only loads code from inside its code root)."""
+    target = (root / folder).resolve() if folder else root
+    if folder.startswith("/") or not target.is_relative_to(root):
+        raise Invalid(doc.problem(
+            f"handler {text!r} points outside the function's code folder {root}: Lambda loads the handler "
+            "from inside its code root, so use a path relative to it (no '..' or absolute paths)", *keys))
+    return target
 
 
 def infer_runtime(code_dir: Path, handler: str) -> str:

@@ -62,7 +62,7 @@ def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any],
     if not isinstance(code_uri, str):
         raise fields.Invalid(doc.problem("CodeUri must be a local folder to run the function locally", *keys, "CodeUri"))
     handler = prop("Handler")
-    code_dir, handler = fields.split_handler(doc, project / code_uri, handler, (*keys, "Handler"))
+    code_dir, handler = fields.rooted_handler(doc, project / code_uri, handler, (*keys, "Handler"))
     env_globals = ((globals_.get("Environment") or {}).get("Variables") or {})
     env_own = ((props.get("Environment") or {}).get("Variables") or {})
     environment = {key: scope.resolve(value) for key, value in {**env_globals, **env_own}.items()}

@@ -50,7 +50,8 @@ def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Pro
 
 def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any], settings: dict[str, Any],
           keys: tuple[str, ...]) -> FunctionSpec:
-    code_dir, handler = fields.split_handler(doc, project, settings.get("handler"), (*keys, "handler"))
+    code_dir, handler = fields.rooted_handler(doc, _code_root(doc, project, settings, keys), settings.get("handler"),
+                                              (*keys, "handler"))
     runtime_keys = (*keys, "runtime") if "runtime" in settings else ("provider", "runtime")
     env = {**(provider.get("environment") or {}), **(settings.get("environment") or {})}
     return FunctionSpec(
@@ -65,6 +66,23 @@ def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any],
                                          (*keys, "architecture")),
         region=str(provider.get("region") or ""),
     )
+
+
+def _code_root(doc: YamlDocument, project: Path, settings: dict[str, Any], keys: tuple[str, ...]) -> Path:
+    """The folder deployed as the function's ``/var/task``: the service folder, or its ``module``.
+
+    ``module:`` (serverless-python-requirements) packages one sub-folder per function, with the
+    handler relative to it.
+    """
+    module = settings.get("module")
+    if module is None:
+        return project
+    if not isinstance(module, str) or not (project / module).resolve().is_dir():
+        raise fields.Invalid(doc.problem(f"module {module!r} is not a folder of this service", *keys, "module"))
+    root = (project / module).resolve()
+    if not root.is_relative_to(project.resolve()):
+        raise fields.Invalid(doc.problem(f"module {module!r} leaves the service folder {project}", *keys, "module"))
+    return root
 
 
 class _Resolver:

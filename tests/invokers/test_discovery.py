@@ -214,8 +214,9 @@ def test_serverless_yml_with_provider_defaults_and_variables(tmp_path: Path,
     found = discover(tmp_path)
     assert found.problems == []
     create, listing = found.functions
-    assert create.source == "serverless.yml" and create.handler == "create.main"
-    assert create.code_dir == str((tmp_path / "src" / "handlers").resolve())
+    # The service folder is the code root (/var/task) and the handler string stays whole, as deployed.
+    assert create.source == "serverless.yml" and create.handler == "src/handlers/create.main"
+    assert create.code_dir == str(tmp_path.resolve())
     assert create.timeout_s == 12 and create.memory_mb == 1024 and create.region == "eu-west-1"
     assert create.environment == {"SERVICE": "orders", "STAGE": "dev", "SECRET": "from-env",
                                   "MISSING": "fallback", "TABLE": "orders-dev"}
