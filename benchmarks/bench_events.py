@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import median_ms, row  # noqa: E402
+from _stats import median_ms, row
 
-from event_samples import generate, validate  # noqa: E402
+from event_samples import generate, validate
 
 
 def main() -> None:

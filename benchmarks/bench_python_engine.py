@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import compare_processes, median_ms, precompile, row, time_calls, time_command  # noqa: E402
+from _stats import compare_processes, median_ms, precompile, row, time_calls, time_command
 
-from invokers.discovery import discover  # noqa: E402
-from invokers.engine import Engine  # noqa: E402
+from invokers.discovery import discover
+from invokers.engine import Engine
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "trivial"
 

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import row  # noqa: E402
+from _stats import row
 
-from invokers.engine import Engine  # noqa: E402
-from invokers.reload import ReloadEvent, Reloader  # noqa: E402
+from invokers.engine import Engine
+from invokers.reload import Reloader, ReloadEvent
 
 
 def make_project(root: Path, files: int) -> None:

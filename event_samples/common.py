@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,7 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_ACCOUNT = "123456789012"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_text(kind: str) -> str:
     return (TEMPLATES / f"{kind}.json").read_text(encoding="utf-8")
 

@@ -102,7 +102,7 @@ def encode(event: Any, content: Content, value: Any) -> Any:
     if content.encoding == "text":
         holder[last] = text
         if last == "body" and "md5OfBody" in holder:
-            holder["md5OfBody"] = hashlib.md5(text.encode()).hexdigest()  # noqa: S324 - SQS's checksum
+            holder["md5OfBody"] = hashlib.md5(text.encode()).hexdigest()
     elif content.encoding == "base64":
         holder[last] = base64.b64encode(text.encode()).decode("ascii")
     elif content.encoding == "dynamodb":

@@ -30,7 +30,7 @@ def detect(event: Any) -> str | None:
         return "cloudwatch-logs"
     if "detail-type" in event:
         return "eventbridge-scheduled" if event.get("detail-type") == "Scheduled Event" else "eventbridge"
-    context = event.get("requestContext") if isinstance(event.get("requestContext"), dict) else {}
+    context: dict[str, Any] = event["requestContext"] if isinstance(event.get("requestContext"), dict) else {}
     if event.get("version") == "2.0" or isinstance(context.get("http"), dict):
         domain = context.get("domainName")
         return "function-url" if isinstance(domain, str) and ".lambda-url." in domain else "apigw-http"

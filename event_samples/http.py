@@ -30,7 +30,8 @@ def apigw_rest(method: str = "GET", path: str = "/", query: Any = None, headers:
     method, path, query_map, header_map, text, encoded = _request_parts(method, path, query, headers, body, binary)
     event = template("apigw-rest")
     host = f"{event['requestContext']['apiId']}.execute-api.{env.region}.amazonaws.com"
-    merged = {**event["headers"], "Host": host, "X-Amzn-Trace-Id": f"Root=1-{int(env.now):08x}-{hex_id(24)}", **header_map}
+    trace = f"Root=1-{int(env.now):08x}-{hex_id(24)}"
+    merged = {**event["headers"], "Host": host, "X-Amzn-Trace-Id": trace, **header_map}
     event.update({
         "resource": resource or path, "path": path, "httpMethod": method, "headers": merged,
         "multiValueHeaders": {k: [v] for k, v in merged.items()},

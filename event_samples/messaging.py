@@ -9,7 +9,7 @@ from .common import Env, as_json_or_text, as_json_value, as_list, as_mapping, he
 
 
 def md5(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()  # noqa: S324 - SQS's own checksum, not security
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def sqs(body: Any = "Hello from SQS!", records: int = 1, bodies: Any = None, queue: str = "my-queue",
@@ -53,7 +53,8 @@ def sns(message: Any = "Hello from SNS!", subject: str | None = "Test notificati
     record["Sns"].update({
         "Timestamp": env.iso, "MessageId": new_id(), "Message": text or "", "TopicArn": topic_arn,
         "Subject": subject or None,
-        "MessageAttributes": {k: {"Type": "String", "Value": v} for k, v in as_mapping(attributes, "attributes").items()},
+        "MessageAttributes": {k: {"Type": "String", "Value": v}
+                              for k, v in as_mapping(attributes, "attributes").items()},
         "SigningCertUrl": f"https://sns.{env.region}.amazonaws.com/SimpleNotificationService-{hex_id(32)}.pem",
         "UnsubscribeUrl": f"https://sns.{env.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn="
                           f"{record['EventSubscriptionArn']}",
@@ -69,7 +70,8 @@ def eventbridge(source: str = "com.example.orders", detail_type: str = "Order Pl
     if not isinstance(value, dict):
         raise ValueError("detail: EventBridge detail must be a JSON object")
     event.update({"id": new_id(), "detail-type": detail_type, "source": source, "account": env.account,
-                  "time": env.iso_seconds, "region": env.region, "resources": [str(r) for r in as_list(resources, "resources")],
+                  "time": env.iso_seconds, "region": env.region,
+                  "resources": [str(r) for r in as_list(resources, "resources")],
                   "detail": value})
     return event
 

@@ -7,6 +7,7 @@ Names are checked so they can never escape their folder.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -95,7 +96,8 @@ class SavedEvents:
         if not source.exists():
             raise SavedEventError(f"no saved event {old!r} for {function}")
         if target.exists() and source != target:
-            raise SavedEventError(f"a saved event {new!r} already exists for {function}: delete it or pick another name")
+            raise SavedEventError(f"a saved event {new!r} already exists for {function}: "
+                                  "delete it or pick another name")
         os.replace(source, target)
         return target
 
@@ -107,7 +109,7 @@ class SavedEvents:
 
     # ---- imports -------------------------------------------------------------
 
-    def import_folder(self, function: str, folder: Path | str) -> list[str]:
+    def import_folder(self, function: str, folder: Path | str) -> builtins.list[str]:
         """Import every ``*.json`` of a folder (SAM's ``events/``); the file stem becomes the name."""
         folder = Path(folder)
         if not folder.is_dir():
@@ -123,7 +125,7 @@ class SavedEvents:
             imported.append(name)
         return imported
 
-    def import_shareable(self, function: str, file: Path | str) -> list[str]:
+    def import_shareable(self, function: str, file: Path | str) -> builtins.list[str]:
         """Import Lambda console shareable test events (a schema registry export).
 
         The console stores them as an OpenAPI document whose

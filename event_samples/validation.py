@@ -127,7 +127,7 @@ def _sqs(c: _Checker, event: Any) -> None:
         c.field(record, "attributes", path, dict)
         c.field(record, "messageAttributes", path, dict)
         md5 = c.field(record, "md5OfBody", path, str)
-        if body is not None and md5 is not None and md5 != hashlib.md5(body.encode()).hexdigest():  # noqa: S324
+        if body is not None and md5 is not None and md5 != hashlib.md5(body.encode()).hexdigest():
             c.add(f"{path}.md5OfBody", "is not the MD5 of the body", "regenerate the event or recompute the MD5",
                   "warning")
         c.equals(record, "eventSource", path, "aws:sqs")
@@ -299,7 +299,8 @@ def _cloudwatch_logs(c: _Checker, event: Any) -> None:
     try:
         payload = json.loads(gzip.decompress(base64.b64decode(data, validate=True)))
     except (binascii.Error, OSError, ValueError, EOFError):
-        c.add("$.awslogs.data", "is not base64-encoded gzipped JSON", "generate it with svl-tui events show cloudwatch-logs")
+        c.add("$.awslogs.data", "is not base64-encoded gzipped JSON",
+              "generate it with svl-tui events show cloudwatch-logs")
         return
     c.field(payload, "logEvents", "$.awslogs.data(decoded)", list)
     c.field(payload, "logGroup", "$.awslogs.data(decoded)", str)

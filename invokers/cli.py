@@ -33,7 +33,8 @@ class UsageError(Exception):
 
 
 def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
-    parser.add_argument("--project", metavar="DIR", default=default, help="project folder (default: the current folder)")
+    parser.add_argument("--project", metavar="DIR", default=default,
+                        help="project folder (default: the current folder)")
     parser.add_argument("--profile", default=default, help="AWS profile for deployed functions")
     parser.add_argument("--region", default=default, help="AWS region for deployed functions")
     parser.add_argument("--no-aws", action="store_true", default=default, help="do not contact AWS at all")
@@ -165,7 +166,7 @@ def _list(args: argparse.Namespace) -> int:
              for s in functions]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return EXIT_OK
 
 

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -20,7 +19,8 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     events = commands.add_parser("events", help="generate, validate, save and import sample events", parents=[common])
     actions = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
     actions.add_parser("list", parents=[common], help="list the event kinds")
-    show = actions.add_parser("show", parents=[common], help="print a generated event: svl-tui events show sqs --body '{\"id\": 1}'",
+    show = actions.add_parser("show", parents=[common],
+                              help="print a generated event: svl-tui events show sqs --body '{\"id\": 1}'",
                               description="Print a freshly generated event. Parameters depend on the kind: "
                                           "see 'svl-tui events list --params'.")
     show.add_argument("kind")

@@ -14,7 +14,7 @@ from typing import Any
 from .cli import EXIT_OK, Painter, find_function, load_project, read_event, show_result
 from .engine import Engine
 from .models import FunctionSpec, Result
-from .reload import ReloadEvent, Reloader, compare
+from .reload import Reloader, ReloadEvent, compare
 
 
 def run(args: argparse.Namespace) -> int:

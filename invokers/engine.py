@@ -113,8 +113,8 @@ class Engine:
                     driver.cancel()
                     try:
                         await driver
-                    except (asyncio.CancelledError, Exception):  # noqa: BLE001 - we are already unwinding
-                        pass
+                    except asyncio.CancelledError:
+                        pass  # we cancelled it: the environment is recycled below
                     await self.recycle(spec.name)
 
     async def prewarm(self, spec: FunctionSpec) -> Result | None:
@@ -238,7 +238,8 @@ class Engine:
         ready = asyncio.create_task(worker.api.ready.wait())
         watcher = asyncio.create_task(_watch_memory(worker, worker.spec.memory_mb))
         try:
-            done, _ = await asyncio.wait({ready, worker.api.init_error, worker.exited, watcher},
+            waits: set[asyncio.Future[Any]] = {ready, worker.api.init_error, worker.exited, watcher}
+            done, _ = await asyncio.wait(waits,
                                          timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
         finally:
             watcher.cancel()
@@ -276,7 +277,8 @@ class Engine:
         worker.api.submit(invocation)
         watcher = asyncio.create_task(_watch_memory(worker, spec.memory_mb))
         try:
-            done, _ = await asyncio.wait({invocation.outcome, worker.exited, watcher},
+            waits: set[asyncio.Future[Any]] = {invocation.outcome, worker.exited, watcher}
+            done, _ = await asyncio.wait(waits,
                                          timeout=spec.timeout_s, return_when=asyncio.FIRST_COMPLETED)
         finally:
             watcher.cancel()

@@ -143,18 +143,19 @@ def _parse_json_line(text: str, request_id: str, stream: str, now: float) -> Log
 
 def _parse_platform_json(data: dict[str, Any], text: str, request_id: str, now: float) -> LogRecord:
     """Lambda's JSON log format platform records become the text lines users know."""
-    record = data.get("record") if isinstance(data.get("record"), dict) else {}
-    rid = record.get("requestId") if isinstance(record.get("requestId"), str) else request_id
+    record: dict[str, Any] = data["record"] if isinstance(data.get("record"), dict) else {}
+    rid: str = record["requestId"] if isinstance(record.get("requestId"), str) else request_id
     kind = data["type"]
     message = text
     if kind == "platform.start":
         message = format_start(rid, record.get("version", "$LATEST"))
     elif kind == "platform.report":
-        metrics = record.get("metrics") if isinstance(record.get("metrics"), dict) else {}
+        metrics: dict[str, Any] = record["metrics"] if isinstance(record.get("metrics"), dict) else {}
         message = format_report_fields(
             rid, metrics.get("durationMs", 0.0), metrics.get("billedDurationMs", 0),
             metrics.get("memorySizeMB", 0), metrics.get("maxMemoryUsedMB", 0),
-            metrics.get("initDurationMs"), record.get("status") if record.get("status") not in (None, "success") else None)
+            metrics.get("initDurationMs"),
+            record.get("status") if record.get("status") not in (None, "success") else None)
     return LogRecord(timestamp=parse_timestamp(data.get("time")) or now, message=message,
                      request_id=rid, level="INFO", stream="platform", fields=data)
 

@@ -171,7 +171,7 @@ class Reloader:
         current = {spec.name: spec for spec in self.functions}
         warm = [current[name] for name in sorted(was_warm) if name in current]
         failures = await asyncio.gather(*(self.engine.prewarm(spec) for spec in warm))
-        for spec, failure in zip(warm, failures):
+        for spec, failure in zip(warm, failures, strict=True):
             if failure is not None:
                 error = _load_error(spec.name, failure)
                 if error.file:
@@ -180,11 +180,11 @@ class Reloader:
         reported = {e.file for e in event.errors}
         for path in changed:
             if path.suffix == ".py" and self._display(path) not in reported:
-                error = _compile_error(path)
-                if error is not None:
+                problem = _compile_error(path)
+                if problem is not None:
                     owners = ", ".join(s.name for s in self._owners(path)) or "-"
-                    event.errors.append(LoadError(owners, "Runtime.UserCodeSyntaxError", error[1],
-                                                  self._display(path), error[0]))
+                    event.errors.append(LoadError(owners, "Runtime.UserCodeSyntaxError", problem[1],
+                                                  self._display(path), problem[0]))
 
     def _display(self, path: Path) -> str:
         return str(path.relative_to(self.project)) if path.is_relative_to(self.project) else str(path)

@@ -8,7 +8,6 @@ engine: the worker's init phase then overlaps the parent's own start-up.
 from __future__ import annotations
 
 import os
-
 import signal
 import socket
 import subprocess

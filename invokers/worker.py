@@ -13,9 +13,10 @@ import subprocess
 import threading
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 
 from .logs import parse_line
-from .models import FunctionSpec, LogRecord
+from .models import FunctionSpec, LogRecord, Result
 from .runtime_api import RuntimeAPI
 from .spawn import LIVE_PIDS, Spawned, kill_group, spawn
 
@@ -62,7 +63,7 @@ class Worker:
         self._fence_seen = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
         self._pumps: list[asyncio.Task[None]] = []
         self._transports: list[asyncio.BaseTransport] = []
-        self._queue: asyncio.Queue[LogRecord | None] | None = None
+        self._queue: asyncio.Queue[LogRecord | Result | None] | None = None
         self._budget: LogBudget | None = None
         self._request_id = ""
         self._stray: deque[LogRecord] = deque(maxlen=STRAY_LINES)
@@ -84,12 +85,12 @@ class Worker:
         assert self.process.stdout is not None and self.process.stderr is not None
         for pipe, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
             reader = asyncio.StreamReader(limit=MAX_LINE_BYTES * 2)
-            transport, _ = await loop.connect_read_pipe(lambda r=reader: asyncio.StreamReaderProtocol(r), pipe)
+            transport, _ = await loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader), pipe)
             self._transports.append(transport)
             self._pumps.append(asyncio.create_task(self._pump(reader, name)))
         self.exited = _exit_future(loop, self.process)
 
-    def attach(self, queue: asyncio.Queue[LogRecord | None], budget: LogBudget, request_id: str) -> None:
+    def attach(self, queue: asyncio.Queue[LogRecord | Result | None], budget: LogBudget, request_id: str) -> None:
         """Route the worker's output to one invocation's stream."""
         self._queue = queue
         self._budget = budget
@@ -216,7 +217,7 @@ class Worker:
         if code is None:
             return "unknown"
         if code < 0:
-            return "signal: " + _SIGNAL_WORDS.get(-code, signal.Signals(-code).name.lower())
+            return "signal: " + _SIGNAL_WORDS.get(signal.Signals(-code), signal.Signals(-code).name.lower())
         return f"exit status {code}"
 
 
@@ -239,6 +240,11 @@ def _read_status(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+def _settle(future: asyncio.Future[int], code: int) -> None:
+    if not future.done():
+        future.set_result(code)
+
+
 def _exit_future(loop: asyncio.AbstractEventLoop, process: subprocess.Popen[bytes]) -> asyncio.Future[int]:
     """A future for the process's exit code, resolved from a waiter thread.
 
@@ -252,7 +258,7 @@ def _exit_future(loop: asyncio.AbstractEventLoop, process: subprocess.Popen[byte
         code = process.wait()
         LIVE_PIDS.discard(process.pid)
         if not loop.is_closed():
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(code))
+            loop.call_soon_threadsafe(_settle, future, code)
 
     threading.Thread(target=wait, name=f"svl-wait-{process.pid}", daemon=True).start()
     return future

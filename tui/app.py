@@ -18,8 +18,8 @@ from textual.app import App, SystemCommand
 from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
-from invokers.discovery import Discovery, discover_or_example
 from invokers.aws.session import Aws, AwsSettings
+from invokers.discovery import Discovery, discover_or_example
 from invokers.engine import Engine
 from invokers.models import FunctionSpec
 from invokers.reload import Reloader
@@ -29,7 +29,7 @@ from .bindings import ACTIONS, load_keymap
 if TYPE_CHECKING:
     from invokers.aws.mock import MockAws
 from .screens.main import MainScreen
-from .widgets.function_list import function_key
+from .widgets.function_list import FunctionList, function_key
 
 
 class FunctionCommands(Provider):
@@ -45,7 +45,7 @@ class FunctionCommands(Provider):
         for spec in app.functions:
             key = function_key(spec)
             for verb, callback, text in (
-                    ("Select", partial(screen.query_one("#function-list").select, key),
+                    ("Select", partial(screen.query_one(FunctionList).select, key),
                      f"Select {spec.name} ({spec.runtime})"),
                     ("Invoke", partial(app.invoke_by_name, key), f"Invoke {spec.name} with the editor's event")):
                 title = f"{verb} {spec.name}" + ("" if spec.is_local else " (deployed)")
@@ -110,8 +110,8 @@ class SvlApp(App[None]):
         for problem in self.discovery.problems:
             self.notify(str(problem), title=f"Config {problem.severity}",
                         severity="error" if problem.severity == "error" else "warning", timeout=10)
-        for problem in self.keymap_problems:
-            self.notify(problem, title="Key config", severity="warning", timeout=10)
+        for complaint in self.keymap_problems:
+            self.notify(complaint, title="Key config", severity="warning", timeout=10)
 
     async def on_unmount(self) -> None:
         await self.engine.close()
@@ -150,7 +150,7 @@ class SvlApp(App[None]):
         self.notify("\n".join(lines), title=f"Mock AWS at {self.mock.endpoint}", timeout=10)
 
     def invoke_by_name(self, name: str) -> None:
-        self.main_screen.query_one("#function-list").select(name)
+        self.main_screen.query_one(FunctionList).select(name)
         self.main_screen.action_invoke()
 
     def load_template(self, kind: str) -> None:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ LOG_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """Textual bindings for the table; priority so the editor cannot swallow them."""
     return [Binding(a.key, a.action, a.description, show=a.footer and a.id != "help", id=a.id, priority=True)
             for a in ACTIONS]

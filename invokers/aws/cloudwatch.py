@@ -96,13 +96,15 @@ async def _live_tail(aws: Aws, spec: FunctionSpec, stop: asyncio.Event) -> Async
     if stream is None:
         return
 
+    from botocore.exceptions import BotoCoreError, ClientError  # boto3 stays off the import path until used
+
     def pump() -> None:
         try:
             for message in stream:
                 for event in (message.get("sessionUpdate") or {}).get("sessionResults") or []:
                     loop.call_soon_threadsafe(queue.put_nowait, event)
-        except Exception:  # noqa: BLE001 - the session broke: polling takes over
-            pass
+        except (BotoCoreError, ClientError, OSError):
+            pass  # the session broke (network, expiry, throttling): polling takes over
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, None)
 
@@ -124,8 +126,8 @@ async def _live_tail(aws: Aws, spec: FunctionSpec, stop: asyncio.Event) -> Async
     finally:
         try:
             stream.close()
-        except Exception:  # noqa: BLE001 - already closed
-            pass
+        except (BotoCoreError, OSError):
+            pass  # already closed or its connection is gone: nothing left to release
 
 
 def _start_live_tail(aws: Aws, group: str) -> Any:
@@ -136,7 +138,7 @@ def _start_live_tail(aws: Aws, group: str) -> Any:
         if arn is None:
             return None
         return client.start_live_tail(logGroupIdentifiers=[arn.removesuffix(":*")])["responseStream"]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise explain(exc, f"start a Live Tail session on {group}") from exc
 
 
@@ -178,7 +180,7 @@ def _fetch(aws: Aws, group: str, start_ms: int, end_ms: int | None, limit: int) 
             if not token or not page.get("events"):
                 break
             kwargs["nextToken"] = token
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+    except Exception as exc:
         error = explain(exc, f"read the log group {group}")
         raise error from exc
     events.sort(key=lambda e: (e.get("timestamp", 0), e.get("eventId", "")))

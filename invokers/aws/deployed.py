@@ -55,7 +55,7 @@ def _list_page(aws: Aws, marker: str | None, page_size: int) -> dict[str, Any]:
         kwargs["Marker"] = marker
     try:
         return aws.client("lambda").list_functions(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+    except Exception as exc:
         raise explain(exc, "list Lambda functions") from exc
 
 
@@ -77,7 +77,7 @@ def _details(aws: Aws, name: str) -> FunctionDetails:
     client = aws.client("lambda")
     try:
         config = client.get_function_configuration(FunctionName=name)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise explain(exc, f"read the configuration of {name}") from exc
     config.pop("ResponseMetadata", None)
     env = (config.get("Environment") or {}).get("Variables")
@@ -140,7 +140,7 @@ def _invoke(aws: Aws, spec: FunctionSpec, payload: bytes, invocation_type: str,
         kwargs["Qualifier"] = qualifier
     try:
         return aws.client("lambda").invoke(**kwargs)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise explain(exc, f"invoke {spec.name}") from exc
 
 

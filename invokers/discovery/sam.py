@@ -27,7 +27,8 @@ def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Pro
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
         return [], [doc.problem("a SAM template needs a 'Resources:' mapping", "Resources")]
     globals_ = (data.get("Globals") or {}).get("Function") or {} if isinstance(data.get("Globals"), dict) else {}
-    scope = _Scope(data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {})
+    parameters: dict[str, Any] = data["Parameters"] if isinstance(data.get("Parameters"), dict) else {}
+    scope = _Scope(parameters)
     specs: list[FunctionSpec] = []
     problems: list[Problem] = []
     for logical_id, resource in data["Resources"].items():
@@ -60,7 +61,8 @@ def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any],
 
     code_uri = prop("CodeUri") or "."
     if not isinstance(code_uri, str):
-        raise fields.Invalid(doc.problem("CodeUri must be a local folder to run the function locally", *keys, "CodeUri"))
+        raise fields.Invalid(doc.problem("CodeUri must be a local folder to run the function locally",
+                                         *keys, "CodeUri"))
     handler = prop("Handler")
     code_dir, handler = fields.rooted_handler(doc, project / code_uri, handler, (*keys, "Handler"))
     env_globals = ((globals_.get("Environment") or {}).get("Variables") or {})

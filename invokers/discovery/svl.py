@@ -52,7 +52,8 @@ def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Pro
         merged = {**defaults, **settings}
         unknown = sorted(set(settings) - KNOWN_KEYS)
         if unknown:
-            problems.append(doc.problem(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_KEYS))}",
+            known = ", ".join(sorted(KNOWN_KEYS))
+            problems.append(doc.problem(f"unknown setting(s) {', '.join(unknown)}; known: {known}",
                                         *keys, unknown[0], severity="warning"))
         try:
             specs.append(_spec(doc, project, str(name), merged, keys))

@@ -52,7 +52,8 @@ def test_kinesis_base64_and_growing_sequence_numbers() -> None:
 
 
 def test_dynamodb_typed_images_and_event_name_follow_images() -> None:
-    record = generate("dynamodb", keys='{"pk": "a"}', new_image='{"n": 2, "ok": true}', old_image='{"n": 1}')["Records"][0]
+    event = generate("dynamodb", keys='{"pk": "a"}', new_image='{"n": 2, "ok": true}', old_image='{"n": 1}')
+    record = event["Records"][0]
     assert record["eventName"] == "MODIFY"
     assert record["dynamodb"]["Keys"] == {"pk": {"S": "a"}}
     assert record["dynamodb"]["NewImage"] == {"pk": {"S": "a"}, "n": {"N": "2"}, "ok": {"BOOL": True}}

@@ -10,7 +10,8 @@ from pathlib import Path
 from tests.conftest import EXAMPLE
 
 
-def svl(*args: str, cwd: Path = EXAMPLE, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def svl(*args: str, cwd: Path = EXAMPLE, stdin: str | None = None,
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tui.entry", *args], cwd=cwd, input=stdin, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -33,7 +34,8 @@ def test_list_json_masks_secrets() -> None:
 def test_invoke_success_prints_logs_on_stderr_and_response_on_stdout() -> None:
     done = svl("invoke", "sqs-consumer")
     assert done.returncode == 0
-    assert json.loads(done.stdout) == {"batchItemFailures": [{"itemIdentifier": "00000000-0000-0000-0000-000000000003"}]}
+    failed = "00000000-0000-0000-0000-000000000003"
+    assert json.loads(done.stdout) == {"batchItemFailures": [{"itemIdentifier": failed}]}
     assert "processing message" in done.stderr
     assert "START RequestId:" in done.stderr and "REPORT RequestId:" in done.stderr
     assert "cold start, init" in done.stderr and "billed" in done.stderr

@@ -18,7 +18,8 @@ def project(tmp_path: Path) -> Path:
         folder = tmp_path / name
         folder.mkdir()
         (folder / "app.py").write_text(f"def handler(e, c):\n    return {value}\n")
-    (tmp_path / "svl.yaml").write_text("functions:\n  a:\n    handler: a/app.handler\n  b:\n    handler: b/app.handler\n")
+    (tmp_path / "svl.yaml").write_text(
+        "functions:\n  a:\n    handler: a/app.handler\n  b:\n    handler: b/app.handler\n")
     return tmp_path
 
 

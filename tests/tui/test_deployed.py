@@ -17,7 +17,6 @@ from tui.app import SvlApp
 from tui.widgets.function_list import FunctionList
 from tui.widgets.timing_panel import TimingPanel
 
-
 pytestmark = pytest.mark.usefixtures("fake_aws_env")
 
 
@@ -85,7 +84,8 @@ async def test_no_credentials_is_a_message_and_local_functions_still_work(tmp_pa
     async with app.run_test(size=(120, 35)) as pilot:
         functions = app.main_screen.query_one(FunctionList)
         await wait_for(pilot, lambda: "no AWS credentials" in functions.deployed_status)
-        assert "Deployed\nunavailable: no AWS credentials" in "\n".join(str(o.prompt) for o in functions.options.options)
+        prompts = "\n".join(str(o.prompt) for o in functions.options.options)
+        assert "Deployed\nunavailable: no AWS credentials" in prompts
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "orders"))
         assert app.main_screen.runs["orders"][0].result.response == "local"

@@ -7,7 +7,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from invokers.models import FunctionSpec
 
@@ -112,8 +112,8 @@ class FunctionList(Vertical):
         if highlighted is not None:
             try:
                 options.highlighted = options.get_option_index(highlighted)
-            except Exception:  # noqa: BLE001 - filtered out: nothing highlighted
-                pass
+            except OptionDoesNotExist:
+                pass  # filtered out: nothing highlighted
         shown = f"{sum(1 for o in options.options if o.id)} of {len(self._specs)}" if needle else ""
         self.border_subtitle = " · ".join(part for part in (shown, self.project_label) if part)
 
@@ -172,13 +172,13 @@ class FunctionList(Vertical):
         for spec in (s for s in self._specs if name in (s.name, self._key(s))):
             try:
                 self.options.replace_option_prompt(self._key(spec), self._label(spec))
-            except Exception:  # noqa: BLE001 - not shown under the current filter
-                pass
+            except OptionDoesNotExist:
+                pass  # not shown under the current filter
 
     def select(self, name: str) -> None:
         try:
             self.options.highlighted = self.options.get_option_index(name)
-        except Exception:  # noqa: BLE001 - unknown name: keep the current selection
+        except OptionDoesNotExist:  # unknown name: keep the current selection
             return
         self._choose(name)
 
