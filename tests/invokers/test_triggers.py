@@ -100,7 +100,8 @@ def test_sam_malformed_event_is_a_warning_and_the_function_still_loads(tmp_path:
     found = discover(tmp_path)
     assert [t.name for t in found.functions[0].triggers] == ["Good"]
     warning, = found.problems
-    assert warning.severity == "warning" and warning.field == "Resources.Fn.Properties.Events.Broken" and warning.line == 9
+    assert warning.severity == "warning" and warning.line == 9
+    assert warning.field == "Resources.Fn.Properties.Events.Broken"
 
 
 def test_serverless_http_and_http_api_forms(tmp_path: Path) -> None:
