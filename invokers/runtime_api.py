@@ -6,20 +6,29 @@ poll it exactly as they would on Lambda. Speaking the documented protocol means
 any runtime that already works on Lambda works here unchanged, and timing is
 taken at the protocol edges the same way for every language.
 
-A deliberately small HTTP/1.1 server (keep-alive, Content-Length bodies): the
-protocol has four routes and the worker is the only client, so a framework
-would cost start-up time and buy nothing.
+A deliberately small HTTP/1.1 server (keep-alive, Content-Length and chunked
+bodies, ``Expect: 100-continue``): the protocol has four routes and the worker
+is the only client, so a framework would cost start-up time and buy nothing.
+
+Only the environment's own processes may use it: every path must start with
+the environment's key (see ``api_key``); anything else gets 403, is logged
+and the connection is closed without reading its body.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .api_key import api_address, new_key, strip_key
+
+LOG = logging.getLogger("svl.runtime_api")
 PREFIX = "/2018-06-01/runtime"
 MAX_BODY = 64 * 1024 * 1024  # reject absurd bodies; the engine enforces Lambda's 6 MB limit itself
 
@@ -51,7 +60,12 @@ class Outcome:
 class RuntimeAPI:
     """Serves ``/2018-06-01/runtime/*`` for one worker process."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: str | None = None, on_refused: Callable[[str], None] | None = None) -> None:
+        self.key = key or new_key()
+        """Every request's path starts with ``/<key>``; only the environment's processes know it."""
+        self.on_refused = on_refused
+        """Told (with a sentence) about each request refused for a missing or wrong key."""
+        self.refused = 0
         self._queue: asyncio.Queue[Invocation] = asyncio.Queue()
         self._current: Invocation | None = None
         self._server: asyncio.base_events.Server | None = None
@@ -69,7 +83,7 @@ class RuntimeAPI:
         else:
             self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         host, port = self._server.sockets[0].getsockname()[:2]
-        self.address = f"{host}:{port}"
+        self.address = api_address(host, port, self.key)
         return self.address
 
     async def close(self) -> None:
@@ -95,11 +109,17 @@ class RuntimeAPI:
             self._connections.add(task)
         try:
             while True:
-                request = await _read_request(reader)
-                if request is None:
+                head = await _read_head(reader)
+                if head is None:
                     break
-                method, path, headers, body = request
-                status, extra, payload = await self._route(method, path, headers, body)
+                method, path, headers = head
+                route = strip_key(path, self.key)
+                if route is None:
+                    self._refuse(method, path, writer)
+                    await writer.drain()
+                    break
+                body = await _read_body(reader, headers, writer)
+                status, extra, payload = await self._route(method, route, headers, body)
                 _write_response(writer, status, extra, payload)
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
@@ -108,6 +128,21 @@ class RuntimeAPI:
             writer.close()
             if task is not None:
                 self._connections.discard(task)
+
+    def _refuse(self, method: str, path: str, writer: asyncio.StreamWriter) -> None:
+        """403 for a request without this environment's key; logged, connection closed."""
+        self.refused += 1
+        peer = writer.get_extra_info("peername")
+        where = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "an unknown peer"
+        message = (f"svl: refused a Runtime API request from {where} without this environment's key: "
+                   f"{method[:16]!r} {path[:200]!r}")
+        LOG.warning(message)
+        if self.on_refused is not None:
+            self.on_refused(message)
+        status, extra, payload = _error(403, "AccessDeniedException",
+                                        "this Runtime API serves one execution environment; its key is missing")
+        extra["Connection"] = "close"
+        _write_response(writer, status, extra, payload)
 
     async def _route(self, method: str, path: str, headers: dict[str, str],
                      body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -181,7 +216,8 @@ def _error(status: int, error_type: str, message: str) -> tuple[int, dict[str, s
     return status, {}, json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            413: "Payload Too Large"}
 
 
 def _write_response(writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes) -> None:
@@ -191,8 +227,21 @@ def _write_response(writer: asyncio.StreamWriter, status: int, headers: dict[str
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
 
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
-    """One request from a keep-alive connection, or None when the peer closed it."""
+async def _read_request(reader: asyncio.StreamReader,
+                        writer: asyncio.StreamWriter | None = None) -> tuple[str, str, dict[str, str], bytes] | None:
+    """One request from a keep-alive connection, or None when the peer closed it.
+
+    Malformed requests raise ``ValueError`` (the connection is then dropped).
+    """
+    head = await _read_head(reader)
+    if head is None:
+        return None
+    method, path, headers = head
+    return method, path, headers, await _read_body(reader, headers, writer)
+
+
+async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]] | None:
+    """Request line and headers; None when the peer closed the connection between requests."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError:
@@ -201,25 +250,50 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[st
         raise ValueError("request head too large") from exc
     lines = head.decode("latin-1").split("\r\n")
     method, path, _version = lines[0].split(" ", 2)
+    if not method or not path.startswith("/"):
+        raise ValueError(f"malformed request line {lines[0][:100]!r}")
     headers: dict[str, str] = {}
     for line in lines[1:]:
         if ":" in line:
             key, value = line.split(":", 1)
             headers[key.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        return method, path, headers, await _read_chunked(reader)
-    length = int(headers.get("content-length", "0") or 0)
-    if length > MAX_BODY:
-        raise ValueError("body too large")
-    body = await reader.readexactly(length) if length else b""
-    return method, path, headers, body
+    return method, path, headers
+
+
+async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str],
+                     writer: asyncio.StreamWriter | None) -> bytes:
+    """The body: chunked or Content-Length; a client that asked ``Expect: 100-continue`` is told to go on
+    (curl waits a second for that before sending a body over 1 MB)."""
+    chunked = headers.get("transfer-encoding", "").lower() == "chunked"
+    length = 0
+    if not chunked:
+        text = headers.get("content-length", "0") or "0"
+        if not text.isdigit() or not text.isascii():
+            raise ValueError(f"invalid Content-Length {text[:40]!r}")
+        length = int(text)
+        if length > MAX_BODY:
+            raise ValueError("body too large")
+    if writer is not None and headers.get("expect", "").lower() == "100-continue":
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    if chunked:
+        return await _read_chunked(reader)
+    return await reader.readexactly(length) if length else b""
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
     """Chunked bodies: curl-based custom runtimes and some clients send them."""
     body = bytearray()
     while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        try:
+            line = await reader.readuntil(b"\r\n")
+        except asyncio.LimitOverrunError as exc:
+            raise ValueError("chunk size line too long") from exc
+        digits = line.split(b";")[0].strip()
+        if not digits or any(c not in b"0123456789abcdefABCDEF" for c in digits):
+            raise ValueError(f"invalid chunk size {digits[:40]!r}")
+        size = int(digits, 16)
+        if size > MAX_BODY:
+            raise ValueError("body too large")
         if size == 0:
             await reader.readuntil(b"\r\n")
             return bytes(body)

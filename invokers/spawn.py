@@ -14,6 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from .api_key import api_address, new_key
 from .environment import lambda_environment
 from .models import FunctionSpec
 
@@ -47,6 +48,8 @@ class Spawned:
     listener: socket.socket
     fence: str
     spawned_at: float
+    key: str = ""
+    """The environment's Runtime API key (see ``api_key``): the server must demand this one."""
 
 
 def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
@@ -60,7 +63,8 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     host, port = listener.getsockname()[:2]
-    env = lambda_environment(spec, f"{host}:{port}", base={**os.environ, **(extra_env or {})})
+    key = new_key()
+    env = lambda_environment(spec, api_address(host, port, key), base={**os.environ, **(extra_env or {})})
     fence = "\x1esvl-fence:" + os.urandom(8).hex() + "\x1e" if speaks_fence else ""
     if fence:
         env["SVL_LOG_FENCE"] = fence
@@ -72,4 +76,4 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
         listener.close()
         raise
     LIVE_PIDS.add(process.pid)
-    return Spawned(process, listener, fence, started)
+    return Spawned(process, listener, fence, started, key)

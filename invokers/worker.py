@@ -11,6 +11,7 @@ import asyncio
 import signal
 import subprocess
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
@@ -79,7 +80,7 @@ class Worker:
         self.process = spawned.process
         self.spawned_at = spawned.spawned_at
         self._fence = spawned.fence
-        self.api = RuntimeAPI()
+        self.api = RuntimeAPI(spawned.key, on_refused=self._refused)
         await self.api.start(spawned.listener)
         loop = asyncio.get_running_loop()
         assert self.process.stdout is not None and self.process.stderr is not None
@@ -97,6 +98,15 @@ class Worker:
         self._request_id = request_id
         while self._stray:
             queue.put_nowait(self._stray.popleft())
+
+    def _refused(self, message: str) -> None:
+        """Another process tried this environment's Runtime API: say so in its log."""
+        record = LogRecord(timestamp=time.time(), message=message, request_id=self._request_id, level="WARN",
+                           stream="platform")
+        if self._queue is None:
+            self._stray.append(record)
+        elif not self._queue.full():
+            self._queue.put_nowait(record)
 
     def detach(self) -> None:
         self._queue = None

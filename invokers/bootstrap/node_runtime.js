@@ -14,7 +14,10 @@ const path = require("path");
 const fs = require("fs");
 const util = require("util");
 
-const [API_HOST, API_PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
+// `host:port/key`: the key prefixes every path (the server refuses requests without it).
+const [API_HOST_PORT, API_KEY] = process.env.AWS_LAMBDA_RUNTIME_API.split("/");
+const [API_HOST, API_PORT] = API_HOST_PORT.split(":");
+const API_PREFIX = (API_KEY ? "/" + API_KEY : "") + "/2018-06-01/runtime";
 const FENCE = process.env.SVL_LOG_FENCE || "";
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const HANDLER = process.env._HANDLER || "";
@@ -33,7 +36,7 @@ function request(method, route, body, headers) {
     const data = body === undefined ? undefined : Buffer.from(body);
     const req = http.request({
       host: API_HOST, port: Number(API_PORT), method, agent,
-      path: "/2018-06-01/runtime" + route,
+      path: API_PREFIX + route,
       headers: Object.assign({ "Content-Length": data ? data.length : 0 }, headers || {}),
     }, (res) => {
       const chunks = [];

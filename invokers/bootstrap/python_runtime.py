@@ -25,13 +25,16 @@ class RuntimeClient:
     """Minimal keep-alive HTTP/1.1 client for the four Runtime API routes."""
 
     def __init__(self, address):
+        # ``host:port/key``: the key prefixes every path (the server refuses requests without it).
+        address, _, key = address.partition("/")
+        self.prefix = f"/{key}/2018-06-01/runtime" if key else "/2018-06-01/runtime"
         host, port = address.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.file = self.sock.makefile("rb")
 
     def request(self, method, path, body=b"", headers=None):
-        head = [f"{method} /2018-06-01/runtime{path} HTTP/1.1", "Host: runtime",
+        head = [f"{method} {self.prefix}{path} HTTP/1.1", "Host: runtime",
                 f"Content-Length: {len(body)}"]
         for key, value in (headers or {}).items():
             head.append(f"{key}: {value}")
