@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import FunctionSpec
+from . import triggers as trigger_bindings
 from .fields import DEFAULT_NODE, DEFAULT_PYTHON, NODE_EXTENSIONS
 from .yamlfile import Problem
 
@@ -90,7 +91,7 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
     return FunctionSpec(
         name=folder.name, source="function.json", config_file=str(config), runtime=runtime, handler=handler,
         code_dir=str(code_dir), timeout_s=_timeout(app_root), memory_mb=MEMORY_MB,
-        environment=_settings(app_root), style="azure",
+        environment=_settings(app_root), style="azure", triggers=trigger_bindings.azure(bindings),
         description=f"Azure HTTP function ({', '.join(_methods(bindings)) or 'any method'})")
 
 

@@ -150,3 +150,231 @@ def test_serverless_stage_defaults_to_dev_and_bad_events_warn(tmp_path: Path) ->
     assert trigger.name == "http#2" and trigger.params["stage"] == "dev" and trigger.params["path"] == "/x"
     warning, = found.problems
     assert warning.severity == "warning" and warning.field == "functions.hello.events.0.http"
+
+
+SAM_ALL = """
+Parameters:
+  ExternalQueueArn: {Type: String, Default: "arn:aws:sqs:eu-west-1:111122223333:external-q"}
+Resources:
+  Orders: {Type: AWS::SQS::Queue, Properties: {QueueName: orders.fifo}}
+  Topic: {Type: AWS::SNS::Topic}
+  Stream: {Type: AWS::Kinesis::Stream, Properties: {Name: clicks}}
+  Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: orders-table}}
+  Uploads: {Type: AWS::S3::Bucket, Properties: {BucketName: my-uploads}}
+  Bus: {Type: AWS::Events::EventBus, Properties: {Name: shop}}
+  Pool: {Type: AWS::Cognito::UserPool}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Q:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Orders.Arn
+            BatchSize: 5
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"body": {"kind": ["order"]}}'
+        External: {Type: SQS, Properties: {Queue: !Ref ExternalQueueArn}}
+        Notify:
+          Type: SNS
+          Properties:
+            Topic: !Ref Topic
+            FilterPolicy: {color: [red]}
+        Clicks: {Type: Kinesis, Properties: {Stream: !GetAtt Stream.Arn, StartingPosition: LATEST}}
+        Changes: {Type: DynamoDB, Properties: {Stream: !GetAtt Table.StreamArn, StartingPosition: TRIM_HORIZON}}
+        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:Put
+            Filter:
+              S3Key:
+                Rules:
+                  - {Name: prefix, Value: incoming/}
+                  - {Name: suffix, Value: .csv}
+        Nightly: {Type: Schedule, Properties: {Schedule: 'cron(0 3 * * ? *)', Name: nightly, Input: '{"full": true}'}}
+        Every5: {Type: ScheduleV2, Properties: {ScheduleExpression: rate(5 minutes)}}
+        Placed:
+          Type: EventBridgeRule
+          Properties:
+            EventBusName: !Ref Bus
+            Pattern:
+              source: [shop.orders]
+              detail-type: [OrderPlaced]
+        Legacy: {Type: CloudWatchEvent, Properties: {Pattern: {source: [aws.ec2]}}}
+        Logs: {Type: CloudWatchLogs, Properties: {LogGroupName: /app/logs, FilterPattern: ERROR}}
+        SignUp: {Type: Cognito, Properties: {UserPool: !Ref Pool, Trigger: [PreSignUp, PostConfirmation]}}
+        Button: {Type: IoTRule, Properties: {Sql: "SELECT * FROM 'button'"}}
+        Msk:
+          Type: MSK
+          Properties:
+            Stream: arn:aws:kafka:us-east-1:123456789012:cluster/demo/abc
+            Topics: [orders]
+            StartingPosition: LATEST
+        Kafka: {Type: SelfManagedKafka, Properties: {KafkaBootstrapServers: ["b1:9092"], Topics: [events]}}
+        Broker:
+          Type: MQ
+          Properties:
+            Broker: arn:aws:mq:us-east-1:123456789012:broker:b:b-1
+            Queues: [work]
+        Skill: {Type: AlexaSkill, Properties: {SkillId: amzn1.ask.skill.1}}
+        Unknown: {Type: SomethingNew}
+"""
+
+
+def test_sam_every_event_source_type(tmp_path: Path) -> None:
+    write(tmp_path, "app.py", "def handler(e, c):\n    return 1\n")
+    (tmp_path / "template.yaml").write_text(SAM_ALL)
+    found = discover(tmp_path)
+    assert found.problems == []
+    by_name: dict[str, list[Trigger]] = {}
+    for trigger in found.functions[0].triggers:
+        by_name.setdefault(trigger.name, []).append(trigger)
+    one = {name: triggers[0] for name, triggers in by_name.items()}
+    assert one["Q"] == Trigger("sqs", "Q", {"queue": "orders.fifo", "fifo": True, "batch_size": 5,
+                                            "filters": [{"body": {"kind": ["order"]}}]})
+    assert one["External"].params == {"queue": "external-q", "fifo": False,
+                                      "queue_arn": "arn:aws:sqs:eu-west-1:111122223333:external-q"}
+    assert one["Notify"] == Trigger("sns", "Notify", {"topic": "Topic", "filter_policy": {"color": ["red"]}})
+    assert one["Clicks"] == Trigger("kinesis", "Clicks", {"stream": "clicks", "starting_position": "LATEST"})
+    assert one["Changes"] == Trigger("dynamodb", "Changes", {"table": "orders-table",
+                                                             "starting_position": "TRIM_HORIZON"})
+    assert one["Upload"] == Trigger("s3", "Upload", {"bucket": "my-uploads", "events": ["s3:ObjectCreated:Put"],
+                                                     "prefix": "incoming/", "suffix": ".csv"})
+    assert one["Nightly"] == Trigger("schedule", "Nightly", {"expression": "cron(0 3 * * ? *)", "rule": "nightly",
+                                                             "enabled": True, "input": {"full": True}})
+    assert one["Every5"].params == {"expression": "rate(5 minutes)", "rule": "Every5", "enabled": True,
+                                    "scheduler": True}
+    assert one["Placed"] == Trigger("eventbridge", "Placed", {
+        "pattern": {"source": ["shop.orders"], "detail-type": ["OrderPlaced"]}, "bus": "shop", "rule": "Placed"})
+    assert one["Legacy"].kind == "eventbridge" and one["Legacy"].params["bus"] == "default"
+    assert one["Logs"].params == {"log_group": "/app/logs", "filter_pattern": "ERROR"}
+    assert [t.params for t in by_name["SignUp"]] == [{"user_pool": "Pool", "trigger": "PreSignUp"},
+                                                     {"user_pool": "Pool", "trigger": "PostConfirmation"}]
+    assert one["Button"] == Trigger("iot", "Button", {"sql": "SELECT * FROM 'button'", "rule": "Button"})
+    assert one["Msk"].params == {"topics": ["orders"], "starting_position": "LATEST",
+                                 "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/demo/abc"}
+    assert one["Kafka"].params == {"topics": ["events"], "bootstrap_servers": ["b1:9092"]}
+    assert one["Broker"].params == {"queues": ["work"], "broker_arn": "arn:aws:mq:us-east-1:123456789012:broker:b:b-1"}
+    assert one["Skill"] == Trigger("alexa", "Skill", {"skill_id": "amzn1.ask.skill.1"})
+    assert "Unknown" not in by_name  # an event type we do not know is left out, not an error
+
+
+def test_serverless_every_event_type_and_url(tmp_path: Path) -> None:
+    write(tmp_path, "handler.py", "def hello(e, c):\n    return 1\n")
+    write(tmp_path, "serverless.yml", """
+        service: demo
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          hello:
+            handler: handler.hello
+            url: true
+            events:
+              - sqs: arn:aws:sqs:us-east-1:123456789012:jobs
+              - sqs:
+                  arn: {"Fn::GetAtt": [Orders, Arn]}
+                  batchSize: 10
+                  filterPatterns:
+                    - body: {kind: [order]}
+              - sns: alerts
+              - sns:
+                  arn: arn:aws:sns:us-east-1:123456789012:news
+                  filterPolicy: {lang: [en]}
+              - stream: arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2024-01-01T00:00:00.000
+              - stream:
+                  type: kinesis
+                  arn: {"Fn::GetAtt": [Clicks, Arn]}
+                  startingPosition: LATEST
+              - s3: photos
+              - s3:
+                  bucket: docs
+                  event: s3:ObjectRemoved:*
+                  rules:
+                    - prefix: archive/
+                    - suffix: .pdf
+              - schedule: rate(10 minutes)
+              - schedule:
+                  rate: ['cron(0 12 * * ? *)']
+                  enabled: false
+                  input: {key: value}
+              - eventBridge:
+                  eventBus: shop
+                  pattern:
+                    source: [shop.orders]
+              - eventBridge:
+                  schedule: rate(1 hour)
+              - cloudwatchEvent:
+                  event:
+                    source: [aws.ec2]
+              - cloudwatchLog: /aws/lambda/other
+              - alb:
+                  listenerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/y/z
+                  priority: 1
+                  conditions:
+                    path: /users*
+                    method: [POST]
+              - websocket: $connect
+              - websocket:
+                  route: sendMessage
+              - cognitoUserPool: {pool: MyPool, trigger: PreSignUp}
+              - iot: {sql: "SELECT * FROM 'topic'"}
+              - kafka: {topic: events, bootstrapServers: ["b1:9092"]}
+              - msk: {arn: "arn:aws:kafka:us-east-1:123456789012:cluster/c/1", topic: orders}
+              - activemq: {arn: "arn:aws:mq:us-east-1:123456789012:broker:b:1", queue: work}
+              - rabbitmq: {arn: "arn:aws:mq:us-east-1:123456789012:broker:r:2", queue: jobs}
+              - alexaSkill: amzn1.ask.skill.2
+        resources:
+          Resources:
+            Orders: {Type: AWS::SQS::Queue, Properties: {QueueName: orders}}
+            Clicks: {Type: AWS::Kinesis::Stream}
+    """)
+    found = discover(tmp_path)
+    assert found.problems == []
+    triggers = found.functions[0].triggers
+    got = {t.name: t for t in triggers}
+    assert got["sqs#1"].params == {"queue": "jobs", "queue_arn": "arn:aws:sqs:us-east-1:123456789012:jobs",
+                                   "fifo": False}
+    assert got["sqs#2"].params == {"queue": "orders", "fifo": False, "batch_size": 10,
+                                   "filters": [{"body": {"kind": ["order"]}}]}
+    assert got["sns#1"].params == {"topic": "alerts"}
+    assert got["sns#2"].params == {"topic": "news", "topic_arn": "arn:aws:sns:us-east-1:123456789012:news",
+                                   "filter_policy": {"lang": ["en"]}}
+    assert got["stream#1"].kind == "dynamodb" and got["stream#1"].params["table"] == "Users"
+    assert got["stream#2"] == Trigger("kinesis", "stream#2", {"stream": "Clicks", "starting_position": "LATEST"})
+    assert got["s3#1"].params == {"bucket": "photos", "events": ["s3:ObjectCreated:*"]}
+    assert got["s3#2"].params == {"bucket": "docs", "events": ["s3:ObjectRemoved:*"], "prefix": "archive/",
+                                  "suffix": ".pdf"}
+    assert got["schedule#1"].params == {"expression": "rate(10 minutes)", "rule": "schedule#1", "enabled": True}
+    assert got["schedule#2"].params == {"expression": "cron(0 12 * * ? *)", "rule": "schedule#2", "enabled": False,
+                                        "input": {"key": "value"}}
+    assert got["eventBridge#1"].params == {"pattern": {"source": ["shop.orders"]}, "bus": "shop",
+                                           "rule": "eventBridge#1"}
+    assert got["eventBridge#2"].kind == "schedule" and got["eventBridge#2"].params["expression"] == "rate(1 hour)"
+    assert got["cloudwatchEvent#1"].params["pattern"] == {"source": ["aws.ec2"]}
+    assert got["cloudwatchLog#1"].params == {"log_group": "/aws/lambda/other", "filter_pattern": ""}
+    assert got["alb#1"].params == {"path": "/users", "method": "POST", "priority": 1}
+    assert got["websocket#1"].params == {"route": "$connect", "stage": "dev"}
+    assert got["websocket#2"].params["route"] == "sendMessage"
+    assert got["cognitoUserPool#1"].params == {"user_pool": "MyPool", "trigger": "PreSignUp"}
+    assert got["iot#1"].params["sql"] == "SELECT * FROM 'topic'"
+    assert got["kafka#1"].params == {"topics": ["events"], "bootstrap_servers": ["b1:9092"]}
+    assert got["msk#1"].params == {"topics": ["orders"],
+                                   "cluster_arn": "arn:aws:kafka:us-east-1:123456789012:cluster/c/1"}
+    assert got["activemq#1"].kind == "mq" and got["rabbitmq#1"].params["queues"] == ["jobs"]
+    assert got["alexaSkill#1"].params == {"skill_id": "amzn1.ask.skill.2"}
+    assert got["url"] == Trigger("function_url", "url", {"auth_type": "NONE", "invoke_mode": "BUFFERED"})
+
+
+def test_azure_bindings_become_triggers(tmp_path: Path) -> None:
+    write(tmp_path, "host.json", "{}")
+    write(tmp_path, "Hello/index.js", "module.exports = async function (context, req) { return {}; };\n")
+    (tmp_path / "Hello" / "function.json").write_text(json.dumps({"bindings": [
+        {"authLevel": "anonymous", "type": "httpTrigger", "direction": "in", "name": "req",
+         "methods": ["get", "post"], "route": "orders/{id}"},
+        {"type": "http", "direction": "out", "name": "res"}]}))
+    spec, = discover(tmp_path).functions
+    assert spec.triggers == [Trigger("azure_http", "req", {"authLevel": "anonymous", "methods": ["get", "post"],
+                                                           "route": "orders/{id}"})]
