@@ -21,9 +21,10 @@ from .azure import to_azure_request
 from .environment import function_arn, region
 from .logs import format_end, format_report, format_start
 from .models import FunctionSpec, LogRecord, Result, Update
+from .pool import Limits, Pool, Throttled
 from .runtime_api import Invocation, Outcome, decode_json
 from .runtimes import RuntimeUnavailable, launch_for
-from .spawn import Spawned, kill_all_workers
+from .spawn import LIVE_PIDS, Spawned, kill_all_workers, kill_group
 
 if TYPE_CHECKING:
     from .aws.session import Aws
@@ -39,36 +40,53 @@ atexit.register(kill_all_workers)
 
 
 class Engine:
-    """Keeps one warm execution environment per local function and invokes it."""
+    """Keeps warm execution environments of local functions (a pool each) and invokes them."""
 
     def __init__(self, *, log_limit_bytes: int = DEFAULT_LOG_LIMIT, aws: Aws | None = None,
-                 worker_env: dict[str, str] | None = None) -> None:
+                 worker_env: dict[str, str] | None = None, limits: Limits | None = None) -> None:
         self.log_limit_bytes = log_limit_bytes
         self.aws = aws
         """Deployed functions are invoked through this (created on first use)."""
         self.worker_env = dict(worker_env or {})
         """Extra variables for local workers, e.g. the embedded mock AWS endpoint."""
-        self._workers: dict[str, Worker] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.limits = limits or Limits()
+        """Account concurrency and idle time, shared by every function's pool."""
+        self._pools: dict[str, Pool[Worker]] = {}
+        self._reaper: asyncio.Task[None] | None = None
 
     def adopt(self, spec: FunctionSpec, spawned: Spawned) -> None:
         """Use an environment started earlier with ``invokers.spawn.spawn`` for ``spec``'s next cold start."""
-        self._new_worker(spec).prespawned = spawned
+        worker = self._new_worker(spec)
+        worker.prespawned = spawned
+        self._pool(spec.name).add_idle(worker)
 
     def is_warm(self, name: str) -> bool:
-        worker = self._workers.get(name)
-        return worker is not None and worker.alive
+        pool = self._pools.get(name)
+        return pool is not None and pool.warm()
+
+    def environments(self, name: str) -> tuple[int, int]:
+        """(busy, idle) live environments of a function: what the UI and ``serve`` show."""
+        pool = self._pools.get(name)
+        if pool is None:
+            return 0, 0
+        return (sum(1 for w in pool.busy if w.alive or w.process is None),
+                sum(1 for w in pool.idle if w.alive or w.process is None))
 
     async def recycle(self, name: str) -> bool:
-        """Throw away a function's environment (new code, new config); True if one was running."""
-        worker = self._workers.pop(name, None)
-        if worker is None:
+        """Throw away all of a function's environments (new code, new config); True if one was running."""
+        pool = self._pools.get(name)
+        if pool is None:
             return False
-        await worker.kill()
-        return True
+        workers = pool.drain()
+        running = any(worker.alive or worker.prespawned is not None for worker in workers)
+        await asyncio.gather(*(_discard(worker) for worker in workers))
+        return running
 
     async def close(self) -> None:
-        for name in list(self._workers):
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
+        for name in list(self._pools):
             await self.recycle(name)
 
     async def __aenter__(self) -> Engine:
@@ -96,26 +114,23 @@ class Engine:
                                                 qualifier=qualifier):
                 yield update
             return
-        lock = self._locks.setdefault(spec.name, asyncio.Lock())
-        async with lock:
-            queue: asyncio.Queue[LogRecord | Result | None] = asyncio.Queue(QUEUE_SIZE)
-            driver = asyncio.create_task(
-                self._drive(spec, event, request_id or str(uuid.uuid4()), queue))
-            try:
-                while True:
-                    item = await queue.get()
-                    if item is None:
-                        break
-                    yield item
-                await driver
-            finally:
-                if not driver.done():
-                    driver.cancel()
-                    try:
-                        await driver
-                    except asyncio.CancelledError:
-                        pass  # we cancelled it: the environment is recycled below
-                    await self.recycle(spec.name)
+        queue: asyncio.Queue[LogRecord | Result | None] = asyncio.Queue(QUEUE_SIZE)
+        driver = asyncio.create_task(
+            self._drive(spec, event, request_id or str(uuid.uuid4()), queue))
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    break
+                yield item
+            await driver
+        finally:
+            if not driver.done():
+                driver.cancel()  # the driver discards the environment it borrowed
+                try:
+                    await driver
+                except asyncio.CancelledError:
+                    pass  # we cancelled it: the driver discarded the environment it borrowed
 
     async def prewarm(self, spec: FunctionSpec) -> Result | None:
         """Run ``spec``'s init phase now (after a reload), so the next invoke finds it ready.
@@ -125,23 +140,40 @@ class Engine:
         Returns None when init succeeded (or the function was already warm),
         else the init failure as a Result (e.g. ``Runtime.UserCodeSyntaxError``).
         """
-        lock = self._locks.setdefault(spec.name, asyncio.Lock())
-        async with lock:
-            try:
-                worker, cold = await self._worker_for(spec)
-            except RuntimeUnavailable as exc:
-                failure = _Outcome(spec, "", time.time())
-                failure.fail("error", "Runtime.Unavailable", str(exc))
-                return failure.build(LogBudget(self.log_limit_bytes))
-            if not cold or worker.fresh_init_ms is not None:
-                return None
-            outcome = _Outcome(spec, "", time.time())
-            outcome.cold = True
-            if await self._init(worker, outcome):
-                worker.fresh_init_ms = outcome.init_ms
-                return None
-            await self.recycle(spec.name)
+        if spec.provisioned_concurrency:
+            failures = await self.provision(spec)
+            return failures[0] if failures else None
+        pool = self._pool(spec.name)
+        if any(worker.alive and worker.spec == spec for worker in pool.idle):
+            return None
+        return await self._initialise(spec, provisioned=False)
+
+    async def provision(self, spec: FunctionSpec, count: int | None = None) -> list[Result]:
+        """Initialise environments until ``count`` (default: the spec's provisioned concurrency) are ready.
+
+        Provisioned environments are never reclaimed when idle, and their first
+        invoke is warm, as on Lambda. Returns the init failures, if any.
+        """
+        pool = self._pool(spec.name)
+        wanted = (spec.provisioned_concurrency if count is None else count) - pool.provisioned_count()
+        results = await asyncio.gather(*(self._initialise(spec, provisioned=True) for _ in range(max(wanted, 0))))
+        return [result for result in results if result is not None]
+
+    async def _initialise(self, spec: FunctionSpec, *, provisioned: bool) -> Result | None:
+        """Start one environment and run its init phase outside any invocation."""
+        outcome = _Outcome(spec, "", time.time())
+        outcome.cold = True
+        try:
+            worker = self._new_worker(spec)
+        except RuntimeUnavailable as exc:
+            outcome.fail("error", "Runtime.Unavailable", str(exc))
             return outcome.build(LogBudget(self.log_limit_bytes))
+        if not await self._init(worker, outcome):
+            await _discard(worker)
+            return outcome.build(LogBudget(self.log_limit_bytes))
+        worker.fresh_init_ms = None if provisioned else outcome.init_ms
+        self._pool(spec.name).add_idle(worker, provisioned=provisioned)
+        return None
 
     async def invoke_collect(self, spec: FunctionSpec, event: Any) -> tuple[list[LogRecord], Result]:
         """The whole stream at once: for tests, scripts and the replay of a saved event."""
@@ -154,22 +186,28 @@ class Engine:
 
     # ---- one invocation ------------------------------------------------------
 
-    async def _worker_for(self, spec: FunctionSpec) -> tuple[Worker, bool]:
-        worker = self._workers.get(spec.name)
-        if worker is not None and worker.spec == spec:
-            if worker.prespawned is not None:
-                return worker, True
-            if worker.alive:
-                return worker, worker.fresh_init_ms is not None
-        if worker is not None:
-            await self.recycle(spec.name)
-        return self._new_worker(spec), True
+    def _pool(self, name: str) -> Pool[Worker]:
+        pool = self._pools.get(name)
+        if pool is None:
+            pool = self._pools[name] = Pool(self.limits, self._new_worker)
+        if self._reaper is None:
+            try:
+                self._reaper = asyncio.get_running_loop().create_task(self._reap())
+            except RuntimeError:
+                pass  # adopt() before the loop runs: the first invoke starts the reaper
+        return pool
+
+    async def _reap(self) -> None:
+        """Reclaim environments idle longer than the limit (provisioned ones stay)."""
+        while True:
+            await asyncio.sleep(min(max(self.limits.idle_s / 4, 0.05), 30.0))
+            for pool in list(self._pools.values()):
+                for worker in pool.expired():
+                    await _discard(worker)
 
     def _new_worker(self, spec: FunctionSpec) -> Worker:
         launch = launch_for(spec)
-        worker = Worker(spec, launch.command, speaks_fence=launch.speaks_fence, extra_env=self.worker_env)
-        self._workers[spec.name] = worker
-        return worker
+        return Worker(spec, launch.command, speaks_fence=launch.speaks_fence, extra_env=self.worker_env)
 
     async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
                      queue: asyncio.Queue[LogRecord | Result | None]) -> None:
@@ -184,26 +222,36 @@ class Engine:
                 result.fail("error", "RequestEntityTooLargeException",
                             f"Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation")
                 return
+            pool = self._pool(spec.name)
             try:
-                worker, cold = await self._worker_for(spec)
+                worker, fresh, stale = pool.acquire(spec)
             except RuntimeUnavailable as exc:
                 result.fail("error", "Runtime.Unavailable", str(exc))
                 return
-            result.cold = cold
+            except Throttled as exc:
+                result.fail("error", "TooManyRequestsException", str(exc),
+                            extra={"Reason": exc.reason, "Type": "User"})
+                return
+            for old in stale:
+                await _discard(old)
+            result.cold = fresh or worker.fresh_init_ms is not None
             worker.attach(queue, budget, request_id)
             try:
-                if cold and worker.fresh_init_ms is not None:
+                if not fresh and worker.fresh_init_ms is not None:
                     result.init_ms, worker.fresh_init_ms = worker.fresh_init_ms, None
-                elif cold and not await self._init(worker, result):
+                elif fresh and not await self._init(worker, result):
                     await queue.put(_platform(request_id, format_start(request_id)))
                     result.started = True
                     return
                 await self._run(worker, spec, payload, request_id, result, queue)
+            except asyncio.CancelledError:
+                result.discard = True
+                raise
             finally:
                 worker.detach()
                 result.max_memory_mb = max(result.max_memory_mb, worker.peak_mb)
-                if result.discard:
-                    await self.recycle(spec.name)
+                if pool.release(worker, discard=result.discard):
+                    await _discard(worker)
         except asyncio.CancelledError:
             result.cancelled = True
             raise
@@ -369,6 +417,19 @@ class _Outcome:
             response=self.response if self.status == "ok" else None, error=self.error,
             started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
             log_dropped_bytes=budget.dropped_bytes)
+
+
+async def _discard(worker: Worker) -> None:
+    """Kill an environment the pool gave up; one never started only closes its prespawned process."""
+    spawned = worker.prespawned
+    if worker.process is None and spawned is not None:
+        worker.prespawned = None
+        kill_group(spawned.process.pid)
+        spawned.listener.close()
+        await asyncio.to_thread(spawned.process.wait)
+        LIVE_PIDS.discard(spawned.process.pid)
+        return
+    await worker.kill()
 
 
 async def _lost(worker: Worker, result: _Outcome, *, out_of_memory: bool) -> None:

@@ -103,6 +103,10 @@ class FunctionSpec(_Json):
     """Absolute local folders, each an unpacked layer as Lambda mounts it at /opt
     (``python/``, ``nodejs/node_modules``, ``bin/``, ``lib/``), in the template's order."""
     triggers: list[Trigger] = field(default_factory=list)
+    reserved_concurrency: int | None = None
+    """At most this many environments at once (SAM ``ReservedConcurrentExecutions``); None: the account's."""
+    provisioned_concurrency: int = 0
+    """Environments kept initialised (SAM ``ProvisionedConcurrencyConfig``, serverless ``provisionedConcurrency``)."""
 
     @property
     def language(self) -> str:

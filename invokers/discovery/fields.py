@@ -52,6 +52,13 @@ def memory(doc: YamlDocument, value: Any, keys: tuple[str | int, ...]) -> int:
     return int(number(doc, value, keys, default=DEFAULT_MEMORY_MB, low=128, high=10240, integer=True))
 
 
+def concurrency(doc: YamlDocument, value: Any, keys: tuple[str | int, ...]) -> int | None:
+    """A reserved or provisioned concurrency: a whole number of environments, None when unset."""
+    if value is None:
+        return None
+    return int(number(doc, value, keys, default=0, low=0, high=10000, integer=True))
+
+
 def environment(doc: YamlDocument, value: Any, keys: tuple[str | int, ...]) -> dict[str, str]:
     if value is None:
         return {}

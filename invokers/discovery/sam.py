@@ -77,6 +77,11 @@ def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any],
         environment=fields.environment(doc, environment, (*keys, "Environment", "Variables")),
         description=str(prop("Description") or ""),
         architecture=fields.architecture(doc, prop("Architectures"), (*keys, "Architectures")),
+        reserved_concurrency=fields.concurrency(doc, prop("ReservedConcurrentExecutions"),
+                                                (*keys, "ReservedConcurrentExecutions")),
+        provisioned_concurrency=fields.concurrency(
+            doc, (prop("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions"),
+            (*keys, "ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions")) or 0,
     )
 
 

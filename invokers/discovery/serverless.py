@@ -65,6 +65,10 @@ def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any],
         architecture=fields.architecture(doc, settings.get("architecture", provider.get("architecture")),
                                          (*keys, "architecture")),
         region=str(provider.get("region") or ""),
+        reserved_concurrency=fields.concurrency(doc, settings.get("reservedConcurrency"),
+                                                (*keys, "reservedConcurrency")),
+        provisioned_concurrency=fields.concurrency(doc, settings.get("provisionedConcurrency"),
+                                                   (*keys, "provisionedConcurrency")) or 0,
     )
 
 
