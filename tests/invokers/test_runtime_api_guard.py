@@ -53,7 +53,7 @@ async def test_another_local_process_can_neither_take_nor_answer_an_invocation(m
     """)
     _, warm = await engine.invoke_collect(spec, {"n": 0})
     assert warm.ok
-    address = engine._workers[spec.name].api.address  # noqa: SLF001 - the port an attacker would find
+    address = engine._pools[spec.name].idle[-1].api.address  # the port an attacker would find
     host_port = address.split("/")[0]
     attacker = subprocess.Popen([sys.executable, "-c", ATTACKER, host_port], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
