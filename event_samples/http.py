@@ -48,7 +48,8 @@ def apigw_rest(method: str = "GET", path: str = "/", query: Any = None, headers:
 
 
 def _http_v2(kind: str, method: str, path: str, query: Any, headers: Any, body: Any, cookies: Any,
-             route_key: str | None, binary: bool, env: Env) -> dict[str, Any]:
+             route_key: str | None, binary: bool, env: Env, path_params: Any = None,
+             stage: str = "$default") -> dict[str, Any]:
     method, path, query_map, header_map, text, encoded = _request_parts(method, path, query, headers, body, binary)
     event = template(kind)
     ctx = event["requestContext"]
@@ -69,6 +70,12 @@ def _http_v2(kind: str, method: str, path: str, query: Any, headers: Any, body: 
         event["routeKey"] = route_key or "$default"
         ctx["routeKey"] = event["routeKey"]
         ctx["accountId"] = env.account
+        ctx["stage"] = stage or "$default"
+        params = as_mapping(path_params, "path_params")
+        if params:
+            event["pathParameters"] = params
+        else:
+            event.pop("pathParameters", None)
     ctx.update({"domainName": host, "requestId": new_id(), "time": env.clf, "timeEpoch": env.epoch_ms})
     ctx["http"].update({"method": method, "path": path})
     return event
@@ -76,8 +83,9 @@ def _http_v2(kind: str, method: str, path: str, query: Any, headers: Any, body: 
 
 def apigw_http(method: str = "GET", path: str = "/", query: Any = None, headers: Any = None, body: Any = None,
                cookies: Any = None, route_key: str | None = None, binary: bool = False,
-               env: Env | None = None) -> dict[str, Any]:
-    return _http_v2("apigw-http", method, path, query, headers, body, cookies, route_key, binary, env or Env())
+               path_params: Any = None, stage: str = "$default", env: Env | None = None) -> dict[str, Any]:
+    return _http_v2("apigw-http", method, path, query, headers, body, cookies, route_key, binary, env or Env(),
+                    path_params, stage)
 
 
 def function_url(method: str = "GET", path: str = "/", query: Any = None, headers: Any = None, body: Any = None,

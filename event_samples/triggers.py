@@ -1,0 +1,251 @@
+"""The event a trigger sends: an API route, a queue, a schedule, a rule... as plain parameters.
+
+``event_for("api", {"path": "/orders/{id}", "method": "GET", "stage": "prod"})``
+gives an API Gateway REST event for ``GET /orders/123`` with ``pathParameters``,
+``resource`` and ``stage`` filled. The trigger kinds and their parameters are
+those discovery records (see ``invokers.models.Trigger``); this module knows
+nothing of where they came from, so it can be used on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import http, messaging, patterns, storage, streams
+from .common import Env
+
+_PATH_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class TriggerEvent:
+    """A generated event, the catalogue kind it is (None for a rule's constant input), and a short label."""
+
+    kind: str | None
+    event: Any
+    label: str
+
+
+def concrete_path(template: str) -> tuple[str, dict[str, str]]:
+    """``/orders/{id}`` -> (``/orders/123``, ``{"id": "123"}``); ``{proxy+}`` takes ``hello/world``."""
+    values: dict[str, str] = {}
+
+    def fill(match: re.Match[str]) -> str:
+        name = match[1]
+        if name.endswith("+"):
+            values[name[:-1]] = "hello/world"
+            return "hello/world"
+        values[name] = "123" if name.lower().endswith("id") else "example"
+        return values[name]
+
+    return _PATH_PARAM.sub(fill, template or "/"), values
+
+
+def _method(value: Any) -> str:
+    """``ANY`` routes are opened with a GET: the most common first request."""
+    method = str(value or "GET").upper()
+    return "GET" if method == "ANY" else method
+
+
+def _name_from_arn(arn: Any, fallback: str) -> str:
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        tail = arn.split(":", 5)[-1]
+        parts = tail.split("/")
+        return parts[1] if parts[0] in ("table", "stream") and len(parts) > 1 else tail
+    return fallback
+
+
+def _env_for(arn: Any, env: Env) -> Env:
+    """A full ARN's own region and account win over the defaults."""
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        parts = arn.split(":")
+        if len(parts) > 4:
+            return Env(region=parts[3] or env.region, account=parts[4] or env.account, now=env.now)
+    return env
+
+
+def _filter_body(params: dict[str, Any], field: str) -> Any:
+    """A record body that passes the event source mapping's first filter (``{"body": {...}}``), if any."""
+    for pattern in params.get("filters") or []:
+        if isinstance(pattern, dict) and isinstance(pattern.get(field), dict):
+            return patterns.sample(pattern[field])
+    return None
+
+
+def _api(params: dict[str, Any], env: Env) -> TriggerEvent:
+    resource = str(params.get("path") or "/")
+    path, values = concrete_path(resource)
+    method = _method(params.get("method"))
+    stage = str(params.get("stage") or "prod")
+    event = http.apigw_rest(method, path, resource=resource, path_params=values or None, stage=stage, env=env)
+    return TriggerEvent("apigw-rest", event, f"API {method} {resource} ({stage})")
+
+
+def _http_api(params: dict[str, Any], env: Env) -> TriggerEvent:
+    resource = str(params.get("path") or "/")
+    path, values = concrete_path(resource)
+    method = _method(params.get("method"))
+    route_key = str(params.get("route_key") or f"{params.get('method', 'ANY')} {resource}")
+    stage = str(params.get("stage") or "$default")
+    if str(params.get("payload_format", "2.0")) == "1.0":
+        event = http.apigw_rest(method, path, resource=resource, path_params=values or None, stage=stage, env=env)
+        event["version"] = "1.0"
+        event["requestContext"]["routeKey"] = route_key
+        return TriggerEvent("apigw-rest", event, f"HTTP API {route_key} (payload 1.0)")
+    event = http.apigw_http(method, path, route_key=route_key, path_params=values or None, stage=stage, env=env)
+    return TriggerEvent("apigw-http", event, f"HTTP API {route_key}")
+
+
+def _function_url(params: dict[str, Any], env: Env) -> TriggerEvent:
+    return TriggerEvent("function-url", http.function_url(env=env), f"Function URL ({params.get('auth_type', 'NONE')})")
+
+
+def _alb(params: dict[str, Any], env: Env) -> TriggerEvent:
+    path, _ = concrete_path(str(params.get("path") or "/"))
+    method = _method(params.get("method"))
+    return TriggerEvent("alb", http.alb(method, path, env=env), f"ALB {method} {path}")
+
+
+def _sqs(params: dict[str, Any], env: Env) -> TriggerEvent:
+    arn = params.get("queue_arn")
+    queue = str(params.get("queue") or _name_from_arn(arn, "my-queue"))
+    body = _filter_body(params, "body")
+    event = messaging.sqs(body=body if body is not None else "Hello from SQS!", queue=queue, env=_env_for(arn, env))
+    if isinstance(arn, str):
+        for record in event["Records"]:
+            record["eventSourceARN"] = arn
+    return TriggerEvent("sqs", event, f"SQS {queue}")
+
+
+def _sns(params: dict[str, Any], env: Env) -> TriggerEvent:
+    arn = params.get("topic_arn")
+    topic = str(params.get("topic") or _name_from_arn(arn, "my-topic"))
+    policy = params.get("filter_policy")
+    attributes = None
+    if isinstance(policy, dict) and policy:
+        try:
+            attributes = {k: v if isinstance(v, str) else json.dumps(v) for k, v in patterns.sample(policy).items()}
+        except patterns.PatternError:
+            attributes = None
+    event = messaging.sns(topic=topic, attributes=attributes, env=_env_for(arn, env))
+    if isinstance(arn, str):
+        record = event["Records"][0]
+        record["Sns"]["TopicArn"] = arn
+        record["EventSubscriptionArn"] = f"{arn}:{record['EventSubscriptionArn'].rsplit(':', 1)[-1]}"
+    return TriggerEvent("sns", event, f"SNS {topic}")
+
+
+def _kinesis(params: dict[str, Any], env: Env) -> TriggerEvent:
+    arn = params.get("stream_arn")
+    stream = str(params.get("stream") or _name_from_arn(arn, "my-stream"))
+    data = _filter_body(params, "data")
+    event = streams.kinesis(data=data if data is not None else "Hello, this is a test.", stream=stream,
+                            env=_env_for(arn, env))
+    if isinstance(arn, str):
+        for record in event["Records"]:
+            record["eventSourceARN"] = arn
+    return TriggerEvent("kinesis", event, f"Kinesis {stream}")
+
+
+def _dynamodb(params: dict[str, Any], env: Env) -> TriggerEvent:
+    arn = params.get("stream_arn")
+    table = str(params.get("table") or _name_from_arn(arn, "my-table"))
+    event = streams.dynamodb(table=table, env=_env_for(arn, env))
+    if isinstance(arn, str) and "/stream/" in arn:
+        for record in event["Records"]:
+            record["eventSourceARN"] = arn
+    return TriggerEvent("dynamodb", event, f"DynamoDB stream of {table}")
+
+
+def s3_event_name(configured: str) -> str:
+    """``s3:ObjectCreated:*`` -> ``ObjectCreated:Put`` (what a notification's eventName says)."""
+    name = configured.removeprefix("s3:")
+    if name.endswith(":*"):
+        family = name[:-2]
+        return {"ObjectCreated": "ObjectCreated:Put", "ObjectRemoved": "ObjectRemoved:Delete",
+                "ObjectRestore": "ObjectRestore:Completed"}.get(family, f"{family}:Put")
+    return name
+
+
+def _s3(params: dict[str, Any], env: Env) -> TriggerEvent:
+    bucket = str(params.get("bucket") or "my-bucket")
+    events = params.get("events") or ["s3:ObjectCreated:*"]
+    key = f"{params.get('prefix', 'uploads/')}report{params.get('suffix', '.csv')}"
+    name = s3_event_name(str(events[0]))
+    return TriggerEvent("s3", storage.s3(bucket=bucket, key=key, event_name=name, env=env), f"S3 {bucket} {name}")
+
+
+def _schedule(params: dict[str, Any], env: Env) -> TriggerEvent:
+    expression = str(params.get("expression") or "")
+    if "input" in params:
+        return TriggerEvent(None, params["input"], f"schedule {expression} (its input)")
+    if params.get("scheduler"):
+        return TriggerEvent(None, {}, f"EventBridge Scheduler {expression}")
+    rule = str(params.get("rule") or "my-schedule")
+    return TriggerEvent("eventbridge-scheduled", messaging.eventbridge_scheduled(rule, env=env),
+                        f"schedule {expression}")
+
+
+_EVENT_ARRAYS = ("resources",)
+
+
+def event_matching(pattern: Any, env: Env | None = None) -> dict[str, Any]:
+    """An EventBridge event that matches ``pattern`` by construction (checked before it is returned)."""
+    env = env or Env()
+    wanted = patterns.sample(pattern)
+    event = messaging.eventbridge(env=env)
+    for key, value in wanted.items():
+        event[key] = [value] if key in _EVENT_ARRAYS and not isinstance(value, list) else value
+    for key in ("source", "detail-type", "account", "region", "id", "time", "version"):
+        if key in event and not isinstance(event[key], str):
+            event[key] = json.dumps(event[key])
+    if "detail" in wanted and not isinstance(event["detail"], dict):
+        event["detail"] = {}
+    failure = patterns.first_mismatch(pattern, event)
+    if failure is not None:
+        raise patterns.PatternError(f"no EventBridge event can match this pattern: {failure}")
+    return event
+
+
+def _eventbridge(params: dict[str, Any], env: Env) -> TriggerEvent:
+    rule = str(params.get("rule") or "rule")
+    if "input" in params:
+        return TriggerEvent(None, params["input"], f"rule {rule} (its input)")
+    pattern = params.get("pattern")
+    if not isinstance(pattern, dict) or not pattern:
+        return TriggerEvent("eventbridge", messaging.eventbridge(env=env), f"rule {rule}")
+    return TriggerEvent("eventbridge", event_matching(pattern, env), f"rule {rule}")
+
+
+def _cloudwatch_logs(params: dict[str, Any], env: Env) -> TriggerEvent:
+    group = str(params.get("log_group") or "/aws/lambda/my-function")
+    return TriggerEvent("cloudwatch-logs", streams.cloudwatch_logs(log_group=group, env=env), f"logs {group}")
+
+
+def _azure_http(params: dict[str, Any], env: Env) -> TriggerEvent:
+    route = str(params.get("route") or "HttpTrigger")
+    path, values = concrete_path("/api/" + route.lstrip("/"))
+    methods = params.get("methods") or ["get"]
+    method = _method(methods[0] if isinstance(methods, list) and methods else "GET")
+    return TriggerEvent("azure-http", http.azure_http(method, path, params=values or None, env=env),
+                        f"Azure HTTP {method} {path}")
+
+
+_BUILDERS = {
+    "api": _api, "http_api": _http_api, "function_url": _function_url, "alb": _alb, "sqs": _sqs, "sns": _sns,
+    "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3, "schedule": _schedule, "eventbridge": _eventbridge,
+    "cloudwatch_logs": _cloudwatch_logs, "azure_http": _azure_http,
+}
+
+
+def supported(kind: str) -> bool:
+    return kind in _BUILDERS
+
+
+def event_for(kind: str, params: dict[str, Any] | None = None, env: Env | None = None) -> TriggerEvent | None:
+    """The event a ``kind`` trigger with ``params`` sends; None for a trigger we cannot model yet."""
+    builder = _BUILDERS.get(kind)
+    return builder(dict(params or {}), env or Env()) if builder else None
