@@ -22,7 +22,7 @@ from .models import FunctionSpec, LogRecord, Result
 if TYPE_CHECKING:
     from .aws.mock import MockAws
     from .discovery import Discovery
-    from .reload import Comparison
+    from .models import Comparison
     from .spawn import Spawned
 
 EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2

@@ -13,8 +13,8 @@ from typing import Any
 
 from .cli import EXIT_OK, Painter, find_function, load_project, read_event, show_result
 from .engine import Engine
-from .models import FunctionSpec, Result
-from .reload import Reloader, ReloadEvent, compare
+from .models import FunctionSpec, Result, compare
+from .reload import Reloader, ReloadEvent
 
 
 def run(args: argparse.Namespace) -> int:

@@ -172,3 +172,25 @@ class Result(_Json):
 
 Update = LogRecord | Result
 """What an invocation stream yields: log records as they are written, then one Result."""
+
+
+def function_key(spec: FunctionSpec) -> str:
+    """A function's identity in a catalogue: local and deployed functions may share a name, their keys differ."""
+    return spec.name if spec.is_local else f"aws:{spec.name}"
+
+
+@dataclass
+class Comparison:
+    """A re-run beside the run before it: what changed (shown after an auto-rerun and by ``watch``)."""
+
+    previous: Result
+    current: Result
+    duration_delta_ms: float
+    response_changed: bool
+    status_changed: bool
+
+
+def compare(previous: Result, current: Result) -> Comparison:
+    return Comparison(previous, current, round(current.duration_ms - previous.duration_ms, 3),
+                      (previous.response, previous.error) != (current.response, current.error),
+                      previous.status != current.status)

@@ -233,19 +233,3 @@ def _load_error(name: str, failure: Result) -> LoadError:
             break
     return LoadError(name, str(error.get("errorType", "")), message, file, line)
 
-
-@dataclass
-class Comparison:
-    """A re-run beside the run before it: what changed."""
-
-    previous: Result
-    current: Result
-    duration_delta_ms: float
-    response_changed: bool
-    status_changed: bool
-
-
-def compare(previous: Result, current: Result) -> Comparison:
-    return Comparison(previous, current, round(current.duration_ms - previous.duration_ms, 3),
-                      (previous.response, previous.error) != (current.response, current.error),
-                      previous.status != current.status)

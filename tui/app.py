@@ -10,53 +10,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
-from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
 from invokers.aws.session import Aws, AwsSettings
+from invokers.catalogue import Catalogue, CatalogueChange
 from invokers.discovery import Discovery, discover_or_example
 from invokers.engine import Engine
-from invokers.models import FunctionSpec
 from invokers.reload import Reloader
 
-from .bindings import ACTIONS, load_keymap
+from .bindings import load_keymap
+from .commands import FunctionCommands, system_commands
+from .messages import CatalogueChanged
+from .screens.main import MainScreen
 
 if TYPE_CHECKING:
     from invokers.aws.mock import MockAws
-from .screens.main import MainScreen
-from .widgets.function_list import FunctionList, function_key
-
-
-class FunctionCommands(Provider):
-    """Command palette entries for every function and every event template."""
-
-    async def search(self, query: str) -> Hits:
-        from event_samples import KINDS
-
-        app = self.app
-        assert isinstance(app, SvlApp)
-        matcher = self.matcher(query)
-        screen = app.main_screen
-        for spec in app.functions:
-            key = function_key(spec)
-            for verb, callback, text in (
-                    ("Select", partial(screen.query_one(FunctionList).select, key),
-                     f"Select {spec.name} ({spec.runtime})"),
-                    ("Invoke", partial(app.invoke_by_name, key), f"Invoke {spec.name} with the editor's event")):
-                title = f"{verb} {spec.name}" + ("" if spec.is_local else " (deployed)")
-                score = matcher.match(title)
-                if score > 0:
-                    yield Hit(score, matcher.highlight(title), callback, help=text)
-        for kind in KINDS.values():
-            title = f"Event template: {kind.name}"
-            score = matcher.match(f"{title} {kind.title}")
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(app.load_template, kind.name), help=kind.title)
 
 
 class SvlApp(App[None]):
@@ -71,8 +43,7 @@ class SvlApp(App[None]):
         super().__init__()
         self.discovery = discovery
         self.project = discovery.project
-        self.local: list[FunctionSpec] = list(discovery.functions)
-        self.deployed: list[FunctionSpec] = []
+        self.catalogue = Catalogue(discovery)
         self.mock = mock
         self.confirm_deployed = confirm_deployed
         self.engine = Engine(worker_env=mock.environment if mock else None)
@@ -83,17 +54,22 @@ class SvlApp(App[None]):
         self.reloader = Reloader(discovery.project, self.engine, discovery)
         self.keymap, self.keymap_problems = load_keymap(keymap_file)
         self.main_screen = MainScreen()
+        self.catalogue.subscribe(self._catalogue_changed)
+
+    def _catalogue_changed(self, change: CatalogueChange) -> None:
+        self.main_screen.post_message(CatalogueChanged(change))
 
     @property
-    def functions(self) -> list[FunctionSpec]:
-        return [*self.local, *self.deployed]
+    def has_deployed(self) -> bool:
+        """Deployed functions are listed: the palette offers their commands."""
+        return self.aws is not None and bool(self.catalogue.deployed)
 
     def use_aws(self, settings: AwsSettings) -> None:
-        """(Re)connect to AWS with these settings; deployed functions are listed again by the screen."""
+        """(Re)connect to AWS with these settings; the deployed controller lists the functions again."""
         self.aws_settings = settings
         self.aws = Aws(settings)
         self.engine.aws = self.aws
-        self.deployed = []
+        self.catalogue.reset_deployed("")
 
     @property
     def project_label(self) -> str:
@@ -121,43 +97,12 @@ class SvlApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is self.main_screen:
-            for action in ACTIONS:
-                if action.id not in ("quit", "help"):
-                    yield SystemCommand(action.description, action.help,
-                                        partial(self.main_screen.run_action, action.action))
-            yield SystemCommand("Keys and help", "Show every key binding", partial(self.main_screen.run_action, "help"))
-            if self.aws is not None:
-                screen_ = self.main_screen
-                yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
-                                    partial(screen_.invoke_deployed_with, "Event"))
-                yield SystemCommand("Dry run deployed function", "InvocationType=DryRun: checks parameters and "
-                                    "permissions", partial(screen_.invoke_deployed_with, "DryRun"))
-                yield SystemCommand("Invoke deployed version or alias…", "Qualifier: a version number or an alias",
-                                    partial(screen_.invoke_deployed_with, "RequestResponse", True))
-                for minutes, label in ((15, "15 minutes"), (60, "hour"), (1440, "day")):
-                    yield SystemCommand(f"Deployed logs: last {label}", "CloudWatch history of the selected "
-                                        "deployed function", partial(screen_.show_recent_logs, minutes))
-                for what in ("region", "profile"):
-                    yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",
-                                        partial(self.main_screen.action_switch_aws, what))
-            if self.mock is not None:
-                yield SystemCommand("Mock AWS: show resources", "Tables, queues, topics and buckets the local "
-                                    "handlers created in the embedded AWS", self.show_mock_inventory)
+            yield from system_commands(self, self.main_screen)
 
     def show_mock_inventory(self) -> None:
         assert self.mock is not None
         lines = [f"{kind}: {', '.join(names) or '-'}" for kind, names in self.mock.inventory().items()]
         self.notify("\n".join(lines), title=f"Mock AWS at {self.mock.endpoint}", timeout=10)
-
-    def invoke_by_name(self, name: str) -> None:
-        self.main_screen.query_one(FunctionList).select(name)
-        self.main_screen.action_invoke()
-
-    def load_template(self, kind: str) -> None:
-        from .screens.event_picker import Choice
-
-        if self.main_screen.selected is not None:
-            self.main_screen.load_choice(self.main_screen.selected, Choice("template", kind))
 
 
 def run_app(args: argparse.Namespace) -> int:

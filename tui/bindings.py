@@ -16,6 +16,8 @@ from textual.binding import Binding, BindingType
 
 @dataclass(frozen=True)
 class KeyAction:
+    """``action`` is a screen action; ``route('<owner>', '<method>')`` calls the widget that owns the work."""
+
     id: str
     key: str
     action: str
@@ -26,19 +28,25 @@ class KeyAction:
 
 ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("invoke", "ctrl+r,f5", "invoke", "Invoke", "Send the editor's event to the selected function"),
-    KeyAction("repeat", "f6", "repeat", "Repeat", "Invoke the last function again with the last event"),
-    KeyAction("cancel", "ctrl+k", "cancel", "Cancel", "Cancel the running invoke (its environment is discarded)"),
-    KeyAction("save-event", "ctrl+s", "save_event", "Save event", "Save the editor's event for this function"),
-    KeyAction("templates", "ctrl+t", "pick_event", "Events", "Pick a generated template or a saved event"),
-    KeyAction("format", "ctrl+o", "format_event", "Format", "Pretty-print the editor's JSON", footer=False),
-    KeyAction("decoded", "ctrl+d", "decoded_view", "Decoded",
+    KeyAction("repeat", "f6", "route('run_area', 'repeat')", "Repeat",
+              "Invoke the last function again with the last event"),
+    KeyAction("cancel", "ctrl+k", "route('run_area', 'cancel')", "Cancel",
+              "Cancel the running invoke (its environment is discarded)"),
+    KeyAction("save-event", "ctrl+s", "route('editor', 'save')", "Save event",
+              "Save the editor's event for this function"),
+    KeyAction("templates", "ctrl+t", "route('editor', 'pick')", "Events", "Pick a generated template or a saved event"),
+    KeyAction("format", "ctrl+o", "route('editor', 'format_event')", "Format", "Pretty-print the editor's JSON",
+              footer=False),
+    KeyAction("decoded", "ctrl+d", "route('editor', 'decoded_view')", "Decoded",
               "Show and edit the event's decoded content (SQS bodies, Kinesis data, DynamoDB images)", footer=False),
-    KeyAction("filter-functions", "ctrl+f", "filter_functions", "Find", "Type to filter the function list"),
+    KeyAction("filter-functions", "ctrl+f", "route('functions', 'focus_filter')", "Find",
+              "Type to filter the function list"),
     KeyAction("sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "Hide or show the function list (more room for logs)",
               footer=False),
-    KeyAction("auto-rerun", "f7", "toggle_auto_rerun", "Auto-rerun",
+    KeyAction("auto-rerun", "f7", "route('run_area', 'toggle_auto_rerun')", "Auto-rerun",
               "Re-invoke with the last event after every successful reload"),
-    KeyAction("history", "f9", "show_history", "History", "Show recent invocations of this function"),
+    KeyAction("history", "f9", "route('run_area', 'toggle_history')", "History",
+              "Show recent invocations of this function"),
     KeyAction("follow-logs", "f8", "follow_logs", "Follow logs",
               "Follow the selected deployed function's CloudWatch logs (again to stop)", footer=False),
     KeyAction("help", "f1,question_mark", "help", "Help", "Show this help"),

@@ -9,8 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from invokers.models import Result
-from invokers.reload import Comparison
+from invokers.models import Comparison, Result
 from invokers.responses import http_view
 
 STATUS_STYLES = {"ok": "bold green", "error": "bold red", "timeout": "bold yellow", "crashed": "bold magenta"}

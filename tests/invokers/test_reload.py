@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from invokers.engine import Engine
-from invokers.models import Result
-from invokers.reload import Reloader, compare, ignored
+from invokers.models import Result, compare
+from invokers.reload import Reloader, ignored
 
 
 def project(tmp_path: Path) -> Path:

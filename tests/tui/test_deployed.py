@@ -51,11 +51,11 @@ async def test_deployed_functions_listed_matched_detailed_and_invoked_after_conf
         app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
         async with app.run_test(size=(120, 35)) as pilot:
             functions = app.main_screen.query_one(FunctionList)
-            await wait_for(pilot, lambda: len(app.deployed) == 2)
+            await wait_for(pilot, lambda: len(app.catalogue.deployed) == 2)
             labels = [str(o.prompt) for o in functions.options.options]
             assert any(label.startswith("○ orders ☁") for label in labels)  # local, deployed too
             assert any(label.startswith("☁ orders ⌂") for label in labels)  # deployed, local too
-            functions.select("aws:billing")
+            app.main_screen.select("aws:billing")
             await wait_for(pilot, lambda: "Deployed · billing" in (app.main_screen.query_one(TimingPanel).border_title
                                                                   or ""))
             details = screen_text(app.main_screen.query_one(TimingPanel))
@@ -65,12 +65,12 @@ async def test_deployed_functions_listed_matched_detailed_and_invoked_after_conf
             assert app.screen.__class__.__name__ == "ConfirmScreen"
             await pilot.press("n")
             await pilot.pause()
-            assert not app.main_screen.runs
+            assert not app.main_screen.run_area.runs
             await pilot.press("ctrl+r")
             await pilot.pause()
             await pilot.press("y")
             await wait_for(pilot, lambda: finished(app, "aws:billing"))
-            assert app.main_screen.runs["aws:billing"][0].result.ok
+            assert app.main_screen.run_area.runs["aws:billing"][0].result.ok
             await pilot.press("f6")  # asked once per function and session
             await wait_for(pilot, lambda: finished(app, "aws:billing", 2))
 
@@ -88,7 +88,7 @@ async def test_no_credentials_is_a_message_and_local_functions_still_work(tmp_pa
         assert "Deployed\nunavailable: no AWS credentials" in prompts
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "orders"))
-        assert app.main_screen.runs["orders"][0].result.response == "local"
+        assert app.main_screen.run_area.runs["orders"][0].result.response == "local"
 
 
 async def test_denied_listing_is_a_notification(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ async def test_no_aws_flag_never_lists_deployed(tmp_path: Path) -> None:
     app = SvlApp(discover(project(tmp_path)), aws=None)
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause(0.3)
-        assert app.aws is None and app.deployed == []
+        assert app.aws is None and app.catalogue.deployed == []
         assert all("Deployed" not in str(o.prompt) for o in app.main_screen.query_one(FunctionList).options.options)
 
 
@@ -127,10 +127,10 @@ async def test_recent_cloudwatch_history_of_a_deployed_function(tmp_path: Path) 
             {"timestamp": now - 600_000, "message": "[ERROR]\t2026-01-02T03:04:05.678Z\tabc\tten minutes ago"}])
         app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
         async with app.run_test(size=(120, 35)) as pilot:
-            await wait_for(pilot, lambda: len(app.deployed) == 1)
-            app.main_screen.query_one(FunctionList).select("aws:billing")
+            await wait_for(pilot, lambda: len(app.catalogue.deployed) == 1)
+            app.main_screen.select("aws:billing")
             await pilot.pause()
-            app.main_screen.show_recent_logs(60)
+            app.main_screen.deployed.show_recent(app.main_screen.selected, 60)
             view = app.main_screen.query_one(LogView)
             await wait_for(pilot, lambda: bool(view.records))
             assert [(r.level, r.message) for r in view.records] == [("ERROR", "ten minutes ago")]

@@ -35,7 +35,7 @@ def screen_text(widget) -> str:
 
 
 def finished(app: SvlApp, name: str, count: int = 1) -> bool:
-    return len(app.main_screen.runs.get(name, [])) >= count
+    return len(app.main_screen.run_area.runs.get(name, [])) >= count
 
 
 async def test_select_function_pick_template_fire_and_see_logs_and_timing(example_app: SvlApp) -> None:
@@ -71,7 +71,7 @@ async def test_second_invoke_is_warm_and_history_charts_both(example_app: SvlApp
         await wait_for(pilot, lambda: finished(example_app, "warmup-aware"))
         await pilot.press("f6")
         await wait_for(pilot, lambda: finished(example_app, "warmup-aware", 2))
-        first, second = (run.result for run in screen.runs["warmup-aware"])
+        first, second = (run.result for run in screen.run_area.runs["warmup-aware"])
         assert first.cold and not second.cold
         await pilot.press("f9")
         await pilot.pause()
@@ -90,7 +90,7 @@ async def test_invalid_json_is_not_sent_and_stays_in_the_editor(example_app: Svl
         await pilot.press("ctrl+r")
         await pilot.pause(0.2)
         assert editor.text == '{"broken": ,}'
-        assert not screen.runs
+        assert not screen.run_area.runs
         assert any("not valid JSON" in n.message for n in example_app._notifications)
         assert "line 1, col 12" in screen_text(editor)
 
@@ -108,7 +108,7 @@ async def test_validation_warns_but_does_not_block(project_app) -> None:
         assert "sqs" in status and "$.Records[0]" in status
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "echo"))
-        assert app.main_screen.runs["echo"][0].result.response["Records"][0]["body"] == {"not": "a string"}
+        assert app.main_screen.run_area.runs["echo"][0].result.response["Records"][0]["body"] == {"not": "a string"}
 
 
 async def test_unsaved_edits_survive_switching_functions(example_app: SvlApp) -> None:
@@ -152,7 +152,7 @@ async def test_long_invoke_keeps_ui_responsive_and_can_be_cancelled(project_app)
         await pilot.pause()
         assert screen.query_one("#function-filter").value == "sl"
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: screen._in_flight is None)
+        await wait_for(pilot, lambda: screen.run_area.in_flight is None)
         assert "cancelled" in screen_text(screen.query_one(TimingPanel))
         assert not app.engine.is_warm("slow")
 
@@ -184,7 +184,7 @@ async def test_reload_marks_function_and_auto_rerun_fires_again(project_app) -> 
         await pilot.pause(0.6)
         (root / "app.py").write_text("def handler(e, c):\n    return 2\n")
         await wait_for(pilot, lambda: finished(app, "f", 2))
-        run = screen.runs["f"][1]
+        run = screen.run_area.runs["f"][1]
         assert run.result.response == 2 and run.result.cold
         assert run.comparison is not None and run.comparison.response_changed
         assert "response changed" in screen_text(screen.query_one(TimingPanel))

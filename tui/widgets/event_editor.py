@@ -2,12 +2,14 @@
 
 Validation runs as you type and never blocks sending (malformed events are a
 legitimate test). Unsaved edits are kept per function, so switching functions
-and back loses nothing.
+and back loses nothing. The editor's own actions (pick, save, format, the
+decoded view) live here too, next to the text they act on.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -15,15 +17,21 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
+from invokers.models import FunctionSpec, function_key
+
 if TYPE_CHECKING:
     from event_samples import Issue
+
+    from ..screens.event_picker import Choice
 
 VALIDATE_DELAY_S = 0.15
 
 
 class EventEditor(Vertical):
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, project: Path, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.project = project
+        self.spec: FunctionSpec | None = None
         self._drafts: dict[str, str] = {}
         self._sources: dict[str, str] = {}
         self._function: str | None = None
@@ -47,16 +55,17 @@ class EventEditor(Vertical):
     def text(self) -> str:
         return self.text_area.text
 
-    def switch_to(self, function: str, default_event: Any, label: str | None = None) -> None:
-        """Show ``function``'s draft (by key), or its default event the first time."""
+    def switch_to(self, spec: FunctionSpec) -> None:
+        """Show ``spec``'s draft, or its default event the first time."""
         if self._function is not None:
             self._drafts[self._function] = self.text
-        self._function = function
-        self._label = label or function
+        self.spec = spec
+        function = self._function = function_key(spec)
+        self._label = spec.name if spec.is_local else f"{spec.name} (deployed)"
         if function in self._drafts:
             self._load(self._drafts[function], self._sources.get(function, "draft"))
         else:
-            self.set_event(default_event if default_event is not None else {}, "default event")
+            self.set_event(spec.default_event if spec.default_event is not None else {}, "default event")
 
     def set_event(self, value: Any, source: str) -> None:
         """Replace the editor's content (a template, a saved event, a past run's event)."""
@@ -107,3 +116,99 @@ class EventEditor(Vertical):
         style = "red" if errors else "yellow"
         more = f" (+{len(self.issues) - 1} more)" if len(self.issues) > 1 else ""
         status.update(Text(f"! {label}: {first.path}: {first.message}{more}", style=style))
+
+    # ---- actions on the event ------------------------------------------------------------
+
+    def checked_event(self, consequence: str) -> tuple[bool, Any]:
+        """The editor's event, or (False, None) after showing where its JSON is broken.
+
+        The text stays as typed and the cursor goes to the error: bad input never loses the edit.
+        """
+        event, problem = self.parsed()
+        if problem is None:
+            return True, event
+        self.notify(f"The event is not valid JSON (line {problem.line}, column {problem.column}): "
+                    f"{problem.message}. Fix it in the editor; {consequence}.", severity="error",
+                    title="Invalid event")
+        self.text_area.focus()
+        if problem.line:
+            self.text_area.cursor_location = (problem.line - 1, max(0, (problem.column or 1) - 1))
+        return False, None
+
+    def pick(self) -> None:
+        """The event picker: the function's default, its saved events, or a template."""
+        from event_samples import SavedEventError, SavedEvents
+
+        from ..screens.event_picker import EventPickerScreen
+
+        spec = self.spec
+        if spec is None:
+            return
+        try:
+            saved = SavedEvents(self.project).list(spec.name)
+        except SavedEventError:
+            saved = []
+        self.app.push_screen(EventPickerScreen(spec.name, saved, spec.default_event is not None),
+                             self.load_choice)
+
+    def load_choice(self, choice: Choice | None) -> None:
+        """Put the picked event (default, saved or template) in the editor."""
+        from event_samples import SavedEventError, SavedEvents, generate
+
+        spec = self.spec
+        if choice is None or spec is None:
+            return
+        try:
+            if choice.source == "default":
+                self.set_event(spec.default_event, "default event")
+            elif choice.source == "saved":
+                self.set_event(SavedEvents(self.project).load(spec.name, choice.name), f"saved: {choice.name}")
+            else:
+                self.set_event(generate(choice.name), f"template: {choice.name}")
+        except (SavedEventError, ValueError) as exc:
+            self.notify(str(exc), severity="error")
+        self.text_area.focus()
+
+    def save(self) -> None:
+        """Ask for a name and save the event under ``.svl/events/<function>/``."""
+        from event_samples import SavedEventError, SavedEvents
+        from event_samples.saved import check_name
+
+        from ..screens.prompt import PromptScreen
+
+        spec = self.spec
+        if spec is None:
+            return
+        valid, event = self.checked_event("nothing was saved")
+        if not valid:
+            return
+
+        def save(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                path = SavedEvents(self.project).save(spec.name, name, event)
+            except (SavedEventError, OSError) as exc:
+                self.notify(f"Could not save: {exc}", severity="error")
+                return
+            self.notify(f"Saved {path.relative_to(self.project)}", title="Event saved")
+
+        self.app.push_screen(PromptScreen(f"Save event for {spec.name}", "event name, e.g. happy-path", check_name),
+                             save)
+
+    def decoded_view(self) -> None:
+        from ..screens.decoded import DecodedScreen
+
+        valid, event = self.checked_event("the decoded view needs a valid event")
+        if not valid:
+            return
+
+        def applied(updated: Any) -> None:
+            if updated is not None:
+                self.set_event(updated, "edited in the decoded view")
+
+        self.app.push_screen(DecodedScreen(event, self.kind), applied)
+
+    def format_event(self) -> None:
+        if not self.format():
+            self.notify("The event is not valid JSON yet, so it cannot be formatted.", severity="warning")

@@ -9,7 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from invokers.models import FunctionSpec
+from invokers.catalogue import Catalogue, CatalogueChange
+from invokers.models import FunctionSpec, function_key
 
 from ..messages import FunctionSelected
 
@@ -18,11 +19,6 @@ MARKERS = {"warm": ("●", "green"), "cold": ("○", "dim"), "reloaded": ("↻",
 
 
 COMPACT_WIDTH = 26  # narrower than this, one line per function
-
-
-def function_key(spec: FunctionSpec) -> str:
-    """Local and deployed functions may share a name; their keys differ."""
-    return spec.name if spec.is_local else f"aws:{spec.name}"
 
 
 def short_runtime(runtime: str) -> str:
@@ -64,6 +60,16 @@ class FunctionList(Vertical):
         """New local functions (after a config change); deployed ones stay."""
         self.set_functions([*specs, *(s for s in self._specs if not s.is_local)])
 
+    def apply(self, change: CatalogueChange, catalogue: Catalogue) -> None:
+        """Show a change of the app's catalogue (only what changed is rebuilt)."""
+        if change.kind == "local":
+            self.set_local(change.specs)
+        elif change.kind == "deployed":
+            self.add_deployed(change.specs)
+        else:
+            self.deployed_status = catalogue.deployed_status
+            self.set_functions(catalogue.functions)
+
     def add_deployed(self, specs: list[FunctionSpec]) -> None:
         """Append a page of deployed functions without rebuilding the whole list (thousands may come)."""
         first_page = not any(not s.is_local for s in self._specs)
@@ -80,10 +86,6 @@ class FunctionList(Vertical):
 
     def _key(self, spec: FunctionSpec) -> str:
         return function_key(spec)
-
-    def set_deployed_status(self, status: str) -> None:
-        self.deployed_status = status
-        self._render_options()
 
     def set_state(self, key: str, state: str) -> None:
         """``key`` is the local name, or ``aws:<name>`` for a deployed function."""

@@ -9,8 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from invokers.models import FunctionSpec, Result
-from invokers.reload import Comparison
+from invokers.models import Comparison, FunctionSpec, Result
 
 from ..format import configuration, figures, outcome
 

@@ -1,0 +1,76 @@
+"""The command palette: every function, every event template, every key action, and the AWS commands.
+
+Entries call the main screen's routing methods, so a palette command and its
+key binding do exactly the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.command import Hit, Hits, Provider
+
+from invokers.models import function_key
+
+from .bindings import ACTIONS
+
+if TYPE_CHECKING:
+    from .app import SvlApp
+    from .screens.main import MainScreen
+
+
+class FunctionCommands(Provider):
+    """Select or invoke any function of the catalogue; load any event template into the editor."""
+
+    async def search(self, query: str) -> Hits:
+        from event_samples import KINDS
+
+        from .screens.event_picker import Choice
+
+        app: SvlApp = self.app  # type: ignore[assignment]
+        matcher = self.matcher(query)
+        screen = app.main_screen
+        for spec in app.catalogue.functions:
+            key = function_key(spec)
+            where = "" if spec.is_local else " (deployed)"
+            for title, callback, text in (
+                    (f"Select {spec.name}{where}", partial(screen.select, key), f"Select {spec.name} ({spec.runtime})"),
+                    (f"Invoke {spec.name}{where}", partial(screen.invoke_function, key),
+                     f"Invoke {spec.name} with its event in the editor")):
+                score = matcher.match(title)
+                if score > 0:
+                    yield Hit(score, matcher.highlight(title), callback, help=text)
+        for kind in KINDS.values():
+            title = f"Event template: {kind.name}"
+            score = matcher.match(f"{title} {kind.title}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(title),
+                          partial(screen.editor.load_choice, Choice("template", kind.name)), help=kind.title)
+
+
+def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
+    """The main screen's entries of the palette's system list (after Textual's own)."""
+    for action in ACTIONS:
+        if action.id not in ("quit", "help") and (action.id != "follow-logs" or app.has_deployed):
+            yield SystemCommand(action.description, action.help, partial(screen.run_action, action.action))
+    yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "help"))
+    if app.has_deployed:
+        yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
+                            partial(screen.invoke_deployed_with, "Event"))
+        yield SystemCommand("Dry run deployed function", "InvocationType=DryRun: checks parameters and "
+                            "permissions", partial(screen.invoke_deployed_with, "DryRun"))
+        yield SystemCommand("Invoke deployed version or alias…", "Qualifier: a version number or an alias",
+                            partial(screen.invoke_deployed_with, "RequestResponse", True))
+        for minutes, label in ((15, "15 minutes"), (60, "hour"), (1440, "day")):
+            yield SystemCommand(f"Deployed logs: last {label}", "CloudWatch history of the selected "
+                                "deployed function", partial(screen.deployed.show_recent, screen.selected, minutes))
+    if app.aws is not None:
+        for what in ("region", "profile"):
+            yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",
+                                partial(screen.deployed.switch, what))
+    if app.mock is not None:
+        yield SystemCommand("Mock AWS: show resources", "Tables, queues, topics and buckets the local "
+                            "handlers created in the embedded AWS", app.show_mock_inventory)

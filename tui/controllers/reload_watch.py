@@ -1,0 +1,56 @@
+"""Hot reload in the UI: watch the project, update the catalogue, say what happened.
+
+A non-visual widget running the reloader in a Textual worker. Each reload
+updates the app's catalogue when the config changed, notifies what changed or
+what does not load, and posts ``Reloaded`` so the screen can mark functions
+and the run area can re-run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.widget import Widget
+
+from invokers.reload import ReloadEvent
+
+from ..messages import Reloaded
+
+if TYPE_CHECKING:
+    from ..app import SvlApp
+
+
+def summary(event: ReloadEvent) -> str:
+    """``reloaded a, b; added c``: one line for a successful reload, empty when nothing changed."""
+    parts = [f"{verb} {', '.join(names)}" for verb, names in
+             (("reloaded", event.reloaded), ("added", event.added), ("removed", event.removed)) if names]
+    return "; ".join(parts)
+
+
+class ReloadController(Widget):
+    DEFAULT_CSS = "ReloadController { display: none; }"
+
+    @property
+    def svl(self) -> SvlApp:
+        return self.app  # type: ignore[return-value]
+
+    @work(group="reload")
+    async def start(self) -> None:
+        async for event in self.svl.reloader.watch():
+            self._tell(event)
+            self.post_message(Reloaded(event))
+
+    def _tell(self, event: ReloadEvent) -> None:
+        if event.config_changed:
+            self.svl.catalogue.set_local(list(self.svl.reloader.functions))
+        for error in event.errors:
+            where = f"{error.file}:{error.line}: " if error.file and error.line else ""
+            self.notify(f"{where}{error.message}", title=f"{error.function} does not load", severity="error",
+                        timeout=8)
+        for problem in event.problems:
+            self.notify(problem, title="Config problem", severity="warning", timeout=8)
+        changed = ", ".join(event.files[:3]) + ("…" if len(event.files) > 3 else "")
+        said = summary(event)
+        if said and event.ok:
+            self.notify(said, title=f"Changed {changed}", timeout=3)
