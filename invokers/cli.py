@@ -256,7 +256,7 @@ def _start_early(spec: FunctionSpec, extra_env: dict[str, str] | None) -> Spawne
 
     try:
         launch = launch_for(spec)
-        return spawn(spec, launch.command, launch.speaks_fence, extra_env)
+        return spawn(spec, launch.command, launch.speaks_fence, {**(extra_env or {}), **launch.env})
     except (RuntimeUnavailable, OSError):
         return None  # the engine reports it properly on invoke
 

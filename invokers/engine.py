@@ -53,6 +53,7 @@ class Engine:
         """Account concurrency and idle time, shared by every function's pool."""
         self._pools: dict[str, Pool[Worker]] = {}
         self._reaper: asyncio.Task[None] | None = None
+        self._notes: dict[str, list[str]] = {}  # per function: what its launch differs in from Lambda
 
     def adopt(self, spec: FunctionSpec, spawned: Spawned) -> None:
         """Use an environment started earlier with ``invokers.spawn.spawn`` for ``spec``'s next cold start."""
@@ -207,7 +208,9 @@ class Engine:
 
     def _new_worker(self, spec: FunctionSpec) -> Worker:
         launch = launch_for(spec)
-        return Worker(spec, launch.command, speaks_fence=launch.speaks_fence, extra_env=self.worker_env)
+        self._notes[spec.name] = list(launch.notes)
+        return Worker(spec, launch.command, speaks_fence=launch.speaks_fence,
+                      extra_env={**self.worker_env, **launch.env})
 
     async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
                      queue: asyncio.Queue[LogRecord | Result | None]) -> None:
@@ -235,6 +238,10 @@ class Engine:
             for old in stale:
                 await _discard(old)
             result.cold = fresh or worker.fresh_init_ms is not None
+            result.notes = list(self._notes.get(spec.name, ()))
+            if result.cold:
+                for note in result.notes:
+                    await queue.put(_platform(request_id, f"svl: {note}", level="WARN"))
             worker.attach(queue, budget, request_id)
             try:
                 if not fresh and worker.fresh_init_ms is not None:
@@ -389,6 +396,7 @@ class _Outcome:
         self.max_memory_mb = 0
         self.response: Any = None
         self.error: dict[str, Any] | None = None
+        self.notes: list[str] = []
 
     def fail(self, status: str, error_type: str, message: str, stack: Any = None,
              extra: dict[str, Any] | None = None) -> None:
@@ -416,7 +424,7 @@ class _Outcome:
             cost_usd=pricing.cost_usd(billed, spec.memory_mb, spec.region or region(), spec.architecture),
             response=self.response if self.status == "ok" else None, error=self.error,
             started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
-            log_dropped_bytes=budget.dropped_bytes)
+            log_dropped_bytes=budget.dropped_bytes, notes=self.notes)
 
 
 async def _discard(worker: Worker) -> None:

@@ -15,6 +15,10 @@ from .models import FunctionSpec
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
+SHELL_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV", "NODE_PATH")
+"""The user's shell's import settings (svl-tui's own virtualenv, say): never a function's.
+A function's own configuration may still set them, as on Lambda."""
+
 _SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION)",
                           re.IGNORECASE)
 
@@ -46,6 +50,8 @@ def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
     Lambda where configuration is the only source.
     """
     env = dict(os.environ if base is None else base)
+    for name in SHELL_ONLY:
+        env.pop(name, None)
     the_region = spec.region or region()
     env.update({
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,

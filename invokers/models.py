@@ -107,6 +107,9 @@ class FunctionSpec(_Json):
     """At most this many environments at once (SAM ``ReservedConcurrentExecutions``); None: the account's."""
     provisioned_concurrency: int = 0
     """Environments kept initialised (SAM ``ProvisionedConcurrencyConfig``, serverless ``provisionedConcurrency``)."""
+    runtime_note: str = ""
+    """Set when this machine cannot run the declared runtime as is (e.g. ``python3.13`` runs on 3.12):
+    what runs it instead and how to get the right one. Empty when all is as declared."""
 
     @property
     def language(self) -> str:
@@ -163,6 +166,9 @@ class Result(_Json):
     started_at: float = 0.0
     log_dropped_lines: int = 0
     log_dropped_bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+    """What differs from Lambda here and why (another Python version, an unused virtualenv, an
+    SDK package Lambda bundles but this machine lacks); on a cold start also logged before START."""
 
     @property
     def ok(self) -> bool:

@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,24 +32,73 @@ class RuntimeUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Launch:
+    """How to start an environment: the command, the variables it needs, what the user should know."""
+
     command: list[str]
     speaks_fence: bool
+    env: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def launch_for(spec: FunctionSpec) -> Launch:
-    """The command that starts an execution environment for ``spec``."""
+    """The command that starts an execution environment for ``spec``, and its import path."""
     if spec.language == "python":
-        python = os.environ.get("SVL_PYTHON") or sys.executable
-        return Launch([python, str(PYTHON_BOOTSTRAP)], speaks_fence=True)
+        from .interpreters import InterpreterUnavailable, python_for
+        from .python_path import python_path
+
+        try:
+            interpreter = python_for(spec.runtime)
+        except InterpreterUnavailable as exc:
+            raise RuntimeUnavailable(f"{exc}. Set {_pin_hint(spec.runtime)} to a Python's path") from exc
+        built = python_path(spec, interpreter)
+        notes = tuple(note for note in (interpreter.note, *built.notes) if note)
+        # -S: no site-packages of any kind; the bootstrap puts exactly the built path after the code root.
+        return Launch([interpreter.path, "-S", str(PYTHON_BOOTSTRAP)], True,
+                      {**layer_environment(spec), **built.environment()}, notes)
     if spec.language == "node":
-        return Launch([node_executable(), str(NODE_BOOTSTRAP)], speaks_fence=True)
+        return Launch([node_executable(), str(NODE_BOOTSTRAP)], speaks_fence=True, env=layer_environment(spec))
     bootstrap = Path(spec.code_dir) / "bootstrap"
     if not bootstrap.is_file():
         raise RuntimeUnavailable(
             f"runtime {spec.runtime!r} needs an executable 'bootstrap' in {spec.code_dir}; none found")
     if not os.access(bootstrap, os.X_OK):
         raise RuntimeUnavailable(f"{bootstrap} is not executable: run chmod +x {bootstrap}")
-    return Launch([str(bootstrap)], speaks_fence=False)
+    return Launch([str(bootstrap)], speaks_fence=False, env=layer_environment(spec))
+
+
+def runtime_note(spec: FunctionSpec) -> str:
+    """What runs ``spec`` instead of its declared runtime, when this machine lacks it ('' when all is as declared)."""
+    if spec.language != "python" or not spec.is_local:
+        return ""
+    from .interpreters import InterpreterUnavailable, python_for
+
+    try:
+        return python_for(spec.runtime).note
+    except InterpreterUnavailable as exc:
+        return f"{exc}. Set {_pin_hint(spec.runtime)} to a Python's path"
+
+
+def _pin_hint(runtime: str) -> str:
+    from .interpreters import env_name, wanted_version
+
+    wanted = wanted_version(runtime)
+    return env_name(wanted) if wanted else "SVL_PYTHON"
+
+
+def layer_environment(spec: FunctionSpec) -> dict[str, str]:
+    """PATH and LD_LIBRARY_PATH as Lambda sets them: layers' ``bin/`` and ``lib/`` (``/opt/bin``, ``/opt/lib``) last.
+
+    svl-tui's own virtualenv leaves PATH: a handler that starts ``python`` must not get ours.
+    """
+    own_bin = os.path.join(sys.prefix, "bin") if sys.prefix != sys.base_prefix else ""
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != own_bin]
+    libraries = [p for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+    if spec.code_dir:
+        libraries += [spec.code_dir, os.path.join(spec.code_dir, "lib")]
+    for layer in reversed(spec.layers):
+        path.append(os.path.join(layer, "bin"))
+        libraries.append(os.path.join(layer, "lib"))
+    return {"PATH": os.pathsep.join(path), "LD_LIBRARY_PATH": os.pathsep.join(libraries)}
 
 
 def node_executable() -> str:

@@ -9,6 +9,7 @@ context object, the ``[LEVEL]\\t<time>\\t<request id>\\t<message>`` log format
 runtime's own frames, and ``Runtime.MarshalError`` for unserialisable results.
 """
 
+import builtins
 import json
 import os
 import socket
@@ -278,11 +279,42 @@ def azure_response(result):
     return {"status": result.status_code, "headers": headers, "body": body}
 
 
+def set_import_path(task_root):
+    """The code root first, then what the engine built (layers, the project's virtualenv, the bundled SDK).
+
+    The engine starts us with ``-S``, so nothing else of the machine's is importable;
+    without ``SVL_PYTHON_PATH`` (another launcher) only the code root is put first.
+    """
+    built = os.environ.get("SVL_PYTHON_PATH")
+    rest = sys.path[1:]
+    if built is None:
+        sys.path[0] = task_root
+        return
+    sites = set(filter(None, os.environ.get("SVL_PYTHON_SITES", "").split(os.pathsep)))
+    path = [task_root]
+    for entry in filter(None, built.split(os.pathsep)):
+        if entry in sites:  # a virtualenv: its .pth files (editable installs) count, as with site-packages
+            import site
+
+            mark = len(sys.path)
+            site.addsitedir(entry)
+            path.extend(sys.path[mark:])
+            del sys.path[mark:]
+        else:
+            path.append(entry)
+    sys.path[:] = path + [entry for entry in rest if entry not in path]
+    if not hasattr(builtins, "exit"):  # -S also skips these two builtins, which handlers may call
+        import _sitebuiltins
+
+        builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
+        builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
+
+
 def main():
     global CURRENT_REQUEST_ID
     watch_parent()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    sys.path[0] = task_root
+    set_import_path(task_root)
     install_logging()
     client = RuntimeClient(RUNTIME_API)
     shim = load_azure_shim() if AZURE else None

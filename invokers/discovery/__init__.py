@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import FunctionSpec
+from ..runtimes import runtime_note
 from . import azure, sam, serverless, svl
 from .yamlfile import ConfigFileError, Problem, load
 
@@ -65,6 +66,8 @@ def discover(project: Path | str) -> Discovery:
     specs, problems = azure.read(root)
     result.problems.extend(problems)
     _add(result, specs)
+    for spec in result.functions:
+        spec.runtime_note = runtime_note(spec)
     return result
 
 
