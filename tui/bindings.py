@@ -76,14 +76,14 @@ def config_path() -> Path:
 
 def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
     """User key remaps by action id, and problems found in the config (unknown ids, bad YAML)."""
-    import yaml
+    from invokers.discovery.yamlfile import ConfigFileError, load
 
     path = path or config_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
+    if not path.exists():
         return {}, []
-    except (OSError, yaml.YAMLError) as exc:
+    try:
+        data = load(path).data or {}  # the same bounded loader as project configs: no alias bombs
+    except ConfigFileError as exc:
         return {}, [f"{path}: cannot read the config: {exc}"]
     keys = data.get("keys") if isinstance(data, dict) else None
     if keys is None:

@@ -13,6 +13,10 @@ from typing import Any
 
 import yaml
 
+MAX_NODES = 100_000
+"""Nodes a config may expand to once aliases are followed: real templates have a few thousand;
+a "billion laughs" alias bomb has 10^9 and would take minutes and gigabytes to walk."""
+
 
 @dataclass
 class Problem:
@@ -94,7 +98,13 @@ def load(path: Path) -> YamlDocument:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and expanded_size(node, MAX_NODES) > MAX_NODES:
+            raise ConfigFileError(Problem(path.name, None, "", (
+                f"refused: its aliases (*name) expand to more than {MAX_NODES:,} values, as an alias bomb "
+                "('billion laughs') does. Repeat less through anchors, or write the values out.")))
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError as exc:
+        raise ConfigFileError(Problem(path.name, None, "", "refused: nested too deeply to read")) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -105,6 +115,42 @@ def load(path: Path) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(path, data, node)
+
+
+def expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many nodes ``root`` stands for with every alias followed, counted up to just past ``limit``.
+
+    Aliases make the node tree a graph that shares subtrees, so the count is
+    taken once per distinct node (memoised), in time linear in the file, not
+    in the expansion. A value that contains itself (``&a [*a]``) never ends: past any limit.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            sizes[id(node)] = min(total, limit + 1)
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in open_nodes:
+            return limit + 1  # reached again while its own children are being counted: a cycle
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 class ConfigFileError(Exception):
