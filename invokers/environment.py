@@ -19,8 +19,13 @@ SHELL_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VI
 """The user's shell's import settings (svl-tui's own virtualenv, say): never a function's.
 A function's own configuration may still set them, as on Lambda."""
 
-_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|SESSION)",
-                          re.IGNORECASE)
+_SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
+# What a setting that only sounds secret holds (PASSWORD_ITERATIONS=100000, AUTH_ENABLED=true, TOKEN_TTL=3600):
+# a number, a boolean, nothing. Anything else under a secret-sounding name is masked.
+_PLAIN_VALUE = re.compile(r"[-+]?\d+(\.\d+)?|true|false|yes|no|on|off|none|null|", re.IGNORECASE)
+# scheme://user:password@host: the password goes, whatever the variable is called.
+_URL_CREDENTIALS = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]+@", re.IGNORECASE)
+MASK = "****"
 
 
 def region() -> str:
@@ -76,10 +81,29 @@ def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
     return env
 
 
-def looks_secret(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
+def looks_secret(name: str, value: str | None = None) -> bool:
+    """Whether ``name=value`` holds a secret: a secret-sounding name (KEY, SECRET, TOKEN, PASSWORD, PASSWD,
+    PRIVATE, CREDENTIAL, AUTH, DSN) whose value is not a plain number or boolean. Without a value: the name alone."""
+    if not _SECRET_NAME.search(name):
+        return False
+    return value is None or not _PLAIN_VALUE.fullmatch(value.strip())
+
+
+def mask_value(name: str, value: str) -> str:
+    """``value`` as svl-tui may show it: masked whole when secret, else with any URL password masked."""
+    if looks_secret(name, value):
+        return MASK
+    return mask_url_credentials(value)
+
+
+def mask_url_credentials(text: str) -> str:
+    """``postgres://u:pw@h/db`` -> ``postgres://u:****@h/db``, anywhere in ``text``."""
+    return _URL_CREDENTIALS.sub(lambda match: f"{match['head']}:{MASK}@", text)
 
 
 def mask_environment(environment: dict[str, str]) -> dict[str, str]:
-    """Values whose names look like keys, tokens or passwords, masked for display."""
-    return {key: ("****" if looks_secret(key) and value else value) for key, value in environment.items()}
+    """Environment variables as svl-tui shows them (list, details, ``--json``, its own logs): secrets masked.
+
+    The one place masking is decided; every face calls this.
+    """
+    return {key: mask_value(key, str(value)) for key, value in environment.items()}
