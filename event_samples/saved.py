@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .validation import loads_strict
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,99}$")
 _FUNCTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,139}$")
 
@@ -38,13 +40,16 @@ def check_name(name: str, what: str = "event name") -> str:
 
 
 def write_json_atomic(path: Path, value: Any) -> None:
-    """Write ``value`` as pretty JSON so that readers see the old file or the new one, never a mix."""
+    """Write ``value`` as pretty JSON so that readers see the old file or the new one, never a mix.
+
+    Strict JSON only: ``NaN`` and ``Infinity`` raise ``ValueError`` before anything is written.
+    """
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(value, out, indent=2, ensure_ascii=False)
-            out.write("\n")
+            out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)
@@ -77,7 +82,7 @@ class SavedEvents:
     def load(self, function: str, name: str) -> Any:
         path = self.path(function, name)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return loads_strict(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SavedEventError(f"no saved event {name!r} for {function}; saved: "
                                   f"{', '.join(self.list(function)) or 'none'}") from None
@@ -88,7 +93,11 @@ class SavedEvents:
         path = self.path(function, name)
         if not overwrite and path.exists():
             raise SavedEventError(f"a saved event {name!r} already exists for {function}")
-        write_json_atomic(path, event)
+        try:
+            write_json_atomic(path, event)
+        except ValueError as exc:
+            raise SavedEventError(f"event {name!r} for {function} is not strict JSON ({exc}): "
+                                  "replace NaN and Infinity with null, a number or a string") from None
         return path
 
     def rename(self, function: str, old: str, new: str) -> Path:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from . import jsonout
 from .models import FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def _list(args: argparse.Namespace) -> int:
 
         for spec in functions:  # never print secrets: tokens and passwords in configs included
             spec.environment = mask_environment(spec.environment)
-        print(json.dumps([spec.to_dict() for spec in functions], indent=2))
+        print(jsonout.dumps([spec.to_dict() for spec in functions], indent=2))
         return EXIT_OK
     if not found.functions:
         print(f"No functions found in {found.project}. Add an svl.yaml (see README), a SAM template.yaml "
@@ -206,11 +207,24 @@ def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
 
 
 def parse_json(text: str, where: str) -> Any:
+    """An event as strict JSON: a syntax error, or a NaN / Infinity (not JSON, refused by AWS), says where."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}. "
                          "Fix the event (keys and strings need double quotes).") from None
+    except ValueError:
+        from event_samples.validation import loads_strict  # only now: it finds the line and column
+
+        try:
+            loads_strict(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}.") from None
+        raise  # pragma: no cover - loads_strict refuses whatever the fast path refused
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(name)
 
 
 def _invoke(args: argparse.Namespace) -> int:
@@ -299,14 +313,14 @@ def _print_result(result: Result, records: list[LogRecord], args: argparse.Names
     if args.json:
         document = result.to_dict()
         document["logs"] = [record.to_dict() for record in records]
-        print(json.dumps(document, indent=2, default=str))
+        print(jsonout.dumps(document, indent=2, default=str))
         return
     show_result(result, painter, summary=not args.quiet)
 
 
 def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
     """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream."""
-    print(json.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+    print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
     if summary:
         painter.summary(result)
 
@@ -314,7 +328,7 @@ def show_result(result: Result, painter: Painter, *, summary: bool = True) -> No
 def line_for(record: LogRecord) -> str:
     """A record as one terminal line: JSON kept as JSON, text with its level, platform lines as Lambda prints them."""
     if record.fields and record.stream != "platform":
-        return json.dumps(record.fields, default=str)
+        return jsonout.dumps(record.fields, default=str)
     if record.level and record.stream != "platform":
         return f"[{record.level}] {record.message}"
     return record.message

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import pricing
 from .azure import to_azure_request
 from .environment import function_arn, region
+from .jsonout import encode_event
 from .logs import format_end, format_report, format_start
 from .models import FunctionSpec, LogRecord, Result, Update
 from .pool import Limits, Pool, Throttled
@@ -219,7 +219,7 @@ class Engine:
         result = _Outcome(spec, request_id, started_at)
         if spec.style == "azure" and not isinstance(event, bytes):
             event = to_azure_request(event, spec)
-        payload = event if isinstance(event, bytes) else json.dumps(event).encode()
+        payload = event if isinstance(event, bytes) else encode_event(event)
         try:
             if len(payload) > PAYLOAD_LIMIT:
                 result.fail("error", "RequestEntityTooLargeException",

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import pricing
 from ..environment import mask_environment
+from ..jsonout import encode_event
 from ..logs import parse_line, parse_report
 from ..models import FunctionSpec, LogRecord, Result, Update
 from .session import Aws, AwsError, explain
@@ -104,7 +105,7 @@ async def invoke(aws: Aws, spec: FunctionSpec, event: Any, *, invocation_type: s
         raise ValueError(f"invocation type must be one of {', '.join(INVOCATION_TYPES)}")
     started = time.time()
     clock = time.perf_counter()
-    payload = event if isinstance(event, bytes) else json.dumps(event).encode()
+    payload = event if isinstance(event, bytes) else encode_event(event)
     try:
         response = await asyncio.to_thread(_invoke, aws, spec, payload, invocation_type, qualifier)
     except AwsError as exc:

@@ -20,6 +20,9 @@ RUNTIME_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 FENCE = os.environ.get("SVL_LOG_FENCE", "")
 AZURE = os.environ.get("SVL_STYLE") == "azure"
 THIS_FILE = os.path.abspath(__file__)
+# Lambda's python3.12+ runtimes send responses as UTF-8; older ones \u-escape them (and measure that size).
+_VERSION = os.environ.get("AWS_EXECUTION_ENV", "").rpartition("python")[2].split(".")
+UTF8_RESPONSES = len(_VERSION) == 2 and _VERSION[0] == "3" and _VERSION[1].isdigit() and int(_VERSION[1]) >= 12
 
 
 class RuntimeClient:
@@ -189,7 +192,7 @@ def to_json(value):
             return int(obj) if obj == obj.to_integral_value() else float(obj)
         raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
-    return json.dumps(value, default=default).encode()
+    return json.dumps(value, default=default, ensure_ascii=not UTF8_RESPONSES).encode("utf-8", "surrogatepass")
 
 
 def fence():
