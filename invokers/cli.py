@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import jsonout
-from .models import FunctionSpec, LogRecord, Result
+from .models import DebugStop, FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
@@ -75,9 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     watch_source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function")
 
     from .cli_aws import add_arguments
+    from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
 
     add_arguments(listing, invoke, commands, common)
+    add_debug_arguments(invoke)
     add_parser(commands, common)
     return parser
 
@@ -243,7 +245,8 @@ def _invoke(args: argparse.Namespace) -> int:
     event = read_event(args, spec)
     mock = _start_mock(args)
     try:
-        spawned = _start_early(spec, mock.environment if mock else None)
+        # under a debug port the engine starts the worker itself, wrapped in the debugger
+        spawned = None if args.debug_port else _start_early(spec, mock.environment if mock else None)
         result = asyncio.run(_stream(spec, event, args, spawned, mock))
     finally:
         if mock is not None:
@@ -281,7 +284,10 @@ async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spaw
     from .engine import Engine
 
     painter = Painter(sys.stderr)
-    async with Engine(worker_env=mock.environment if mock else None,
+    if args.debug_port and spec.is_local:
+        painter.note(f"svl-tui: {spec.name} waits for a debugger to attach on 127.0.0.1:{args.debug_port} "
+                     "(timeouts suspended)")
+    async with Engine(worker_env=mock.environment if mock else None, debug_port=args.debug_port,
                       aws=_aws(args) if not spec.is_local else None) as engine:
         if spawned is not None:
             engine.adopt(spec, spawned)
@@ -296,12 +302,19 @@ def _aws(args: argparse.Namespace) -> Any:
 
 async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.Namespace,
                    painter: Painter) -> Result:
+    from .cli_debug import answer, interactive
+
     records: list[LogRecord] = []
+    debug = interactive(args)
     async for update in engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
-                                      qualifier=getattr(args, "qualifier", None)):
+                                      qualifier=getattr(args, "qualifier", None), debug=debug,
+                                      post_mortem=debug and args.post_mortem):
         if isinstance(update, Result):
             _print_result(update, records, args, painter)
             return update
+        if isinstance(update, DebugStop):
+            await answer(engine, update, painter.stream)
+            continue
         if args.json:
             records.append(update)
         elif not args.quiet:
@@ -321,6 +334,11 @@ def _print_result(result: Result, records: list[LogRecord], args: argparse.Names
 def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
     """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream."""
     print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+    if result.error_locals:
+        from .cli_debug import locals_lines
+
+        for line in locals_lines(result):
+            painter.note(line)
     if summary:
         painter.summary(result)
 

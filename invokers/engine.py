@@ -13,14 +13,15 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import pricing
 from .azure import to_azure_request
+from .debug import DebugLink, DebugSession, port_command, wait_running
 from .environment import function_arn, region
 from .jsonout import encode_event
 from .logs import format_end, format_report, format_start
-from .models import FunctionSpec, LogRecord, Result, Update
+from .models import DebugStop, FunctionSpec, LogRecord, Result, Update
 from .pool import Limits, Pool, Throttled
 from .runtime_api import Invocation, Outcome, decode_json
 from .runtimes import RuntimeUnavailable, launch_for
@@ -43,7 +44,8 @@ class Engine:
     """Keeps warm execution environments of local functions (a pool each) and invokes them."""
 
     def __init__(self, *, log_limit_bytes: int = DEFAULT_LOG_LIMIT, aws: Aws | None = None,
-                 worker_env: dict[str, str] | None = None, limits: Limits | None = None) -> None:
+                 worker_env: dict[str, str] | None = None, limits: Limits | None = None,
+                 debug_port: int | None = None) -> None:
         self.log_limit_bytes = log_limit_bytes
         self.aws = aws
         """Deployed functions are invoked through this (created on first use)."""
@@ -54,6 +56,9 @@ class Engine:
         self._pools: dict[str, Pool[Worker]] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._notes: dict[str, list[str]] = {}  # per function: what its launch differs in from Lambda
+        self.debug_port = debug_port
+        """Start workers under debugpy / ``node --inspect-brk`` on this port, timeouts suspended."""
+        self._debug_links: dict[str, DebugLink] = {}
 
     def adopt(self, spec: FunctionSpec, spawned: Spawned) -> None:
         """Use an environment started earlier with ``invokers.spawn.spawn`` for ``spec``'s next cold start."""
@@ -96,8 +101,19 @@ class Engine:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @overload
+    def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
+               invocation_type: str = "RequestResponse", qualifier: str | None = None,
+               debug: Literal[False] = False, post_mortem: Literal[False] = False) -> AsyncIterator[Update]: ...
+
+    @overload
+    def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
+               invocation_type: str = "RequestResponse", qualifier: str | None = None,
+               debug: bool = False, post_mortem: bool = False) -> AsyncIterator[Update | DebugStop]: ...
+
     async def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
-                     invocation_type: str = "RequestResponse", qualifier: str | None = None) -> AsyncIterator[Update]:
+                     invocation_type: str = "RequestResponse", qualifier: str | None = None,
+                     debug: bool = False, post_mortem: bool = False) -> AsyncIterator[Update | DebugStop]:
         """Run ``spec`` with ``event``: log records as they come, then one Result.
 
         ``event`` is any JSON value, or ``bytes`` sent as they are (to test a
@@ -105,6 +121,11 @@ class Engine:
         invocation and discards the environment, as a timeout would. Deployed
         functions are invoked on AWS (``invocation_type`` and ``qualifier``
         apply to them only).
+
+        With ``debug`` a Python handler's ``breakpoint()`` stops and the stream
+        yields a ``DebugStop``; answer it with ``debug_send``. Without, the
+        breakpoint is skipped with a warning line. ``post_mortem`` also stops
+        at the frame that raised when the handler fails.
         """
         if not spec.is_local:
             from .aws import deployed
@@ -115,9 +136,10 @@ class Engine:
                                                 qualifier=qualifier):
                 yield update
             return
-        queue: asyncio.Queue[LogRecord | Result | None] = asyncio.Queue(QUEUE_SIZE)
-        driver = asyncio.create_task(
-            self._drive(spec, event, request_id or str(uuid.uuid4()), queue))
+        queue: asyncio.Queue[LogRecord | Result | DebugStop | None] = asyncio.Queue(QUEUE_SIZE)
+        request_id = request_id or str(uuid.uuid4())
+        session = DebugSession(request_id, spec.name, queue, interactive=debug or post_mortem, post_mortem=post_mortem)
+        driver = asyncio.create_task(self._drive(spec, event, request_id, queue, session))
         try:
             while True:
                 item = await queue.get()
@@ -132,6 +154,14 @@ class Engine:
                     await driver
                 except asyncio.CancelledError:
                     pass  # we cancelled it: the driver discarded the environment it borrowed
+
+    def debug_send(self, request_id: str, line: str) -> None:
+        """Answer the ``DebugStop`` of invocation ``request_id`` with a pdb command (``n``, ``s``, ``r``, ``c``,
+        ``up``, ``p expr`` ...); raises RuntimeError when that invocation is not stopped."""
+        link = self._debug_links.get(request_id)
+        if link is None:
+            raise RuntimeError(f"invocation {request_id} is not stopped in the debugger")
+        link.send(line)
 
     async def prewarm(self, spec: FunctionSpec) -> Result | None:
         """Run ``spec``'s init phase now (after a reload), so the next invoke finds it ready.
@@ -209,11 +239,11 @@ class Engine:
     def _new_worker(self, spec: FunctionSpec) -> Worker:
         launch = launch_for(spec)
         self._notes[spec.name] = list(launch.notes)
-        return Worker(spec, launch.command, speaks_fence=launch.speaks_fence,
-                      extra_env={**self.worker_env, **launch.env})
+        command = port_command(spec, launch, self.debug_port) if self.debug_port else launch.command
+        return Worker(spec, command, speaks_fence=launch.speaks_fence, extra_env={**self.worker_env, **launch.env})
 
     async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
-                     queue: asyncio.Queue[LogRecord | Result | None]) -> None:
+                     queue: asyncio.Queue[LogRecord | Result | DebugStop | None], session: DebugSession) -> None:
         started_at = time.time()
         budget = LogBudget(self.log_limit_bytes)
         result = _Outcome(spec, request_id, started_at)
@@ -250,7 +280,7 @@ class Engine:
                     await queue.put(_platform(request_id, format_start(request_id)))
                     result.started = True
                     return
-                await self._run(worker, spec, payload, request_id, result, queue)
+                await self._run(worker, spec, payload, request_id, result, queue, session)
             except asyncio.CancelledError:
                 result.discard = True
                 raise
@@ -267,7 +297,7 @@ class Engine:
                 await self._finish(request_id, result, budget, queue)
 
     async def _finish(self, request_id: str, result: _Outcome, budget: LogBudget,
-                      queue: asyncio.Queue[LogRecord | Result | None]) -> None:
+                      queue: asyncio.Queue[LogRecord | Result | DebugStop | None]) -> None:
         """END, REPORT and the Result close every stream, whatever happened."""
         final = result.build(budget)
         if final.log_dropped_lines or final.log_dropped_bytes:
@@ -292,10 +322,10 @@ class Engine:
         assert worker.api is not None and worker.exited is not None
         ready = asyncio.create_task(worker.api.ready.wait())
         watcher = asyncio.create_task(_watch_memory(worker, worker.spec.memory_mb))
-        try:
+        try:  # an editor attaching through the debug port takes its time: no init timeout then
             waits: set[asyncio.Future[Any]] = {ready, worker.api.init_error, worker.exited, watcher}
-            done, _ = await asyncio.wait(waits,
-                                         timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(waits, timeout=None if self.debug_port else INIT_TIMEOUT_S,
+                                         return_when=asyncio.FIRST_COMPLETED)
         finally:
             watcher.cancel()
             if not ready.done():
@@ -322,27 +352,43 @@ class Engine:
         return False
 
     async def _run(self, worker: Worker, spec: FunctionSpec, payload: bytes, request_id: str,
-                   result: _Outcome, queue: asyncio.Queue[Any]) -> None:
+                   result: _Outcome, queue: asyncio.Queue[Any], session: DebugSession) -> None:
         assert worker.api is not None and worker.exited is not None
         deadline = time.time() + spec.timeout_s
         invocation = Invocation(request_id=request_id, payload=payload, deadline_ms=int(deadline * 1000),
-                                function_arn=function_arn(spec), trace_id=_trace_id())
+                                function_arn=function_arn(spec), trace_id=_trace_id(),
+                                debug="post-mortem" if session.post_mortem else "")
+        if worker.debug is not None:
+            worker.debug.session = session
+            self._debug_links[request_id] = worker.debug
         await queue.put(_platform(request_id, format_start(request_id)))
         result.started = True
         worker.api.submit(invocation)
         watcher = asyncio.create_task(_watch_memory(worker, spec.memory_mb))
-        try:
+        try:  # time stopped in the debugger does not count; with an editor attached nothing does
             waits: set[asyncio.Future[Any]] = {invocation.outcome, worker.exited, watcher}
-            done, _ = await asyncio.wait(waits,
-                                         timeout=spec.timeout_s, return_when=asyncio.FIRST_COMPLETED)
+            done = await wait_running(waits, None if self.debug_port else spec.timeout_s, session)
+            while not done and invocation.sent_at:  # the clock runs from when the worker got the event
+                left = spec.timeout_s - (time.perf_counter() - invocation.sent_at) + session.paused_s
+                if left <= 0:
+                    break
+                done = await wait_running(waits, left, session)
         finally:
             watcher.cancel()
+            if worker.debug is not None:
+                worker.debug.session = None
+                self._debug_links.pop(request_id, None)
+            session.resume()
         now = time.perf_counter()
         sent = invocation.sent_at or now
+        result.error_locals = session.error_locals
+        result.paused_ms = session.paused_s * 1000
         if invocation.outcome in done:
             outcome = invocation.outcome.result()
             start, end = outcome.span or (sent, outcome.received_at)
-            result.duration_ms = (end - start) * 1000
+            if outcome.span is not None:
+                result.paused_ms = outcome.paused_ms  # the worker's own clock: exact
+            result.duration_ms = max(0.0, (end - start) * 1000 - result.paused_ms)
             worker.sample_memory()
             await worker.wait_for_output()
             if worker.peak_mb > spec.memory_mb:
@@ -351,7 +397,7 @@ class Engine:
                 return
             self._settle(outcome, result)
             return
-        result.duration_ms = (now - sent) * 1000
+        result.duration_ms = max(0.0, (now - sent) * 1000 - result.paused_ms)
         result.discard = True
         if watcher in done or worker.exited in done:
             await _lost(worker, result, out_of_memory=watcher in done)
@@ -397,6 +443,8 @@ class _Outcome:
         self.response: Any = None
         self.error: dict[str, Any] | None = None
         self.notes: list[str] = []
+        self.paused_ms = 0.0
+        self.error_locals: list[dict[str, Any]] | None = None
 
     def fail(self, status: str, error_type: str, message: str, stack: Any = None,
              extra: dict[str, Any] | None = None) -> None:
@@ -424,7 +472,8 @@ class _Outcome:
             cost_usd=pricing.cost_usd(billed, spec.memory_mb, spec.region or region(), spec.architecture),
             response=self.response if self.status == "ok" else None, error=self.error,
             started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
-            log_dropped_bytes=budget.dropped_bytes, notes=self.notes)
+            log_dropped_bytes=budget.dropped_bytes, notes=self.notes, paused_ms=round(self.paused_ms, 3),
+            error_locals=self.error_locals if self.status != "ok" else None)
 
 
 async def _discard(worker: Worker) -> None:

@@ -172,8 +172,11 @@ def format_end(request_id: str) -> str:
 
 def format_report_fields(request_id: str, duration_ms: float, billed: int, memory_mb: int,
                          max_memory_mb: int, init_ms: float | None = None,
-                         status: str | None = None) -> str:
-    """Lambda's REPORT line: tab separated, two decimals, Init Duration last (as in the cloud)."""
+                         status: str | None = None, paused_ms: float = 0.0) -> str:
+    """Lambda's REPORT line: tab separated, two decimals, Init Duration last (as in the cloud).
+
+    ``Paused`` is svl-tui's own: time stopped in the debugger, left out of Duration.
+    """
     parts = [f"REPORT RequestId: {request_id}", f"Duration: {duration_ms:.2f} ms",
              f"Billed Duration: {billed} ms", f"Memory Size: {memory_mb} MB",
              f"Max Memory Used: {max_memory_mb} MB"]
@@ -181,13 +184,15 @@ def format_report_fields(request_id: str, duration_ms: float, billed: int, memor
         parts.append(f"Init Duration: {init_ms:.2f} ms")
     if status:
         parts.append(f"Status: {status}")
+    if paused_ms:
+        parts.append(f"Paused: {paused_ms:.2f} ms")
     return "\t".join(parts)
 
 
 def format_report(result: Result) -> str:
     status = "timeout" if result.status == "timeout" else None
     return format_report_fields(result.request_id, result.duration_ms, result.billed_ms,
-                                result.memory_mb, result.max_memory_mb, result.init_ms, status)
+                                result.memory_mb, result.max_memory_mb, result.init_ms, status, result.paused_ms)
 
 
 _REPORT_FIELD = re.compile(r"(?P<key>[A-Za-z ]+): (?P<value>[^\t]+?)(?: (?:ms|MB))?$")

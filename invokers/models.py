@@ -169,11 +169,41 @@ class Result(_Json):
     notes: list[str] = field(default_factory=list)
     """What differs from Lambda here and why (another Python version, an unused virtualenv, an
     SDK package Lambda bundles but this machine lacks); on a cold start also logged before START."""
+    paused_ms: float = 0.0
+    """Time stopped in a debugger: not in ``duration_ms`` and not counted against the timeout."""
+    error_locals: list[dict[str, Any]] | None = None
+    """On a Python error: the innermost handler frames (file, line, function, locals), secrets masked.
+    Kept apart from ``error``, which stays exactly as Lambda sends it."""
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
+
+
+@dataclass
+class DebugStop(_Json):
+    """The function is stopped in the debugger (a ``breakpoint()``, a post-mortem) and waits for a command.
+
+    ``frames`` is the handler's stack, outermost first (``file``, ``line``,
+    ``function``), ``index`` the selected one; ``source`` is the text around
+    its line (``file``, ``line``, ``start``, ``lines``) or None; ``locals`` the
+    selected frame's variables as summarised trees (``name``, ``type``,
+    ``value``, and ``size``/``children`` for containers), secrets masked;
+    ``output`` what pdb printed since the previous stop. Answer with
+    ``Engine.debug_send``; the stream goes on with the next stop or the Result.
+    """
+
+    request_id: str
+    function: str
+    file: str
+    line: int
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    index: int = 0
+    source: dict[str, Any] | None = None
+    locals: list[dict[str, Any]] = field(default_factory=list)
+    output: str = ""
+    post_mortem: bool = False
 
 
 Update = LogRecord | Result

@@ -46,6 +46,7 @@ class Invocation:
     cognito_identity: str | None = None
     sent_at: float = 0.0  # perf_counter when /next answered with this event
     outcome: asyncio.Future[Outcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    debug: str = ""  # "post-mortem": our bootstrap stops at the frame that raised (header Svl-Debug)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Outcome:
     received_at: float
     error_type: str = ""
     span: tuple[float, float] | None = None  # (start, end) as the worker measured them, when it says
+    paused_ms: float = 0.0  # time the worker spent stopped in the debugger within that span
 
 
 class RuntimeAPI:
@@ -178,6 +180,8 @@ class RuntimeAPI:
             headers["Lambda-Runtime-Client-Context"] = invocation.client_context
         if invocation.cognito_identity:
             headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognito_identity
+        if invocation.debug:
+            headers["Svl-Debug"] = invocation.debug
         invocation.sent_at = time.perf_counter()
         return 200, headers, invocation.payload
 
@@ -188,7 +192,7 @@ class RuntimeAPI:
             return _error(400, "InvalidRequestID", f"{request_id} is not the invocation in progress")
         current.outcome.set_result(Outcome(kind, body, time.perf_counter(),
                                            headers.get("lambda-runtime-function-error-type", ""),
-                                           _span(headers)))
+                                           _span(headers), _paused_ms(headers.get("svl-paused-ms"))))
         self._current = None
         return 202, {}, b'{"status":"OK"}'
 
@@ -200,6 +204,13 @@ def _span(headers: dict[str, str]) -> tuple[float, float] | None:
     except (KeyError, ValueError):
         return None
     return (start, end) if end >= start else None
+
+
+def _paused_ms(value: str | None) -> float:
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0
 
 
 def _ready_time(stamp: str | None) -> float:

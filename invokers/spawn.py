@@ -50,6 +50,8 @@ class Spawned:
     spawned_at: float
     key: str = ""
     """The environment's Runtime API key (see ``api_key``): the server must demand this one."""
+    debug_socket: socket.socket | None = None
+    """The engine's end of the worker's debug channel (Python workers), see ``invokers.debug``."""
 
 
 def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
@@ -68,12 +70,22 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
     fence = "\x1esvl-fence:" + os.urandom(8).hex() + "\x1e" if speaks_fence else ""
     if fence:
         env["SVL_LOG_FENCE"] = fence
+    ours = theirs = None
+    if speaks_fence and spec.language == "python":  # our bootstrap: it speaks the debug channel too
+        ours, theirs = socket.socketpair()
+        env["SVL_DEBUG_FD"] = str(theirs.fileno())
     started = time.perf_counter()
     try:
         process = subprocess.Popen(command, cwd=spec.code_dir or None, env=env, stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                   pass_fds=(theirs.fileno(),) if theirs is not None else ())
     except OSError:
         listener.close()
+        if ours is not None:
+            ours.close()
         raise
+    finally:
+        if theirs is not None:
+            theirs.close()
     LIVE_PIDS.add(process.pid)
-    return Spawned(process, listener, fence, started, key)
+    return Spawned(process, listener, fence, started, key, ours)

@@ -16,8 +16,9 @@ from collections import deque
 from dataclasses import dataclass
 from functools import partial
 
+from .debug import DebugLink
 from .logs import parse_line
-from .models import FunctionSpec, LogRecord, Result
+from .models import DebugStop, FunctionSpec, LogRecord, Result
 from .runtime_api import RuntimeAPI
 from .spawn import LIVE_PIDS, Spawned, kill_group, spawn
 
@@ -64,10 +65,11 @@ class Worker:
         self._fence_seen = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
         self._pumps: list[asyncio.Task[None]] = []
         self._transports: list[asyncio.BaseTransport] = []
-        self._queue: asyncio.Queue[LogRecord | Result | None] | None = None
+        self._queue: asyncio.Queue[LogRecord | Result | DebugStop | None] | None = None
         self._budget: LogBudget | None = None
         self._request_id = ""
         self._stray: deque[LogRecord] = deque(maxlen=STRAY_LINES)
+        self.debug: DebugLink | None = None
 
     @property
     def alive(self) -> bool:
@@ -82,6 +84,9 @@ class Worker:
         self._fence = spawned.fence
         self.api = RuntimeAPI(spawned.key, on_refused=self._refused)
         await self.api.start(spawned.listener)
+        if spawned.debug_socket is not None:
+            self.debug = DebugLink(spawned.debug_socket)
+            await self.debug.start()
         loop = asyncio.get_running_loop()
         assert self.process.stdout is not None and self.process.stderr is not None
         for pipe, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
@@ -91,7 +96,8 @@ class Worker:
             self._pumps.append(asyncio.create_task(self._pump(reader, name)))
         self.exited = _exit_future(loop, self.process)
 
-    def attach(self, queue: asyncio.Queue[LogRecord | Result | None], budget: LogBudget, request_id: str) -> None:
+    def attach(self, queue: asyncio.Queue[LogRecord | Result | DebugStop | None], budget: LogBudget,
+               request_id: str) -> None:
         """Route the worker's output to one invocation's stream."""
         self._queue = queue
         self._budget = budget
@@ -219,6 +225,8 @@ class Worker:
             self.process.stdin.close()
         if self.api is not None:
             await self.api.close()
+        if self.debug is not None:
+            await self.debug.close()
         self.detach()
 
     def exit_description(self) -> str:

@@ -23,6 +23,7 @@ THIS_FILE = os.path.abspath(__file__)
 # Lambda's python3.12+ runtimes send responses as UTF-8; older ones \u-escape them (and measure that size).
 _VERSION = os.environ.get("AWS_EXECUTION_ENV", "").rpartition("python")[2].split(".")
 UTF8_RESPONSES = len(_VERSION) == 2 and _VERSION[0] == "3" and _VERSION[1].isdigit() and int(_VERSION[1]) >= 12
+DEBUG_CHANNEL = os.environ.pop("SVL_DEBUG_FD", "")  # ours, not the handler's; debug_channel reads it from here
 
 
 class RuntimeClient:
@@ -81,7 +82,8 @@ class LambdaContext:
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
-        return max(self._deadline_ms - int(time.time() * 1000), 0)
+        paused = int(_debug.paused_ms()) if _debug is not None else 0  # the clock stops while the debugger does
+        return max(self._deadline_ms + paused - int(time.time() * 1000), 0)
 
     def __repr__(self):
         return (f"LambdaContext([aws_request_id={self.aws_request_id},"
@@ -208,6 +210,44 @@ def fence():
         os.write(2, FENCE.encode() + b"\n")
 
 
+_debug = None
+
+
+def debug():
+    """svl-tui's debug channel module (``debug_channel.py``), loaded the first time it is needed."""
+    global _debug
+    if _debug is None:
+        import importlib.util
+
+        path = os.path.join(os.path.dirname(THIS_FILE), "debug_channel.py")
+        spec = importlib.util.spec_from_file_location("svl_debug_channel", path)
+        _debug = importlib.util.module_from_spec(spec)
+        sys.modules["svl_debug_channel"] = _debug
+        spec.loader.exec_module(_debug)
+        _debug.CHANNEL_FD = DEBUG_CHANNEL
+    return _debug
+
+
+class PdbFinder:
+    """Sends ``import pdb`` through the debug channel module, so ``pdb.set_trace()`` stops there too."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "pdb":
+            return None
+        sys.meta_path.remove(PdbFinder)
+        return debug().pdb_spec(path)
+
+
+def install_debug_hooks():
+    """``breakpoint()`` and ``pdb.set_trace()`` stop in svl-tui's debugger; costs nothing until used."""
+    if DEBUG_CHANNEL.isdigit():
+        os.set_inheritable(int(DEBUG_CHANNEL), False)  # the handler's own child processes don't get it
+    sys.breakpointhook = lambda *args, **kwargs: debug().breakpoint_hook(sys._getframe(1), header=kwargs.get("header"))
+    if "pdb" not in sys.modules:
+        sys.meta_path.insert(0, PdbFinder)
+
+
 def watch_parent():
     """Exit when the engine goes away (its end of our stdin closes): no orphans."""
     import threading
@@ -319,6 +359,7 @@ def main():
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     set_import_path(task_root)
     install_logging()
+    install_debug_hooks()
     client = RuntimeClient(RUNTIME_API)
     shim = load_azure_shim() if AZURE else None
     handler, init_error = load_handler(os.environ.get("_HANDLER", ""))
@@ -365,6 +406,10 @@ def main():
                     result = loop.run_until_complete(result)
             except Exception as exc:  # noqa: BLE001 - the handler's error becomes the invocation's
                 outcome = error_payload(exc, request_id)
+                if DEBUG_CHANNEL:
+                    debug().error_locals(exc)
+                    if headers.get("svl-debug") == "post-mortem":
+                        debug().post_mortem(exc.__traceback__)
             else:
                 try:
                     outcome = to_json(result)
@@ -374,6 +419,8 @@ def main():
         # The invoke's own span, measured here: the engine's clock would also count however long
         # its event loop (a busy UI) took to read the answer.
         span = {"Svl-Started-At": repr(started), "Svl-Ended-At": repr(time.perf_counter())}
+        if _debug is not None:
+            span["Svl-Paused-Ms"] = repr(_debug.take_paused_ms())
         if isinstance(outcome, bytes):
             fence()
             client.request("POST", f"/invocation/{request_id}/response", outcome, span)
