@@ -164,8 +164,10 @@ def _list(args: argparse.Namespace) -> int:
         print(f"No functions found in {found.project}. Add an svl.yaml (see README), a SAM template.yaml "
               "or a serverless.yml.", file=sys.stderr)
         return EXIT_USAGE if found.errors else EXIT_OK
-    rows = [("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "SOURCE", "HANDLER")]
-    rows += [(s.name, s.runtime, f"{s.memory_mb} MB", f"{s.timeout_s:g} s", s.source, s.handler)
+    from .trigger_events import summary
+
+    rows = [("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "SOURCE", "HANDLER", "TRIGGERS")]
+    rows += [(s.name, s.runtime, f"{s.memory_mb} MB", f"{s.timeout_s:g} s", s.source, s.handler, summary(s))
              for s in functions]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -205,7 +207,11 @@ def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
         except OSError as exc:
             raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
         return parse_json(text, args.event)
-    return spec.default_event if spec.default_event is not None else {}
+    if spec.default_event is not None:
+        return spec.default_event
+    from .trigger_events import opening_event  # here: a plain invoke need not load the event catalogue
+
+    return opening_event(spec, Path(args.project or Path.cwd())).event
 
 
 def parse_json(text: str, where: str) -> Any:

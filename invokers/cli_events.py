@@ -38,6 +38,16 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     imports.add_argument("function")
     imports.add_argument("path")
     actions.choices["list"].add_argument("--params", action="store_true", help="show each kind's parameters")
+    actions.choices["list"].add_argument("--function", "-f", metavar="F",
+                                         help="list the events offered for function F instead: its default, one "
+                                              "per trigger, the project's event files (those that suit F first)")
+    actions.choices["list"].add_argument("--json", action="store_true", help="with --function: print JSON")
+    match = actions.add_parser("match", parents=[common], help="does an event match an EventBridge pattern? "
+                                                                 "names the field that fails")
+    match.add_argument("file", help="event JSON file, or - for standard input")
+    source = match.add_mutually_exclusive_group(required=True)
+    source.add_argument("--pattern", help="the pattern: JSON text, or a file holding it")
+    source.add_argument("--function", "-f", metavar="F", help="use the patterns of F's EventBridge rules")
 
 
 def run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -47,7 +57,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
         if extra and args.events_command != "show":
             raise ValueError(f"unrecognised arguments: {' '.join(extra)}")
         handler = {"list": _list, "show": _show, "validate": _validate, "saved": _saved, "save": _save,
-                   "import": _import}[args.events_command]
+                   "import": _import, "match": _match}[args.events_command]
         return handler(args, extra)
     except (ValueError, SavedEventError) as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
@@ -56,6 +66,9 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _list(args: argparse.Namespace, _extra: list[str]) -> int:
     from event_samples import KINDS
+
+    if args.function:
+        return _list_for_function(args)
 
     width = max(len(name) for name in KINDS)
     for kind in KINDS.values():
@@ -154,3 +167,53 @@ def _import(args: argparse.Namespace, _extra: list[str]) -> int:
         args.function, source)
     print(f"imported {len(names)} event(s) for {args.function}: {', '.join(names)}")
     return EXIT_OK
+
+
+def _function(args: argparse.Namespace, name: str) -> Any:
+    from .cli import find_function, load_project
+
+    return find_function(load_project(args), name)
+
+
+def _list_for_function(args: argparse.Namespace) -> int:
+    from .trigger_events import offered
+
+    spec = _function(args, args.function)
+    choices = offered(spec, _project(args))
+    if args.json:
+        print(json.dumps([choice.to_dict() for choice in choices], indent=2))
+        return EXIT_OK
+    width = max(len(choice.label) for choice in choices)
+    for index, choice in enumerate(choices):
+        source = "opens with" if index == 0 else choice.source
+        note = "" if choice.suits else "  (not a kind this function's triggers send)"
+        print(f"{source:<10}  {choice.label:<{width}}  {choice.kind or '-'}{note}")
+    return EXIT_OK
+
+
+def _match(args: argparse.Namespace, _extra: list[str]) -> int:
+    from event_samples import parse_json
+    from event_samples.patterns import PatternError, first_mismatch
+
+    event, problem = parse_json(_read(args.file))
+    if problem is not None:
+        print(f"{args.file}:{problem.line}:{problem.column}: {problem.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.pattern is not None:
+        text = args.pattern if args.pattern.lstrip().startswith("{") else _read(args.pattern)
+        rules = [("--pattern", text)]
+    else:
+        spec = _function(args, args.function)
+        rules = [(t.params.get("rule") or t.name, t.params["pattern"]) for t in spec.triggers
+                 if t.kind == "eventbridge" and isinstance(t.params.get("pattern"), dict)]
+        if not rules:
+            raise ValueError(f"{spec.name} has no EventBridge rule with a pattern; pass --pattern")
+    matched = False
+    for name, pattern in rules:
+        try:
+            failure = first_mismatch(pattern, event)
+        except PatternError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        print(f"{name}: matches" if failure is None else f"{name}: no match: {failure}")
+        matched = matched or failure is None
+    return EXIT_OK if matched else EXIT_PROBLEMS
