@@ -206,7 +206,9 @@ def port_command(spec: FunctionSpec, launch: Launch, port: int) -> list[str]:
     """
     command = launch.command
     if spec.language == "python":  # [interpreter, *its flags, bootstrap]
-        return [command[0], *command[1:-1], debugpy_folder(launch.env.get("SVL_PYTHON_PATH", "")),
+        # frozen stdlib modules would make debugpy warn (on the function's stderr) and miss breakpoints in them
+        debugpy = debugpy_folder(launch.env.get("SVL_PYTHON_PATH", ""))
+        return [command[0], *command[1:-1], "-Xfrozen_modules=off", debugpy,
                 "--listen", f"127.0.0.1:{port}", "--wait-for-client", command[-1]]
     if spec.language == "node":
         return [command[0], f"--inspect-brk=127.0.0.1:{port}", *command[1:]]
