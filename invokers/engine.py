@@ -23,7 +23,7 @@ from .jsonout import encode_event
 from .logs import format_end, format_report, format_start
 from .models import DebugStop, FunctionSpec, LogRecord, Result, Update
 from .pool import Limits, Pool, Throttled
-from .runtime_api import Invocation, Outcome, decode_json
+from .runtime_api import Invocation, Outcome, decode_json, streamed_response
 from .runtimes import RuntimeUnavailable, launch_for
 from .spawn import LIVE_PIDS, Spawned, kill_all_workers, kill_group
 
@@ -341,7 +341,7 @@ class Engine:
             await worker.wait_for_output()
             error = _error_dict(worker.api.init_error.result())
             result.fail("error", error.get("errorType", "Runtime.Unknown"), error.get("errorMessage", ""),
-                        error.get("stackTrace"))
+                        error.get("stackTrace"), extra=error)
         elif watcher in done or worker.exited in done:
             await _lost(worker, result, out_of_memory=watcher in done)
         else:
@@ -418,7 +418,7 @@ class Engine:
             return
         if outcome.kind == "response":
             result.status = "ok"
-            result.response = decode_json(outcome.body)
+            result.response = streamed_response(outcome) if outcome.content_type else decode_json(outcome.body)
             return
         error = _error_dict(outcome)
         result.fail("error", error.get("errorType") or outcome.error_type or "Unhandled",
@@ -450,8 +450,10 @@ class _Outcome:
              extra: dict[str, Any] | None = None) -> None:
         self.status = status
         error = dict(extra or {})
-        error.update({"errorMessage": message, "errorType": error_type,
-                      "stackTrace": stack if isinstance(stack, list) else []})
+        error.update({"errorMessage": message, "errorType": error_type})
+        if not isinstance(error.get("trace"), list):  # Node's payload has `trace`, never both (as on Lambda)
+            error.pop("trace", None)
+            error["stackTrace"] = stack if isinstance(stack, list) else []
         self.error = error
 
     def oom(self) -> None:

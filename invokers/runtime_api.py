@@ -30,6 +30,8 @@ from .api_key import api_address, new_key, strip_key
 
 LOG = logging.getLogger("svl.runtime_api")
 PREFIX = "/2018-06-01/runtime"
+STREAM_PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response"
+"""A streamed HTTP response: a JSON prelude ({statusCode, headers, cookies}), 8 NUL bytes, then the body."""
 MAX_BODY = 64 * 1024 * 1024  # reject absurd bodies; the engine enforces Lambda's 6 MB limit itself
 
 
@@ -57,6 +59,7 @@ class Outcome:
     error_type: str = ""
     span: tuple[float, float] | None = None  # (start, end) as the worker measured them, when it says
     paused_ms: float = 0.0  # time the worker spent stopped in the debugger within that span
+    content_type: str = ""  # a streamed response's, e.g. the HTTP prelude's (see STREAM_PRELUDE_TYPE)
 
 
 class RuntimeAPI:
@@ -190,11 +193,28 @@ class RuntimeAPI:
         current = self._current
         if current is None or current.request_id != request_id or current.outcome.done():
             return _error(400, "InvalidRequestID", f"{request_id} is not the invocation in progress")
+        content_type = ""
+        if headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming":
+            content_type = headers.get("content-type", "")
+            if headers.get("lambda-runtime-function-error-type"):  # failed mid-stream: the error is in the trailers
+                kind, body = "error", _trailer_error(headers)
         current.outcome.set_result(Outcome(kind, body, time.perf_counter(),
                                            headers.get("lambda-runtime-function-error-type", ""),
-                                           _span(headers), _paused_ms(headers.get("svl-paused-ms"))))
+                                           _span(headers), _paused_ms(headers.get("svl-paused-ms")),
+                                           content_type))
         self._current = None
         return 202, {}, b'{"status":"OK"}'
+
+
+def _trailer_error(headers: dict[str, str]) -> bytes:
+    """The error payload a streamed response carries in its ``Lambda-Runtime-Function-Error-Body`` trailer."""
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(headers.get("lambda-runtime-function-error-body", ""), validate=True)
+    except (binascii.Error, ValueError):
+        return json.dumps({"errorType": headers["lambda-runtime-function-error-type"], "errorMessage": ""}).encode()
 
 
 def _span(headers: dict[str, str]) -> tuple[float, float] | None:
@@ -287,12 +307,15 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str],
     if writer is not None and headers.get("expect", "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     if chunked:
-        return await _read_chunked(reader)
+        return await _read_chunked(reader, headers)
     return await reader.readexactly(length) if length else b""
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    """Chunked bodies: curl-based custom runtimes and some clients send them."""
+async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+    """Chunked bodies: curl-based custom runtimes and streamed responses send them.
+
+    Trailers (a streamed response's error, our bootstraps' timing) join ``headers``.
+    """
     body = bytearray()
     while True:
         try:
@@ -306,7 +329,9 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         if size > MAX_BODY:
             raise ValueError("body too large")
         if size == 0:
-            await reader.readuntil(b"\r\n")
+            while trailer := (await reader.readuntil(b"\r\n")).decode("latin-1").rstrip("\r\n"):
+                key, _, value = trailer.partition(":")
+                headers[key.strip().lower()] = value.strip()
             return bytes(body)
         body += await reader.readexactly(size)
         await reader.readexactly(2)
@@ -322,3 +347,18 @@ def decode_json(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
+
+
+def streamed_response(outcome: Outcome) -> Any:
+    """A streamed response, whole: with the HTTP prelude, ``{statusCode, headers, cookies..., body}``;
+    without one, the body as JSON when it is JSON, else text."""
+    if outcome.content_type != STREAM_PRELUDE_TYPE:
+        return decode_json(outcome.body)
+    prelude, separator, body = outcome.body.partition(b"\0" * 8)
+    try:
+        metadata = json.loads(prelude) if separator else {}
+    except ValueError:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        metadata = {}
+    return {**metadata, "body": (body if separator else outcome.body).decode("utf-8", "replace")}

@@ -28,6 +28,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let currentRequestId = "";
 let currentInvocation = null; // { id, settle(kind, payload) } while an invoke runs
 let exitAfterReport = null; // set when a fatal error hit an invocation: report it, then exit
+let onEmptyLoop = null; // what answers the invocation once the event loop drains (the RIC's beforeExit listener)
 
 // ---- Runtime API client ------------------------------------------------------------
 
@@ -87,15 +88,25 @@ function fence() {
 
 // ---- errors ----------------------------------------------------------------------------
 
+// Our own frames and require-stack entries: a user never sees svl-tui's files in a trace.
+function withoutOurFiles(text) {
+  return text.split("\n").filter((line) => !line.includes(__filename)).join("\n");
+}
+
+function isErrorLike(err) { // the RIC's duck test: name, message and stack strings
+  return err instanceof Error || (err !== null && typeof err === "object" && typeof err.name === "string" &&
+    typeof err.message === "string" && typeof err.stack === "string");
+}
+
 function errorPayload(err, fallbackType) {
-  if (err instanceof Error) {
-    const trace = typeof err.stack === "string" ? err.stack.split("\n") : [];
-    return { errorType: err.name || fallbackType || "Error", errorMessage: err.message, trace };
+  if (isErrorLike(err)) {
+    const trace = typeof err.stack === "string" ? withoutOurFiles(err.stack).split("\n") : [];
+    return { errorType: err.name || fallbackType || "Error", errorMessage: withoutOurFiles(String(err.message)), trace };
   }
-  // A thrown non-Error value: Lambda reports its typeof and no trace.
+  // A non-Error value (callback(0), callback('oops'), a thrown object): its typeof and toString(), no trace.
   let message;
-  try { message = typeof err === "string" ? err : JSON.stringify(err); } catch (_) { message = String(err); }
-  return { errorType: fallbackType || typeof err, errorMessage: message === undefined ? String(err) : message, trace: [] };
+  try { message = err === undefined || err === null ? String(err) : err.toString(); } catch (_) { message = String(err); }
+  return { errorType: fallbackType || typeof err, errorMessage: message, trace: [] };
 }
 
 async function postInitError(payload) {
@@ -138,7 +149,7 @@ async function loadHandler() {
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file) {
     return { error: { errorType: "Runtime.ImportModuleError",
-      errorMessage: `Error: Cannot find module '${parts.modulePath}'\nRequire stack:\n- ${__filename}`, trace: [] } };
+      errorMessage: `Error: Cannot find module '${parts.modulePath}'`, trace: [] } };
   }
   let mod;
   try {
@@ -147,11 +158,11 @@ async function loadHandler() {
   } catch (err) {
     if (err instanceof SyntaxError) {
       return { error: { errorType: "Runtime.UserCodeSyntaxError", errorMessage: `${err.name}: ${err.message}`,
-        trace: (err.stack || "").split("\n") } };
+        trace: withoutOurFiles(err.stack || "").split("\n") } };
     }
     if (err && err.code === "MODULE_NOT_FOUND" || err && err.code === "ERR_MODULE_NOT_FOUND") {
-      return { error: { errorType: "Runtime.ImportModuleError", errorMessage: `Error: ${err.message}`,
-        trace: (err.stack || "").split("\n") } };
+      return { error: { errorType: "Runtime.ImportModuleError", errorMessage: `Error: ${withoutOurFiles(err.message)}`,
+        trace: withoutOurFiles(err.stack || "").split("\n") } };
     }
     return { error: errorPayload(err) };
   }
@@ -172,12 +183,108 @@ async function loadHandler() {
   return { handler };
 }
 
+// ---- response streaming (the RIC's `awslambda` global) ------------------------------
+
+const HANDLER_STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const STREAM_RESPONSE = "response";
+const PRELUDE_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+
+class HttpResponseStream {
+  // The JSON prelude ({statusCode, headers, cookies}) then 8 NUL bytes, before the body's first byte.
+  static from(stream, prelude) {
+    stream.setContentType(PRELUDE_CONTENT_TYPE);
+    const metadata = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => { write(metadata); write(new Uint8Array(8)); };
+    return stream;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse: (handler) => { handler[HANDLER_STREAMING] = STREAM_RESPONSE; return handler; },
+  HttpResponseStream,
+};
+
+// The response stream a streaming handler writes to: a chunked POST to the Runtime API, as the RIC
+// sends it; an error after the first byte travels in the trailers.
+function responseStream(requestId, started) {
+  const req = http.request({
+    host: API_HOST, port: Number(API_PORT), method: "POST", agent,
+    path: `${API_PREFIX}/invocation/${requestId}/response`,
+    headers: { "Lambda-Runtime-Function-Response-Mode": "streaming", "Transfer-Encoding": "chunked",
+      "Content-Type": "application/octet-stream",
+      Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" },
+  });
+  const responded = new Promise((resolve) => {
+    req.on("response", (res) => { res.resume(); res.on("end", resolve); });
+    req.on("error", resolve);
+  });
+  const write = req.write.bind(req);
+  const end = req.end.bind(req);
+  let begun = false;
+  const begin = () => {
+    if (begun) return;
+    begun = true;
+    if (typeof req._onBeforeFirstWrite === "function") req._onBeforeFirstWrite((chunk) => write(chunk));
+  };
+  req.setContentType = (type) => req.setHeader("Content-Type", type);
+  req.write = (chunk, encoding, cb) => {
+    begin();
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk) && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
+    return write(chunk, encoding, cb);
+  };
+  req.end = (chunk, encoding, cb) => {
+    if (typeof chunk === "function") { cb = chunk; chunk = undefined; }
+    if (chunk !== undefined && chunk !== null) req.write(chunk, encoding);
+    begin();
+    if (!req.writableEnded) {
+      req.addTrailers(span(started));
+      fence();
+    }
+    return end(cb);
+  };
+  const fail = (err) => failWith(errorPayload(err));
+  const failWith = (payload) => {
+    writeLog("ERROR", `Invoke Error \t${JSON.stringify(payload)}`);
+    if (req.writableEnded) return;
+    begin();
+    req.addTrailers(Object.assign({ "Lambda-Runtime-Function-Error-Type": payload.errorType,
+      "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(payload)).toString("base64") }, span(started)));
+    fence();
+    end();
+  };
+  return { stream: req, responded, fail, failWith };
+}
+
+async function invokeStreaming(handler, headers, event, started) {
+  const requestId = headers["lambda-runtime-aws-request-id"];
+  const { stream, responded, fail, failWith } = responseStream(requestId, started);
+  // An uncaught exception while streaming ends the stream with its error (then the environment exits).
+  let abort;
+  const aborted = new Promise((resolve) => { abort = resolve; });
+  currentInvocation = { id: requestId, settle: (_kind, payload) => { failWith(payload); abort(); } };
+  const { answer } = callbackContext(() => {});
+  try {
+    const result = handler(event, stream, lambdaContext(headers, answer));
+    if (!result || typeof result.then !== "function") {
+      fail("Streaming does not support non-async handlers.");
+    } else {
+      const value = await Promise.race([result, aborted]);
+      if (value !== undefined) console.warn("Streaming handlers ignore return values.");
+      if (!stream.writableEnded) fail("Response stream is not finished.");
+    }
+  } catch (err) {
+    fail(err);
+  }
+  currentInvocation = null;
+  await responded;
+  return ["streamed", null];
+}
+
 // ---- one invocation ----------------------------------------------------------------
 
-function lambdaContext(headers, settle) {
+function lambdaContext(headers, answer) {
   const deadline = Number(headers["lambda-runtime-deadline-ms"] || 0);
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
+  return Object.assign(answer, {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
     invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
@@ -188,12 +295,36 @@ function lambdaContext(headers, settle) {
     identity: headers["lambda-runtime-cognito-identity"] ? JSON.parse(headers["lambda-runtime-cognito-identity"]) : undefined,
     clientContext: headers["lambda-runtime-client-context"] ? JSON.parse(headers["lambda-runtime-client-context"]) : undefined,
     getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
-    // Deprecated, still honoured by Lambda.
-    done: (err, value) => settle(err ? "error" : "response", err ? errorPayload(err) : value),
-    succeed: (value) => settle("response", value),
-    fail: (err) => settle("error", errorPayload(err)),
+  });
+}
+
+// The RIC's callback context: `callback(err, value)` fails whenever err is neither undefined nor
+// null (callback(0) and callback('') are errors); with callbackWaitsForEmptyEventLoop (the default)
+// a successful callback answers only once the event loop is empty; context.done/succeed/fail answer
+// at once; only the first of all these calls counts.
+function callbackContext(settle) {
+  let waits = true;
+  let called = false;
+  const once = (fn) => (...args) => { if (!called) { called = true; fn(...args); } };
+  const fail = (err) => settle("error", errorPayload(err));
+  const done = (err, value) => {
+    onEmptyLoop = null;
+    if (err !== undefined && err !== null) fail(err); else settle("response", value);
   };
-  return context;
+  const callback = once((err, value) => {
+    onEmptyLoop = null;
+    if (err !== undefined && err !== null) fail(err);
+    else if (!waits) settle("response", value);
+    else onEmptyLoop = () => setImmediate(() => settle("response", value));
+  });
+  const answer = {
+    get callbackWaitsForEmptyEventLoop() { return waits; },
+    set callbackWaitsForEmptyEventLoop(value) { waits = value; },
+    done: once(done),
+    succeed: once((value) => done(null, value)),
+    fail: once((err) => done(err === undefined || err === null ? "handled" : err)),
+  };
+  return { callback, answer };
 }
 
 function azureContext(headers, event, settle) {
@@ -223,7 +354,7 @@ function azureResponse(context, returned) {
   return { status: res.status || res.statusCode || 200, headers: res.headers || {}, body: body === undefined ? null : body };
 }
 
-async function invoke(handler, headers, body) {
+async function invoke(handler, headers, body, started) {
   const requestId = headers["lambda-runtime-aws-request-id"];
   let event;
   try {
@@ -231,36 +362,43 @@ async function invoke(handler, headers, body) {
   } catch (err) {
     return ["error", { errorType: "Runtime.UnmarshalError", errorMessage: `Unable to parse event: ${err.message}`, trace: [] }];
   }
+  if (handler[HANDLER_STREAMING] === STREAM_RESPONSE) return invokeStreaming(handler, headers, event, started);
   return new Promise((resolve) => {
     let settled = false;
     const settle = (kind, payload) => {
       if (settled) return;
       settled = true;
+      onEmptyLoop = null;
       currentInvocation = null;
       resolve([kind, payload]);
     };
     currentInvocation = { id: requestId, settle };
     try {
-      let result;
       if (AZURE) {
         const context = azureContext(headers, event, settle);
-        result = handler(context, event);
-        Promise.resolve(result).then((value) => settle("response", azureResponse(context, value)),
+        Promise.resolve(handler(context, event)).then((value) => settle("response", azureResponse(context, value)),
           (err) => settle("error", errorPayload(err)));
         return;
       }
-      const context = lambdaContext(headers, settle);
-      const callback = (err, value) => settle(err ? "error" : "response", err ? errorPayload(err) : value);
-      result = handler(event, context, callback);
-      if (result && typeof result.then === "function") {
-        result.then((value) => settle("response", value), (err) => settle("error", errorPayload(err)));
-      } else if (handler.length < 3) {
-        settle("response", result); // a plain synchronous return
-      }
+      // The event loop drained and nothing answered: an async handler whose promise never settled
+      // fails (as the RIC's NodeJsExit), any other answers null (a sync return value is ignored).
+      const isAsync = handler.constructor && handler.constructor.name === "AsyncFunction";
+      onEmptyLoop = () => settle(isAsync ? "error" : "response", isAsync ? errorPayload(new NodeJsExit()) : null);
+      const { callback, answer } = callbackContext(settle);
+      const result = handler(event, lambdaContext(headers, answer), callback);
+      if (result && typeof result.then === "function") result.then(answer.succeed, answer.fail);
     } catch (err) {
       settle("error", errorPayload(err));
     }
   });
+}
+
+class NodeJsExit extends Error {
+  constructor() {
+    super("The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a " +
+      "Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes");
+    this.name = "Runtime.NodeJsExit";
+  }
 }
 
 // The invoke's own span, measured here: the engine's clock would also count however long its
@@ -313,6 +451,12 @@ async function main() {
   stdinWatch.on("end", () => process.exit(0));
   stdinWatch.on("error", () => process.exit(0));
   stdinWatch.resume();
+  if (typeof stdinWatch.unref === "function") stdinWatch.unref(); // watching must not keep the event loop alive
+  process.on("beforeExit", () => { // the event loop drained: callbackWaitsForEmptyEventLoop's moment
+    const run = onEmptyLoop;
+    onEmptyLoop = null;
+    if (run) run();
+  });
   patchConsole();
   process.on("uncaughtException", (err) => failFatally(err, undefined, 129));
   process.on("unhandledRejection", (reason) => failFatally(reason, "Runtime.UnhandledPromiseRejection", 128));
@@ -326,8 +470,8 @@ async function main() {
     const started = Number(process.hrtime.bigint()) / 1e9;
     currentRequestId = next.headers["lambda-runtime-aws-request-id"];
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] || "";
-    const [kind, payload] = await invoke(loaded.handler, next.headers, next.body);
-    await report(currentRequestId, kind, payload, started);
+    const [kind, payload] = await invoke(loaded.handler, next.headers, next.body, started);
+    if (kind !== "streamed") await report(currentRequestId, kind, payload, started);
     if (exitAfterReport !== null) process.exit(exitAfterReport);
   }
 }

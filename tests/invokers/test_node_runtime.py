@@ -185,7 +185,8 @@ async def test_process_exit_is_runtime_exit_error(engine: Engine, make_function:
 
 
 async def test_timeout_kills_node_worker(engine: Engine, make_function: MakeFunction) -> None:
-    spec = js(make_function, "exports.handler = () => new Promise(() => {});", timeout_s=1)
+    # Something keeps the event loop busy (a pending timer); an empty loop would end the invoke instead.
+    spec = js(make_function, "exports.handler = () => new Promise(() => setTimeout(() => {}, 60000));", timeout_s=1)
     _, result = await engine.invoke_collect(spec, {})
     assert result.status == "timeout" and "Task timed out after 1.0" in result.error["errorMessage"]
     assert not engine.is_warm(spec.name)
