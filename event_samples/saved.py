@@ -11,10 +11,10 @@ import builtins
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .files import write_json_atomic
 from .validation import loads_strict
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,99}$")
@@ -37,28 +37,6 @@ def check_name(name: str, what: str = "event name") -> str:
         raise SavedEventError(f"{what} {name!r}: use letters, digits, spaces and . _ - + (at most 100 characters), "
                               "starting with a letter or digit")
     return name
-
-
-def write_json_atomic(path: Path, value: Any) -> None:
-    """Write ``value`` as pretty JSON so that readers see the old file or the new one, never a mix.
-
-    Strict JSON only: ``NaN`` and ``Infinity`` raise ``ValueError`` before anything is written.
-    """
-    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 class SavedEvents:

@@ -1,4 +1,4 @@
-"""Small JSON caches under ``$XDG_CACHE_HOME/svl-tui`` (node versions, runtime hints).
+"""Small JSON caches in the user cache folder (``invokers.paths``) (node versions, runtime hints).
 
 Best effort: a read-only or missing home only costs the next run some time,
 never correctness, so every failure here is silent. Writes are atomic.
@@ -7,14 +7,14 @@ never correctness, so every failure here is silent. Writes are atomic.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 
 def path(name: str) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "svl-tui" / name
+    from .paths import cache_dir
+
+    return cache_dir() / name
 
 
 def read(name: str) -> dict[str, Any]:
@@ -27,11 +27,9 @@ def read(name: str) -> dict[str, Any]:
 
 def write(name: str, data: dict[str, Any], keep: int = 64) -> None:
     """Write ``data`` (its last ``keep`` entries) atomically."""
-    target = path(name)
+    from event_samples.files import write_atomic
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(dict(list(data.items())[-keep:])), encoding="utf-8")
-        os.replace(temp, target)
+        write_atomic(path(name), json.dumps(dict(list(data.items())[-keep:])), durable=False)
     except OSError:
-        pass
+        pass  # best effort: see the module docstring

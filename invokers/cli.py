@@ -11,27 +11,17 @@ broken config).
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from . import jsonout
+from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_result
+from .cli_project import find_function, load_project, read_event, start_mock
 from .models import DebugStop, FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
-    from .discovery import Discovery
-    from .models import Comparison
     from .spawn import Spawned
-
-EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """The command cannot run as asked; the message says what to change."""
-
 
 def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--project", metavar="DIR", default=default,
@@ -130,22 +120,6 @@ def main(argv: list[str] | None = None) -> int:
 
 # ---- list ------------------------------------------------------------------
 
-def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
-    # Imported here, not at the top: PyYAML and the config readers would delay the spare worker.
-    from .discovery import discover_or_example
-
-    project = Path(args.project) if args.project else None
-    if project is not None and not project.is_dir():
-        raise UsageError(f"--project {args.project}: no such folder")
-    found = discover_or_example(project)
-    if found.example:
-        print(f"svl-tui: no functions in {Path.cwd()}; showing the bundled example project ({found.project})",
-              file=err)
-    for problem in found.problems:
-        print(f"svl-tui: {problem.severity}: {problem}", file=err)
-    return found
-
-
 def _list(args: argparse.Namespace) -> int:
     found = load_project(args)
     functions = list(found.functions)
@@ -177,64 +151,6 @@ def _list(args: argparse.Namespace) -> int:
 
 # ---- invoke ----------------------------------------------------------------
 
-def find_function(found: Discovery, name: str) -> FunctionSpec:
-    spec = found.get(name)
-    if spec is not None:
-        return spec
-    close = found.suggestions(name)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    known = ", ".join(s.name for s in found.functions) or "none"
-    raise UsageError(f"no function named {name!r} in {found.project}.{hint} (functions: {known})")
-
-
-def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
-    """The event from --data, --event FILE, --event - (stdin), or the function's default."""
-    if args.data is not None:
-        return parse_json(args.data, "--data")
-    if args.saved:
-        from event_samples import SavedEventError, SavedEvents
-
-        try:
-            return SavedEvents(Path(args.project or Path.cwd())).load(spec.name, args.saved)
-        except SavedEventError as exc:
-            raise UsageError(str(exc)) from None
-    if args.event == "-":
-        return parse_json(sys.stdin.read(), "standard input")
-    if args.event:
-        path = Path(args.event)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
-        return parse_json(text, args.event)
-    if spec.default_event is not None:
-        return spec.default_event
-    from .trigger_events import opening_event  # here: a plain invoke need not load the event catalogue
-
-    return opening_event(spec, Path(args.project or Path.cwd())).event
-
-
-def parse_json(text: str, where: str) -> Any:
-    """An event as strict JSON: a syntax error, or a NaN / Infinity (not JSON, refused by AWS), says where."""
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}. "
-                         "Fix the event (keys and strings need double quotes).") from None
-    except ValueError:
-        from event_samples.validation import loads_strict  # only now: it finds the line and column
-
-        try:
-            loads_strict(text)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}.") from None
-        raise  # pragma: no cover - loads_strict refuses whatever the fast path refused
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(name)
-
-
 def _invoke(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -249,7 +165,7 @@ def _invoke(args: argparse.Namespace) -> int:
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
-    mock = _start_mock(args)
+    mock = start_mock(args)
     try:
         # under a debug port the engine starts the worker itself, wrapped in the debugger
         spawned = None if args.debug_port else _start_early(spec, mock.environment if mock else None)
@@ -262,14 +178,6 @@ def _invoke(args: argparse.Namespace) -> int:
                         Painter(sys.stderr).note(f"mock AWS {kind}: {', '.join(names)}")
             mock.stop()
     return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
-
-
-def _start_mock(args: argparse.Namespace) -> MockAws | None:
-    if not args.mock_aws:
-        return None
-    from .aws import mock
-
-    return mock.start(args.region or "us-east-1")
 
 
 def _start_early(spec: FunctionSpec, extra_env: dict[str, str] | None) -> Spawned | None:
@@ -337,60 +245,3 @@ def _print_result(result: Result, records: list[LogRecord], args: argparse.Names
     show_result(result, painter, summary=not args.quiet)
 
 
-def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
-    """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream."""
-    print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
-    if result.error_locals:
-        from .cli_debug import locals_lines
-
-        for line in locals_lines(result):
-            painter.note(line)
-    if summary:
-        painter.summary(result)
-
-
-def line_for(record: LogRecord) -> str:
-    """A record as one terminal line: JSON kept as JSON, text with its level, platform lines as Lambda prints them."""
-    if record.fields and record.stream != "platform":
-        return jsonout.dumps(record.fields, default=str)
-    if record.level and record.stream != "platform":
-        return f"[{record.level}] {record.message}"
-    return record.message
-
-
-class Painter:
-    """Terminal colours by hand (Rich would double the start-up time of this path)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.colour = stream.isatty() and "NO_COLOR" not in os.environ
-
-    def _paint(self, text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
-
-    def log(self, record: LogRecord) -> None:
-        code = {"ERROR": "31", "FATAL": "31", "WARN": "33", "DEBUG": "2", "TRACE": "2"}.get(record.level, "")
-        if record.stream == "platform":
-            code = "36" if record.level == "INFO" else code
-        text = line_for(record)
-        print(self._paint(text, code) if code else text, file=self.stream, flush=True)
-
-    def note(self, text: str) -> None:
-        print(self._paint(text, "36"), file=self.stream, flush=True)
-
-    def error(self, text: str) -> None:
-        print(self._paint(text, "31"), file=self.stream, flush=True)
-
-    def comparison(self, change: Comparison) -> None:
-        sign = "+" if change.duration_delta_ms >= 0 else ""
-        what = "response changed" if change.response_changed else "same response"
-        if change.status_changed:
-            what += f", status {change.previous.status} -> {change.current.status}"
-        self.note(f"vs previous run: duration {sign}{change.duration_delta_ms:.2f} ms, {what}")
-
-    def summary(self, result: Result) -> None:
-        start = f"cold start, init {result.init_ms:.2f} ms" if result.cold and result.init_ms is not None else "warm"
-        status = {"ok": self._paint("ok", "32")}.get(result.status, self._paint(result.status, "31"))
-        print(f"{status} · {start} · duration {result.duration_ms:.2f} ms · billed {result.billed_ms} ms · "
-              f"memory {result.max_memory_mb}/{result.memory_mb} MB · ${result.cost_usd:.9f}",
-              file=self.stream)

@@ -77,7 +77,7 @@ def logs(args: argparse.Namespace) -> int:
     import asyncio  # not at module level: this module is imported on every command
 
     from .aws.cloudwatch import follow, recent
-    from .cli import Painter
+    from .cli_output import Painter
 
     aws = aws_for(args)
     spec = FunctionSpec(name=args.function, source="deployed", runtime="", handler="")

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+from .cli_output import EXIT_FUNCTION_ERROR as EXIT_PROBLEMS
+from .cli_output import EXIT_OK, EXIT_USAGE, UsageError
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
         handler = {"list": _list, "show": _show, "validate": _validate, "saved": _saved, "save": _save,
                    "import": _import, "match": _match}[args.events_command]
         return handler(args, extra)
-    except (ValueError, SavedEventError) as exc:
+    except (ValueError, SavedEventError, UsageError) as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -148,11 +149,11 @@ def _saved(args: argparse.Namespace, _extra: list[str]) -> int:
 
 
 def _save(args: argparse.Namespace, _extra: list[str]) -> int:
-    from event_samples import SavedEvents, parse_json
+    from event_samples import SavedEvents
 
-    event, problem = parse_json(_read(args.event))
-    if problem is not None:
-        raise ValueError(f"{args.event}:{problem.line}:{problem.column}: {problem.message}")
+    from .cli_project import parse_json
+
+    event = parse_json(_read(args.event), args.event)
     path = SavedEvents(_project(args)).save(args.function, args.name, event)
     print(f"saved {path}")
     return EXIT_OK
@@ -170,7 +171,7 @@ def _import(args: argparse.Namespace, _extra: list[str]) -> int:
 
 
 def _function(args: argparse.Namespace, name: str) -> Any:
-    from .cli import find_function, load_project
+    from .cli_project import find_function, load_project
 
     return find_function(load_project(args), name)
 

@@ -11,7 +11,8 @@ import asyncio
 import sys
 from typing import Any
 
-from .cli import EXIT_OK, Painter, find_function, load_project, read_event, show_result
+from .cli_output import EXIT_OK, Painter, show_result
+from .cli_project import find_function, load_project, read_event, start_mock
 from .engine import Engine
 from .models import FunctionSpec, Result, compare
 from .reload import Reloader, ReloadEvent
@@ -21,11 +22,7 @@ def run(args: argparse.Namespace) -> int:
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
-    mock = None
-    if args.mock_aws:
-        from .aws import mock as mock_aws
-
-        mock = mock_aws.start(args.region or "us-east-1")
+    mock = start_mock(args)
     try:
         asyncio.run(_loop(found, spec, event, mock.environment if mock else None))
     except KeyboardInterrupt:

@@ -111,16 +111,14 @@ def run_app(args: argparse.Namespace) -> int:
     if project is not None and not project.is_dir():
         print(f"svl-tui: error: --project {args.project}: no such folder", file=sys.stderr)
         return 2
-    mock = None
-    if args.mock_aws:
-        from invokers.aws import mock as mock_aws
-        from invokers.aws.session import AwsError
+    from invokers.aws.session import AwsError
+    from invokers.cli_project import start_mock
 
-        try:
-            mock = mock_aws.start(args.region or "us-east-1")
-        except AwsError as exc:
-            print(f"svl-tui: error: {exc}", file=sys.stderr)
-            return 2
+    try:
+        mock = start_mock(args)
+    except AwsError as exc:
+        print(f"svl-tui: error: {exc}", file=sys.stderr)
+        return 2
     aws = None if args.no_aws else AwsSettings.from_args(args.profile, args.region)
     SvlApp(discover_or_example(project), aws=aws, mock=mock, confirm_deployed=not args.yes).run()
     return 0

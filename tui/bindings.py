@@ -7,7 +7,6 @@ this table, and users remap keys by id in their config (``keys:`` in
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +69,9 @@ def bindings() -> list[BindingType]:
 
 
 def config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "svl-tui" / "config.yaml"
+    from invokers.paths import config_dir
+
+    return config_dir() / "config.yaml"
 
 
 def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:

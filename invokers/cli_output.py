@@ -1,0 +1,83 @@
+"""What every headless command prints, and how it exits: one module the CLI modules share.
+
+Terminal colours by hand (Rich would double the start-up time of ``svl-tui
+invoke``). Exit codes: 0 success, 1 the function failed (error, timeout,
+crash) or a check found problems, 2 the command could not run (bad
+arguments, unknown function, bad event, broken config).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, TextIO
+
+from . import jsonout
+from .models import LogRecord, Result
+
+if TYPE_CHECKING:
+    from .models import Comparison
+
+EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command cannot run as asked; the message says what to change."""
+
+
+def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
+    """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream."""
+    print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+    if result.error_locals:
+        from .cli_debug import locals_lines
+
+        for line in locals_lines(result):
+            painter.note(line)
+    if summary:
+        painter.summary(result)
+
+
+def line_for(record: LogRecord) -> str:
+    """A record as one terminal line: JSON kept as JSON, text with its level, platform lines as Lambda prints them."""
+    if record.fields and record.stream != "platform":
+        return jsonout.dumps(record.fields, default=str)
+    if record.level and record.stream != "platform":
+        return f"[{record.level}] {record.message}"
+    return record.message
+
+
+class Painter:
+    """Terminal colours by hand (Rich would double the start-up time of this path)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.colour = stream.isatty() and "NO_COLOR" not in os.environ
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
+
+    def log(self, record: LogRecord) -> None:
+        code = {"ERROR": "31", "FATAL": "31", "WARN": "33", "DEBUG": "2", "TRACE": "2"}.get(record.level, "")
+        if record.stream == "platform":
+            code = "36" if record.level == "INFO" else code
+        text = line_for(record)
+        print(self._paint(text, code) if code else text, file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        print(self._paint(text, "36"), file=self.stream, flush=True)
+
+    def error(self, text: str) -> None:
+        print(self._paint(text, "31"), file=self.stream, flush=True)
+
+    def comparison(self, change: Comparison) -> None:
+        sign = "+" if change.duration_delta_ms >= 0 else ""
+        what = "response changed" if change.response_changed else "same response"
+        if change.status_changed:
+            what += f", status {change.previous.status} -> {change.current.status}"
+        self.note(f"vs previous run: duration {sign}{change.duration_delta_ms:.2f} ms, {what}")
+
+    def summary(self, result: Result) -> None:
+        start = f"cold start, init {result.init_ms:.2f} ms" if result.cold and result.init_ms is not None else "warm"
+        status = {"ok": self._paint("ok", "32")}.get(result.status, self._paint(result.status, "31"))
+        print(f"{status} · {start} · duration {result.duration_ms:.2f} ms · billed {result.billed_ms} ms · "
+              f"memory {result.max_memory_mb}/{result.memory_mb} MB · ${result.cost_usd:.9f}",
+              file=self.stream)

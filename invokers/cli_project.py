@@ -1,0 +1,108 @@
+"""What the headless commands read: the project, a function by name, the event, the embedded AWS.
+
+Shared by ``invoke``, ``watch`` and the UI's launcher, so they fail the same
+way on the same bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .cli_output import UsageError
+from .models import FunctionSpec
+
+if TYPE_CHECKING:
+    from .aws.mock import MockAws
+    from .discovery import Discovery
+
+
+def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
+    # Imported here, not at the top: PyYAML and the config readers would delay the spare worker.
+    from .discovery import discover_or_example
+
+    project = Path(args.project) if args.project else None
+    if project is not None and not project.is_dir():
+        raise UsageError(f"--project {args.project}: no such folder")
+    found = discover_or_example(project)
+    if found.example:
+        print(f"svl-tui: no functions in {Path.cwd()}; showing the bundled example project ({found.project})",
+              file=err)
+    for problem in found.problems:
+        print(f"svl-tui: {problem.severity}: {problem}", file=err)
+    return found
+
+
+def find_function(found: Discovery, name: str) -> FunctionSpec:
+    spec = found.get(name)
+    if spec is not None:
+        return spec
+    close = found.suggestions(name)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    known = ", ".join(s.name for s in found.functions) or "none"
+    raise UsageError(f"no function named {name!r} in {found.project}.{hint} (functions: {known})")
+
+
+def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
+    """The event from --data, --event FILE, --event - (stdin), or the function's default."""
+    if args.data is not None:
+        return parse_json(args.data, "--data")
+    if args.saved:
+        from event_samples import SavedEventError, SavedEvents
+
+        try:
+            return SavedEvents(Path(args.project or Path.cwd())).load(spec.name, args.saved)
+        except SavedEventError as exc:
+            raise UsageError(str(exc)) from None
+    if args.event == "-":
+        return parse_json(sys.stdin.read(), "standard input")
+    if args.event:
+        path = Path(args.event)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
+        return parse_json(text, args.event)
+    if spec.default_event is not None:
+        return spec.default_event
+    from .trigger_events import opening_event  # here: a plain invoke need not load the event catalogue
+
+    return opening_event(spec, Path(args.project or Path.cwd())).event
+
+
+def parse_json(text: str, where: str) -> Any:
+    """An event as strict JSON: a syntax error, or a NaN / Infinity (not JSON, refused by AWS), says where."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}. "
+                         "Fix the event (keys and strings need double quotes).") from None
+    except ValueError:
+        from event_samples.validation import loads_strict  # only now: it finds the line and column
+
+        try:
+            loads_strict(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}.") from None
+        raise  # pragma: no cover - loads_strict refuses whatever the fast path refused
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(name)
+
+
+def start_mock(args: argparse.Namespace) -> MockAws | None:
+    """The embedded AWS (moto on 127.0.0.1) when ``--mock-aws`` was given: the one place that starts it.
+
+    Raises ``AwsError`` when moto is not installed or cannot start.
+    """
+    if not args.mock_aws:
+        return None
+    from .aws import mock
+
+    return mock.start(args.region or "us-east-1")
+
+
