@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import jsonout
 from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_result
-from .cli_project import find_function, load_project, read_event, start_mock
+from .cli_project import fetch_layers, find_function, load_project, read_event, start_mock
 from .models import DebugStop, FunctionSpec, LogRecord, Result
 
 if TYPE_CHECKING:
@@ -31,6 +31,14 @@ def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--no-aws", action="store_true", default=default, help="do not contact AWS at all")
     parser.add_argument("--mock-aws", action="store_true", default=default,
                         help="run an embedded AWS (moto) on 127.0.0.1 for local handlers")
+    parser.add_argument("--parameter-overrides", metavar="OVERRIDES", action="append", default=default,
+                        help="SAM template parameters, as sam takes them: 'Key=Value Key2=Value2' "
+                             "(they win over samconfig.toml and Defaults)")
+    parser.add_argument("--env-vars", metavar="FILE", default=default,
+                        help="SAM env-vars JSON file: {\"Function\": {\"VAR\": \"v\"}, \"Parameters\": {...}}")
+    parser.add_argument("--stage", default=default, help="Serverless Framework stage (${opt:stage})")
+    parser.add_argument("--resolve-aws", action="store_true", default=default,
+                        help="read SSM parameters, secrets and stack outputs the config refers to from AWS")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="svl-tui", description="Invoke and debug serverless functions locally and on AWS Lambda. "
         "With no command, opens the terminal UI.")
     _common_options(parser, None)
-    parser.set_defaults(no_aws=False, mock_aws=False)
+    parser.set_defaults(no_aws=False, mock_aws=False, resolve_aws=False)
     parser.add_argument("--yes", "-y", action="store_true",
                         help="in the UI, do not ask before invoking a deployed function")
     common = argparse.ArgumentParser(add_help=False)
@@ -165,6 +173,8 @@ def _invoke(args: argparse.Namespace) -> int:
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
+    if not args.no_aws:
+        fetch_layers([spec], args)
     mock = start_mock(args)
     try:
         # under a debug port the engine starts the worker itself, wrapped in the debugger
@@ -182,13 +192,15 @@ def _invoke(args: argparse.Namespace) -> int:
 
 def _start_early(spec: FunctionSpec, extra_env: dict[str, str] | None) -> Spawned | None:
     """Start the execution environment now, so its init overlaps our import of asyncio and the engine."""
+    from .build import BuildFailed, prepare
     from .runtimes import RuntimeUnavailable, launch_for
     from .spawn import spawn
 
     try:
+        prepare(spec)
         launch = launch_for(spec)
         return spawn(spec, launch.command, launch.speaks_fence, {**(extra_env or {}), **launch.env})
-    except (RuntimeUnavailable, OSError):
+    except (RuntimeUnavailable, BuildFailed, OSError):
         return None  # the engine reports it properly on invoke
 
 

@@ -18,6 +18,7 @@ from .models import FunctionSpec
 if TYPE_CHECKING:
     from .aws.mock import MockAws
     from .discovery import Discovery
+    from .discovery.settings import Settings
 
 
 def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
@@ -27,13 +28,39 @@ def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discover
     project = Path(args.project) if args.project else None
     if project is not None and not project.is_dir():
         raise UsageError(f"--project {args.project}: no such folder")
-    found = discover_or_example(project)
+    found = discover_or_example(project, discovery_settings(args))
     if found.example:
         print(f"svl-tui: no functions in {Path.cwd()}; showing the bundled example project ({found.project})",
               file=err)
+    if getattr(args, "resolve_aws", False) and not args.no_aws:
+        from .aws.session import Aws, AwsSettings
+        from .discovery.placeholders import resolve
+
+        found.problems.extend(resolve(found, Aws(AwsSettings.from_args(args.profile, args.region))))
     for problem in found.problems:
         print(f"svl-tui: {problem.severity}: {problem}", file=err)
     return found
+
+
+def discovery_settings(args: argparse.Namespace) -> Settings:
+    """``--parameter-overrides``, ``--env-vars`` and ``--stage`` as discovery settings (UI and CLI alike)."""
+    from .discovery.settings import Settings, parse_overrides
+
+    return Settings(parameter_overrides=parse_overrides(getattr(args, "parameter_overrides", None) or []),
+                    env_vars=getattr(args, "env_vars", None) or "", stage=getattr(args, "stage", None) or "")
+
+
+def fetch_layers(specs: list[FunctionSpec], args: argparse.Namespace) -> None:
+    """Download the layer ARNs these functions use that are not cached yet (only when some are missing)."""
+    from .build import missing_layers
+
+    if not any(missing_layers(spec) for spec in specs):
+        return
+    from .aws.session import Aws, AwsSettings
+    from .build.layers import fetch_missing
+
+    for arn, why in fetch_missing(specs, Aws(AwsSettings.from_args(args.profile, args.region))).items():
+        print(f"svl-tui: warning: layer {arn} could not be downloaded: {why}", file=sys.stderr)
 
 
 def find_function(found: Discovery, name: str) -> FunctionSpec:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import pricing
+from .build import BuildFailed, missing_layers, prepare_async
 from .azure import to_azure_request
 from .debug import DebugLink, DebugSession, port_command, wait_running
 from .environment import function_arn, region
@@ -195,9 +196,10 @@ class Engine:
         outcome = _Outcome(spec, "", time.time())
         outcome.cold = True
         try:
+            await prepare_async(spec)  # build or extract a generated code folder (esbuild, zip) when stale
             worker = self._new_worker(spec)
-        except RuntimeUnavailable as exc:
-            outcome.fail("error", "Runtime.Unavailable", str(exc))
+        except (RuntimeUnavailable, BuildFailed) as exc:
+            _unavailable(outcome, exc)
             return outcome.build(LogBudget(self.log_limit_bytes))
         if not await self._init(worker, outcome):
             await _discard(worker)
@@ -257,9 +259,10 @@ class Engine:
                 return
             pool = self._pool(spec.name)
             try:
+                await prepare_async(spec)  # build or extract a generated code folder (esbuild, zip) when stale
                 worker, fresh, stale = pool.acquire(spec)
-            except RuntimeUnavailable as exc:
-                result.fail("error", "Runtime.Unavailable", str(exc))
+            except (RuntimeUnavailable, BuildFailed) as exc:
+                _unavailable(result, exc)
                 return
             except Throttled as exc:
                 result.fail("error", "TooManyRequestsException", str(exc),
@@ -269,6 +272,9 @@ class Engine:
                 await _discard(old)
             result.cold = fresh or worker.fresh_init_ms is not None
             result.notes = list(self._notes.get(spec.name, ()))
+            if fresh:
+                result.notes += [f"layer {layer} is missing (not downloaded or not found): the function runs "
+                                 "without it" for layer in missing_layers(spec)]
             if result.cold:
                 for note in result.notes:
                     await queue.put(_platform(request_id, f"svl: {note}", level="WARN"))
@@ -512,6 +518,14 @@ async def _watch_memory(worker: Worker, limit_mb: int) -> None:
         if worker.sample_memory() > limit_kb:
             return
         await asyncio.sleep(MEMORY_POLL_S)
+
+
+def _unavailable(result: _Outcome, exc: RuntimeUnavailable | BuildFailed) -> None:
+    """A function that cannot start: its runtime is missing, or its code does not build (like a syntax error)."""
+    if isinstance(exc, BuildFailed):
+        result.fail("error", "Runtime.UserCodeSyntaxError", str(exc), exc.stack)
+    else:
+        result.fail("error", "Runtime.Unavailable", str(exc))
 
 
 def _error_dict(outcome: Outcome) -> dict[str, Any]:

@@ -14,13 +14,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import build
 from .discovery import CONFIG_FILENAMES, Discovery, discover
+from .discovery.settings import Settings
 from .engine import Engine
 from .models import FunctionSpec, Result
 
 IGNORED_DIRS = {".git", "__pycache__", "node_modules", ".svl", ".venv", "venv", ".mypy_cache", ".pytest_cache",
                 ".ruff_cache", ".hypothesis", ".tox", ".idea", ".vscode", ".aws-sam", ".serverless", "dist", "build"}
-CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".json"}
+CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".json", ".ts", ".tsx", ".mts", ".cts", ".jsx", ".zip"}
 AZURE_FILES = {"function.json", "host.json", "local.settings.json"}
 DEPENDENCY_FILES = {"package.json", "package-lock.json", "requirements.txt"}
 STEP_MS = 80  # quiet time that ends a burst: an editor or git writing many files stays one reload
@@ -89,9 +91,10 @@ class Reloader:
         """Folders to watch: the project, and code folders that live outside it."""
         roots = [self.project]
         for spec in self.functions:
-            code = Path(spec.code_dir)
-            if code.is_dir() and not code.is_relative_to(self.project) and code not in roots:
-                roots.append(code)
+            for code in (Path(spec.code_dir), *map(Path, spec.layers), *_build_sources(spec)):
+                if (code.is_dir() and not build.is_generated(code) and not code.is_relative_to(self.project)
+                        and code not in roots):
+                    roots.append(code)
         return roots
 
     async def watch(self, stop: asyncio.Event | None = None) -> AsyncIterator[ReloadEvent]:
@@ -126,10 +129,27 @@ class Reloader:
         await self._check_new_code(event, affected, was_warm, relevant)
         return event
 
+    async def reconfigure(self, settings: Settings) -> ReloadEvent:
+        """Read the project again with other settings (an env-vars file, overrides, a stage), as after a save.
+
+        Functions whose configuration changed get new environments, exactly as
+        when their config file changes on disk.
+        """
+        self.discovery.settings = settings
+        event = ReloadEvent(files=[settings.env_vars] if settings.env_vars else [])
+        affected: dict[str, FunctionSpec] = {}
+        self._rediscover(event, affected)
+        was_warm = {name for name in affected if self.engine.is_warm(name)}
+        for name in affected:
+            await self.engine.recycle(name)
+        event.reloaded = sorted(affected)
+        await self._check_new_code(event, affected, was_warm, [])
+        return event
+
     def _rediscover(self, event: ReloadEvent, affected: dict[str, FunctionSpec]) -> None:
         event.config_changed = True
         before = {spec.name: spec for spec in self.functions}
-        self.discovery = discover(self.project)
+        self.discovery = discover(self.project, self.discovery.settings)
         after = {spec.name: spec for spec in self.functions}
         event.added = sorted(set(after) - set(before))
         event.removed = sorted(set(before) - set(after))
@@ -151,6 +171,11 @@ class Reloader:
         by_handler = [spec for spec in self.functions if path in _handler_files(spec)]
         if by_handler:
             return by_handler
+        built = [spec for spec in self.functions
+                 if any(path == source or path.is_relative_to(source) for source in _build_sources(spec))
+                 or any(path.is_relative_to(layer) for layer in spec.layers)]
+        if built:
+            return built
         if path.name in DEPENDENCY_FILES:
             return [s for s in self.functions if path.parent == Path(s.code_dir) or
                     Path(s.code_dir).is_relative_to(path.parent)]
@@ -177,6 +202,12 @@ class Reloader:
                 if error.file:
                     error.file = self._display(Path(error.file).resolve())
                 event.errors.append(error)
+        for spec in self._unstarted_builds(affected, warm):
+            try:
+                await build.prepare_async(spec)
+            except build.BuildFailed as exc:
+                event.errors.append(LoadError(spec.name, "Runtime.UserCodeSyntaxError", str(exc),
+                                              self._display(Path(exc.file)) if exc.file else "", exc.line))
         reported = {e.file for e in event.errors}
         for path in changed:
             if path.suffix == ".py" and self._display(path) not in reported:
@@ -186,8 +217,21 @@ class Reloader:
                     event.errors.append(LoadError(owners, "Runtime.UserCodeSyntaxError", problem[1],
                                                   self._display(path), problem[0]))
 
+    @staticmethod
+    def _unstarted_builds(affected: dict[str, FunctionSpec], warm: list[FunctionSpec]) -> list[FunctionSpec]:
+        """Built functions not running: built now anyway, so a build error shows at save time."""
+        started = {spec.name for spec in warm}
+        return [spec for name, spec in sorted(affected.items())
+                if name not in started and build.recipe_for(spec.code_dir) is not None]
+
     def _display(self, path: Path) -> str:
         return str(path.relative_to(self.project)) if path.is_relative_to(self.project) else str(path)
+
+
+def _build_sources(spec: FunctionSpec) -> list[Path]:
+    """The user's files a generated code folder comes from (esbuild's code root, a zip)."""
+    folder, archives = build.sources_of(spec)
+    return ([folder] if folder is not None else []) + [Path(a) for a in archives]
 
 
 def _handler_files(spec: FunctionSpec) -> set[Path]:

@@ -112,7 +112,7 @@ def run_app(args: argparse.Namespace) -> int:
         print(f"svl-tui: error: --project {args.project}: no such folder", file=sys.stderr)
         return 2
     from invokers.aws.session import AwsError
-    from invokers.cli_project import start_mock
+    from invokers.cli_project import discovery_settings, start_mock
 
     try:
         mock = start_mock(args)
@@ -120,5 +120,6 @@ def run_app(args: argparse.Namespace) -> int:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
         return 2
     aws = None if args.no_aws else AwsSettings.from_args(args.profile, args.region)
-    SvlApp(discover_or_example(project), aws=aws, mock=mock, confirm_deployed=not args.yes).run()
+    SvlApp(discover_or_example(project, discovery_settings(args)), aws=aws, mock=mock,
+           confirm_deployed=not args.yes).run()
     return 0

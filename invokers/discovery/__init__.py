@@ -14,6 +14,7 @@ from pathlib import Path
 from ..models import FunctionSpec
 from ..runtimes import runtime_note
 from . import azure, sam, serverless, svl
+from .settings import Settings, apply_env_vars, samconfig_overrides
 from .yamlfile import ConfigFileError, Problem, load
 
 _YAML_SOURCES = (svl, sam, serverless)
@@ -26,6 +27,7 @@ class Discovery:
     functions: list[FunctionSpec] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     example: bool = False  # True when the bundled example project stood in for an empty folder
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def errors(self) -> list[Problem]:
@@ -45,30 +47,54 @@ class Discovery:
         return [lowered[c] for c in close] + contains[: 3 - len(close)]
 
 
-def discover(project: Path | str) -> Discovery:
+def discover(project: Path | str, settings: Settings | None = None) -> Discovery:
     """All local functions in ``project`` and every problem found on the way."""
     root = Path(project).resolve()
-    result = Discovery(root)
+    settings = settings or Settings()
+    result = Discovery(root, settings=settings)
     for source in _YAML_SOURCES:
         for filename in source.FILENAMES:
             path = root / filename
             if not path.is_file():
                 continue
+            options = settings
+            built = False
+            if source is sam:
+                path, built, options = _sam_inputs(root, path, settings, result.problems)
             try:
                 doc = load(path)
             except ConfigFileError as exc:
                 result.problems.append(exc.problem)
                 continue
-            specs, problems = source.read(doc, root)
+            specs, problems = (source.read(doc, path.parent, options, built=built) if source is sam
+                               else source.read(doc, root, options) if source is serverless
+                               else source.read(doc, root))
             result.problems.extend(problems)
             _add(result, specs)
             break  # template.yaml wins over template.yml, as in SAM
     specs, problems = azure.read(root)
     result.problems.extend(problems)
     _add(result, specs)
+    if settings.env_vars:
+        result.problems.extend(apply_env_vars(settings.env_vars, root, result.functions))
     for spec in result.functions:
         spec.runtime_note = runtime_note(spec)
     return result
+
+
+def _sam_inputs(root: Path, template: Path, settings: Settings,
+                problems: list[Problem]) -> tuple[Path, bool, Settings]:
+    """The template SAM itself would run (``.aws-sam/build`` when built) and the overrides it would use."""
+    from dataclasses import replace
+
+    from .built import built_template
+
+    overrides, found = samconfig_overrides(root)
+    problems.extend(found)
+    options = replace(settings, parameter_overrides={**overrides, **settings.parameter_overrides})
+    path, notes = built_template(root, template)
+    problems.extend(notes)
+    return path, path != template, options
 
 
 def _add(result: Discovery, specs: list[FunctionSpec]) -> None:
@@ -91,9 +117,9 @@ def example_project() -> Path:
     raise FileNotFoundError("the bundled example project is missing from this installation")
 
 
-def discover_or_example(project: Path | str | None) -> Discovery:
+def discover_or_example(project: Path | str | None, settings: Settings | None = None) -> Discovery:
     """The project's functions; with no project given and none found, the bundled example's."""
-    found = discover(project or Path.cwd())
+    found = discover(project or Path.cwd(), settings)
     if found.functions or found.problems or project is not None:
         return found
     example = discover(example_project())

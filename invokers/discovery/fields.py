@@ -67,12 +67,12 @@ def environment(doc: YamlDocument, value: Any, keys: tuple[str | int, ...]) -> d
     env: dict[str, str] = {}
     for name, raw in value.items():
         if isinstance(raw, (dict, list)):
-            raw = _describe_unresolved(raw)
+            raw = describe(raw)
         env[str(name)] = "" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
     return env
 
 
-def _describe_unresolved(value: Any) -> str:
+def describe(value: Any) -> str:
     """A readable stand-in for an intrinsic we could not resolve locally."""
     if isinstance(value, dict) and len(value) == 1:
         (name, arg), = value.items()

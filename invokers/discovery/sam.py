@@ -14,24 +14,41 @@ from typing import Any
 
 from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec
-from . import fields, triggers
+from . import code, fields, placeholders, triggers
+from .settings import Settings
 from .yamlfile import Problem, YamlDocument
 
 FILENAMES = ("template.yaml", "template.yml")
 FUNCTION_TYPE = "AWS::Serverless::Function"
+SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<"
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Problem]]:
+def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, prefix: str = "",
+         parameters: dict[str, str] | None = None, depth: int = 0,
+         built: bool = False) -> tuple[list[FunctionSpec], list[Problem]]:
+    """Functions of one template; ``prefix``/``parameters`` are set for a nested application's template.
+
+    ``built`` is True for ``.aws-sam/build/template.yaml``, whose code is already built.
+    """
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
         return [], [doc.problem("a SAM template needs a 'Resources:' mapping", "Resources")]
     globals_ = (data.get("Globals") or {}).get("Function") or {} if isinstance(data.get("Globals"), dict) else {}
-    parameters: dict[str, Any] = data["Parameters"] if isinstance(data.get("Parameters"), dict) else {}
-    scope = _Scope(parameters)
+    overrides = parameters if parameters is not None else (settings.parameter_overrides if settings else {})
+    scope = _Scope(data["Parameters"] if isinstance(data.get("Parameters"), dict) else {}, overrides)
     specs: list[FunctionSpec] = []
     problems: list[Problem] = []
     for logical_id, resource in data["Resources"].items():
+        if isinstance(resource, dict) and resource.get("Type") == code.APPLICATION_TYPE:
+            child_specs, child_problems = code.application(doc, str(logical_id), resource, scope.resolve, depth)
+            for child_doc, child_parameters in child_specs:
+                found, more = read(child_doc, child_doc.path.parent, settings, prefix=f"{prefix}{logical_id}/",
+                                   parameters=child_parameters, depth=depth + 1, built=built)
+                specs.extend(found)
+                problems.extend(more)
+            problems.extend(child_problems)
+            continue
         if not isinstance(resource, dict) or resource.get("Type") != FUNCTION_TYPE:
             continue
         keys = ("Resources", str(logical_id), "Properties")
@@ -45,12 +62,16 @@ def read(doc: YamlDocument, project: Path) -> tuple[list[FunctionSpec], list[Pro
             continue
         try:
             spec = _spec(doc, project, str(logical_id), globals_, props, scope, keys)
+            spec.name = prefix + spec.name
+            problems.extend(code.finish(doc, spec, resource, data["Resources"], globals_, scope.resolve,
+                                        keys, built=built))
         except fields.Invalid as exc:
             problems.append(exc.problem)
             continue
         spec.triggers, trigger_problems = triggers.sam(doc, keys, props, globals_, data["Resources"], scope.resolve)
         problems.extend(trigger_problems)
         specs.append(spec)
+    problems.extend(scope.problems(doc))
     return specs, problems
 
 
@@ -59,12 +80,12 @@ def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any],
     def prop(key: str) -> Any:
         return scope.resolve(props.get(key, globals_.get(key)))
 
-    code_uri = prop("CodeUri") or "."
-    if not isinstance(code_uri, str):
-        raise fields.Invalid(doc.problem("CodeUri must be a local folder to run the function locally",
-                                         *keys, "CodeUri"))
     handler = prop("Handler")
-    code_dir, handler = fields.rooted_handler(doc, project / code_uri, handler, (*keys, "Handler"))
+    code_root = code.code_root(doc, project, name, props, prop, keys)
+    if str(prop("Runtime") or "").startswith("provided"):
+        code_dir, handler = code_root, str(handler or "bootstrap")  # the bootstrap reads _HANDLER itself
+    else:
+        code_dir, handler = fields.rooted_handler(doc, code_root, handler, (*keys, "Handler"))
     env_globals = ((globals_.get("Environment") or {}).get("Variables") or {})
     env_own = ((props.get("Environment") or {}).get("Variables") or {})
     environment = {key: scope.resolve(value) for key, value in {**env_globals, **env_own}.items()}
@@ -86,27 +107,50 @@ def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any],
 
 
 class _Scope:
-    """Resolves the intrinsics a local run can know: parameters' defaults and pseudo parameters."""
+    """Resolves the intrinsics a local run can know: overrides, parameters' defaults and pseudo parameters.
 
-    def __init__(self, parameters: dict[str, Any]) -> None:
+    SSM-typed parameters and ``{{resolve:ssm:...}}`` become placeholders; a
+    parameter with no value at all stays unresolved. Both are reported once
+    each, as warnings, when a function uses them.
+    """
+
+    def __init__(self, parameters: dict[str, Any], overrides: dict[str, str] | None = None) -> None:
+        overrides = overrides or {}
         self.values: dict[str, Any] = {
             "AWS::Region": region(), "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws",
             "AWS::StackName": "local", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None,
         }
+        self.missing: set[str] = set()
+        self.ssm: dict[str, str] = {}
+        self.used: set[str] = set()
+        self.dynamic: set[str] = set()
         for name, definition in parameters.items():
-            if isinstance(definition, dict) and "Default" in definition:
-                self.values[str(name)] = definition["Default"]
+            name = str(name)
+            if name in overrides:
+                self.values[name] = overrides[name]
+            elif isinstance(definition, dict) and "Default" in definition:
+                value = definition["Default"]
+                if str(definition.get("Type", "")).startswith(SSM_PARAMETER_TYPE):
+                    value = self.ssm[name] = placeholders.placeholder("ssm", str(value))
+                self.values[name] = value
+            else:
+                self.missing.add(name)
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
             (name, arg), = value.items()
-            if name == "Ref" and isinstance(arg, str) and arg in self.values:
-                return self.values[arg]
+            if name == "Ref" and isinstance(arg, str):
+                self.used.add(arg)
+                if arg in self.values:
+                    return self.values[arg]
             if name == "Fn::Sub":
                 template = arg[0] if isinstance(arg, list) and arg else arg
                 extra = arg[1] if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict) else {}
                 if isinstance(template, str):
-                    return self._sub(template, {k: self.resolve(v) for k, v in extra.items()})
+                    return self.resolve(self._sub(template, {k: self.resolve(v) for k, v in extra.items()}))
+        if isinstance(value, str) and "{{resolve:" in value:
+            value, found = placeholders.dynamic_references(value)
+            self.dynamic.update(found)
         return value
 
     def _sub(self, template: str, extra: dict[str, Any]) -> Any:
@@ -114,7 +158,23 @@ class _Scope:
             key = match[1]
             if key in extra and not isinstance(extra[key], dict):
                 return str(extra[key])
+            self.used.add(key)
             if key in self.values and self.values[key] is not None:
                 return str(self.values[key])
             return match[0]
         return _SUB_VAR.sub(replace, template)
+
+    def problems(self, doc: YamlDocument) -> list[Problem]:
+        """Warnings for the values a function uses that the local run cannot know."""
+        found = []
+        for name in sorted(self.used & self.missing):
+            found.append(doc.problem(f"parameter {name} has no Default and no override, so functions see "
+                                     f"'<Ref {name}>': pass --parameter-overrides {name}=VALUE "
+                                     "(or set it in samconfig.toml)", "Parameters", name, severity="warning"))
+        for name in sorted(self.used & set(self.ssm)):
+            found.append(doc.problem(f"parameter {name} is an SSM parameter: functions see {self.ssm[name]} "
+                                     f"until it is resolved; {placeholders.HINT}", "Parameters", name,
+                                     severity="warning"))
+        for token in sorted(self.dynamic):
+            found.append(placeholders.warning(doc.path.name, "", token))
+        return found

@@ -1,0 +1,39 @@
+"""npm packages the tests and benchmarks really run (esbuild), installed once into a shared cache.
+
+Installed with npm from the registry on first use, into a folder keyed by
+version, under a lock so concurrent test runs on one machine do not race.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+ESBUILD_VERSION = "0.24.0"
+_HOME = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "svl-tui-tests"
+
+
+def esbuild_node_modules() -> Path:
+    """A ``node_modules`` folder holding esbuild (npm install on first use, then reused)."""
+    target = _HOME / f"esbuild-{ESBUILD_VERSION}"
+    modules = target / "node_modules"
+    if (modules / ".bin" / "esbuild").exists():
+        return modules
+    _HOME.mkdir(parents=True, exist_ok=True)
+    with open(_HOME / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (modules / ".bin" / "esbuild").exists():
+            return modules
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is needed to install esbuild for the build tests (Node.js 20 ships it)")
+        temp = Path(tempfile.mkdtemp(prefix="esbuild-", dir=_HOME))
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(temp),
+                        f"esbuild@{ESBUILD_VERSION}"], check=True, capture_output=True, timeout=300)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(temp, target)
+    return modules
