@@ -102,7 +102,7 @@ async def test_errors_point_at_the_typescript_source(tmp_path: Path, esbuild_mod
     async with Engine() as engine:
         _, result = await engine.invoke_collect(spec, {})
     assert result.error is not None and result.error["errorMessage"] == "from typescript"
-    assert any("app.ts" in frame for frame in result.error["stackTrace"])
+    assert any("hello-world/app.ts:" in frame for frame in result.error["trace"])  # Node's error shape
 
 
 def test_rebuilds_only_when_an_input_changed(tmp_path: Path, esbuild_modules: Path) -> None:
