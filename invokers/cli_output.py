@@ -33,6 +33,8 @@ def show_result(result: Result, painter: Painter, *, summary: bool = True) -> No
         for line in locals_lines(result):
             painter.note(line)
     if summary:
+        for name, value in result.outputs.items():  # an Azure function's output bindings
+            painter.stream.write(f"output binding {name}: {jsonout.dumps(value, default=str)}\n")
         painter.summary(result)
 
 

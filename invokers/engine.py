@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import pricing
+from .azure import to_azure_event, unwrap_response
 from .build import BuildFailed, missing_layers, prepare_async
-from .azure import to_azure_request
 from .debug import DebugLink, DebugSession, port_command, wait_running
 from .environment import function_arn, region
 from .jsonout import encode_event
@@ -250,7 +250,7 @@ class Engine:
         budget = LogBudget(self.log_limit_bytes)
         result = _Outcome(spec, request_id, started_at)
         if spec.style == "azure" and not isinstance(event, bytes):
-            event = to_azure_request(event, spec)
+            event = to_azure_event(event, spec)
         payload = event if isinstance(event, bytes) else encode_event(event)
         try:
             if len(payload) > PAYLOAD_LIMIT:
@@ -425,6 +425,8 @@ class Engine:
         if outcome.kind == "response":
             result.status = "ok"
             result.response = streamed_response(outcome) if outcome.content_type else decode_json(outcome.body)
+            if result.spec.style == "azure":
+                result.response, result.outputs = unwrap_response(result.response)
             return
         error = _error_dict(outcome)
         result.fail("error", error.get("errorType") or outcome.error_type or "Unhandled",
@@ -451,6 +453,7 @@ class _Outcome:
         self.notes: list[str] = []
         self.paused_ms = 0.0
         self.error_locals: list[dict[str, Any]] | None = None
+        self.outputs: dict[str, Any] = {}
 
     def fail(self, status: str, error_type: str, message: str, stack: Any = None,
              extra: dict[str, Any] | None = None) -> None:
@@ -470,18 +473,25 @@ class _Outcome:
                   f"(memory limit of {self.spec.memory_mb} MB exceeded)")
 
     def build(self, budget: LogBudget) -> Result:
-        billed = pricing.billed_ms(self.duration_ms, self.init_ms)
         spec = self.spec
+        if spec.style == "azure":
+            billed = pricing.azure_billed_ms(self.duration_ms)
+            cost = pricing.azure_cost_usd(billed, self.max_memory_mb or spec.memory_mb)
+        else:
+            billed = pricing.billed_ms(self.duration_ms, self.init_ms)
+            cost = pricing.cost_usd(billed, spec.memory_mb, spec.region or region(), spec.architecture)
         return Result(
             request_id=self.request_id, function=spec.name, status=self.status,  # type: ignore[arg-type]
             cold=self.cold, duration_ms=round(self.duration_ms, 3),
             init_ms=round(self.init_ms, 3) if self.init_ms is not None else None,
             billed_ms=billed, memory_mb=spec.memory_mb, max_memory_mb=self.max_memory_mb,
-            cost_usd=pricing.cost_usd(billed, spec.memory_mb, spec.region or region(), spec.architecture),
+            cost_usd=cost,
             response=self.response if self.status == "ok" else None, error=self.error,
             started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
             log_dropped_bytes=budget.dropped_bytes, notes=self.notes, paused_ms=round(self.paused_ms, 3),
-            error_locals=self.error_locals if self.status != "ok" else None)
+            error_locals=self.error_locals if self.status != "ok" else None,
+            outputs=self.outputs if self.status == "ok" else {},
+            billing=pricing.AZURE_LABEL if spec.style == "azure" else "")
 
 
 async def _discard(worker: Worker) -> None:

@@ -10,6 +10,7 @@ import os
 import re
 import time
 
+from .azure import worker_environment
 from .models import FunctionSpec
 
 ACCOUNT_ID = "123456789012"
@@ -76,7 +77,7 @@ def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
         "PYTHONUNBUFFERED": "1",
     })
     if spec.style == "azure":
-        env["SVL_STYLE"] = "azure"
+        env.update(worker_environment(spec))
     env.update({key: str(value) for key, value in spec.environment.items()})
     return env
 

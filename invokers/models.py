@@ -110,6 +110,8 @@ class FunctionSpec(_Json):
     runtime_note: str = ""
     """Set when this machine cannot run the declared runtime as is (e.g. ``python3.13`` runs on 3.12):
     what runs it instead and how to get the right one. Empty when all is as declared."""
+    azure_bindings: list[dict[str, Any]] = field(default_factory=list)
+    """An Azure function's bindings (trigger first), as function.json or the app's code declares them."""
 
     @property
     def language(self) -> str:
@@ -174,6 +176,10 @@ class Result(_Json):
     error_locals: list[dict[str, Any]] | None = None
     """On a Python error: the innermost handler frames (file, line, function, locals), secrets masked.
     Kept apart from ``error``, which stays exactly as Lambda sends it."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """An Azure function's output bindings by name (``context.extraOutputs``, ``func.Out``), as sent to the host."""
+    billing: str = ""
+    """Whose prices ``cost_usd`` uses when not Lambda's (``"Azure Consumption"``)."""
 
     @property
     def ok(self) -> bool:

@@ -48,3 +48,26 @@ def cost_usd(billed: int, memory_mb: int, region: str = DEFAULT_REGION,
     price = price_for(region, architecture)
     gb_seconds = memory_mb / 1024 * billed / 1000
     return gb_seconds * price.per_gb_second + price.per_request
+
+
+# ---- Azure Functions, Consumption plan --------------------------------------------------------
+
+AZURE_PER_GB_SECOND = 0.000016
+AZURE_PER_EXECUTION = 0.20 / 1_000_000
+AZURE_FREE_GRANT = "400,000 GB-s and 1 million executions free per month"
+AZURE_MEMORY_STEP_MB = 128  # observed memory is billed rounded up to the next 128 MB
+AZURE_MIN_BILLED_MS = 100  # ... and execution time to the next 1 ms, at least 100 ms
+AZURE_LABEL = "Azure Consumption"
+
+
+def azure_billed_ms(duration_ms: float) -> int:
+    """Azure bills execution time in 1 ms steps with a 100 ms minimum (init is not an execution)."""
+    return max(AZURE_MIN_BILLED_MS, math.ceil(duration_ms - 1e-9))
+
+
+def azure_cost_usd(billed: int, used_mb: int) -> float:
+    """One execution on the Consumption plan: observed memory (rounded up to 128 MB) x time, plus the
+    execution fee, before the monthly free grant (``AZURE_FREE_GRANT``)."""
+    steps = max(1, math.ceil(used_mb / AZURE_MEMORY_STEP_MB))
+    gb_seconds = steps * AZURE_MEMORY_STEP_MB / 1024 * billed / 1000
+    return gb_seconds * AZURE_PER_GB_SECOND + AZURE_PER_EXECUTION

@@ -42,7 +42,7 @@ def figures(result: Result, comparison: Comparison | None = None) -> Table:
     table.add_row("duration", duration)
     table.add_row("billed", f"{result.billed_ms} ms")
     table.add_row("memory", f"{result.max_memory_mb or '?'} / {result.memory_mb} MB")
-    table.add_row("cost", usd(result.cost_usd))
+    table.add_row("cost", usd(result.cost_usd) + (f" {result.billing}" if result.billing else ""))
     table.add_row("per 1M", usd(result.cost_usd * 1_000_000))
     if comparison is not None:
         table.add_row("vs last", Text("response changed" if comparison.response_changed else "same response",

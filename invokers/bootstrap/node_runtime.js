@@ -6,7 +6,7 @@
 // `<time>\t<request id>\t<LEVEL>\t<message>` (or JSON with AWS_LAMBDA_LOG_FORMAT=JSON),
 // error payloads `{errorType, errorMessage, trace}`, callback-style handlers, and
 // uncaught exceptions / unhandled rejections failing the invocation and the environment.
-// With SVL_STYLE=azure it runs an Azure Functions (v3) `function (context, req)` instead.
+// With SVL_STYLE=azure it runs an Azure function instead (azure_node.js: models v3 and v4).
 "use strict";
 
 const http = require("http");
@@ -280,6 +280,20 @@ async function invokeStreaming(handler, headers, event, started) {
   return ["streamed", null];
 }
 
+// Azure Functions (both programming models) live in their own module: see azure_node.js.
+async function loadAzureFunction() {
+  const v3Handler = async () => {
+    const loaded = await loadHandler();
+    if (loaded.error) throw Object.assign(new Error(loaded.error.errorMessage), { svlInitError: loaded.error });
+    return loaded.handler;
+  };
+  try {
+    return { handler: await require("./azure_node.js").loadAzureHandler(TASK_ROOT, HANDLER, writeLog, v3Handler) };
+  } catch (err) {
+    return { error: err.svlInitError || errorPayload(err, err instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : undefined) };
+  }
+}
+
 // ---- one invocation ----------------------------------------------------------------
 
 function lambdaContext(headers, answer) {
@@ -327,33 +341,6 @@ function callbackContext(settle) {
   return { callback, answer };
 }
 
-function azureContext(headers, event, settle) {
-  const invocationId = headers["lambda-runtime-aws-request-id"];
-  const log = (...args) => writeLog("INFO", formatArgs(args));
-  log.info = log;
-  log.verbose = (...args) => writeLog("DEBUG", formatArgs(args));
-  log.warn = (...args) => writeLog("WARN", formatArgs(args));
-  log.error = (...args) => writeLog("ERROR", formatArgs(args));
-  const context = {
-    invocationId,
-    executionContext: { invocationId, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionDirectory: TASK_ROOT },
-    bindings: { req: event },
-    bindingData: Object.assign({ invocationId }, event.params || {}, event.query || {}),
-    log,
-    res: undefined,
-    done: (err, value) => settle(err ? "error" : "response", err ? errorPayload(err) : azureResponse(context, value)),
-  };
-  return context;
-}
-
-function azureResponse(context, returned) {
-  const res = returned !== undefined ? returned : (context.res !== undefined ? context.res : context.bindings.res);
-  if (res === undefined) return { status: 204, headers: {}, body: null };
-  if (res === null || typeof res !== "object") return { status: 200, headers: {}, body: res };
-  const body = res.jsonBody !== undefined ? res.jsonBody : res.body;
-  return { status: res.status || res.statusCode || 200, headers: res.headers || {}, body: body === undefined ? null : body };
-}
-
 async function invoke(handler, headers, body, started) {
   const requestId = headers["lambda-runtime-aws-request-id"];
   let event;
@@ -375,9 +362,7 @@ async function invoke(handler, headers, body, started) {
     currentInvocation = { id: requestId, settle };
     try {
       if (AZURE) {
-        const context = azureContext(headers, event, settle);
-        Promise.resolve(handler(context, event)).then((value) => settle("response", azureResponse(context, value)),
-          (err) => settle("error", errorPayload(err)));
+        handler(event, requestId).then((value) => settle("response", value), (err) => settle("error", errorPayload(err)));
         return;
       }
       // The event loop drained and nothing answered: an async handler whose promise never settled
@@ -460,7 +445,7 @@ async function main() {
   patchConsole();
   process.on("uncaughtException", (err) => failFatally(err, undefined, 129));
   process.on("unhandledRejection", (reason) => failFatally(reason, "Runtime.UnhandledPromiseRejection", 128));
-  const loaded = await loadHandler();
+  const loaded = AZURE ? await loadAzureFunction() : await loadHandler();
   if (loaded.error) return postInitError(loaded.error);
   fence(); // import-time output comes before START
   let extra = { "Svl-Ready-At": String(Number(process.hrtime.bigint()) / 1e9) };

@@ -134,8 +134,9 @@ def user_frames(tb):
     """Stack frames without this bootstrap's own, as Lambda shows them."""
     import traceback
 
-    frames = [f for f in traceback.extract_tb(tb)
-              if os.path.abspath(f.filename) != THIS_FILE and not f.filename.startswith("<frozen")]
+    frames = [f for f in traceback.extract_tb(tb)  # ours: this bootstrap and its Azure modules
+              if os.path.dirname(os.path.abspath(f.filename)) != os.path.dirname(THIS_FILE)
+              and not f.filename.startswith("<frozen")]
     return traceback.format_list(frames)
 
 
@@ -263,63 +264,31 @@ def watch_parent():
     threading.Thread(target=wait, daemon=True).start()
 
 
-def load_azure_shim():
-    """``azure.functions`` for the handler's imports: the real package, or our stand-in."""
+def load_azure(spec):
+    """An Azure function (azure_python.py: models v1 and v2), called like a Lambda handler."""
     import importlib.util
 
-    shim_path = os.path.join(os.path.dirname(THIS_FILE), "azure_functions_shim.py")
-    spec = importlib.util.spec_from_file_location("svl_azure_functions_shim", shim_path)
-    shim = importlib.util.module_from_spec(spec)
-    sys.modules["svl_azure_functions_shim"] = shim
-    spec.loader.exec_module(shim)
-    shim.install()
-    return shim
-
-
-def azure_adapter(handler, shim):
-    """Wrap an Azure ``main(req[, context])`` so it is called like a Lambda handler.
-
-    The engine sends the Azure request (method, url, headers, query, params,
-    rawBody); the response becomes ``{status, headers, body}``.
-    """
-    import inspect
-
-    func = sys.modules["azure.functions"]
-    params = list(inspect.signature(handler).parameters)
-
-    def call(event, context):
-        raw = event.get("rawBody")
-        req = func.HttpRequest(event.get("method", "GET"), event.get("url", ""), headers=event.get("headers"),
-                               params=event.get("query"), route_params=event.get("params"),
-                               body=(raw if isinstance(raw, str) else json.dumps(raw) if raw is not None else "").encode())
-        azure_context = shim.Context(context.aws_request_id, context.function_name, os.getcwd())
-        args = [azure_context if name == "context" else req for name in params]
-        result = handler(*args)
-        if inspect.isawaitable(result):
-            import asyncio
-
-            result = asyncio.new_event_loop().run_until_complete(result)
-        return azure_response(result)
-
-    return call
-
-
-def azure_response(result):
-    if result is None:
-        return {"status": 204, "headers": {}, "body": None}
-    if not hasattr(result, "get_body"):
-        return {"status": 200, "headers": {}, "body": result}
-    headers = dict(result.headers)
-    mimetype = getattr(result, "mimetype", None)
-    if mimetype:
-        headers.setdefault("Content-Type", mimetype)
-    body = result.get_body().decode(getattr(result, "charset", None) or "utf-8", "replace")
-    if mimetype and "json" in mimetype:
+    module_spec = importlib.util.spec_from_file_location("svl_azure_python",
+                                                         os.path.join(os.path.dirname(THIS_FILE), "azure_python.py"))
+    azure = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(azure)
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    if os.environ.get("SVL_AZURE_MODEL") == "v2":
         try:
-            body = json.loads(body)
-        except ValueError:
-            pass
-    return {"status": result.status_code, "headers": headers, "body": body}
+            return azure.load_v2(task_root, spec), None
+        except SyntaxError as exc:
+            return None, {"errorMessage": f"Syntax error in {exc.filename}: {exc}", "errorType": "Runtime.UserCodeSyntaxError",
+                          "requestId": "", "stackTrace": [f'  File "{exc.filename}" Line {exc.lineno}\n']}
+        except LookupError as exc:
+            return None, {"errorMessage": str(exc), "errorType": "Runtime.HandlerNotFound", "requestId": "",
+                          "stackTrace": []}
+        except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
+            return None, error_payload(exc)
+    azure.prepare_v1(task_root)
+    handler, init_error = load_handler(spec)
+    if handler is None:
+        return None, init_error
+    return azure.load_v1(handler, os.path.join(task_root, spec.split(".", 1)[0])), None
 
 
 def set_import_path(task_root):
@@ -361,10 +330,8 @@ def main():
     install_logging()
     install_debug_hooks()
     client = RuntimeClient(RUNTIME_API)
-    shim = load_azure_shim() if AZURE else None
-    handler, init_error = load_handler(os.environ.get("_HANDLER", ""))
-    if handler is not None and AZURE:
-        handler = azure_adapter(handler, shim)
+    loader = load_azure if AZURE else load_handler
+    handler, init_error = loader(os.environ.get("_HANDLER", ""))
     if init_error is not None:
         log_error(init_error)
         fence()

@@ -1,7 +1,8 @@
 """Find the local functions of a project folder.
 
 Sources are read in a fixed order: ``svl.yaml``, a SAM template,
-``serverless.yml``, then Azure ``function.json`` folders. A name defined
+``serverless.yml``, then Azure ``function.json`` folders and Azure apps written
+in code (Node v4, Python v2: loaded in a worker process). A name defined
 twice keeps its first definition (with a warning). A broken file yields
 Problems naming the file, line and field; the other files still load.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from ..models import FunctionSpec
 from ..runtimes import runtime_note
-from . import azure, sam, serverless, svl
+from . import azure, azure_apps, sam, serverless, svl
 from .settings import Settings, apply_env_vars, samconfig_overrides
 from .yamlfile import ConfigFileError, Problem, load
 
@@ -72,9 +73,10 @@ def discover(project: Path | str, settings: Settings | None = None) -> Discovery
             result.problems.extend(problems)
             _add(result, specs)
             break  # template.yaml wins over template.yml, as in SAM
-    specs, problems = azure.read(root)
-    result.problems.extend(problems)
-    _add(result, specs)
+    for read in (azure.read, azure_apps.read):
+        specs, problems = read(root)
+        result.problems.extend(problems)
+        _add(result, specs)
     if settings.env_vars:
         result.problems.extend(apply_env_vars(settings.env_vars, root, result.functions))
     for spec in result.functions:

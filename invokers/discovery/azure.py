@@ -1,9 +1,10 @@
 """Azure Functions apps: one folder per function with a ``function.json``.
 
-Only HTTP-triggered functions (programming model v3 for Node, ``main(req)`` for
-Python) are run locally; other triggers are listed as warnings so users know
-why a folder was skipped. ``local.settings.json`` ``Values`` become the
-environment, ``host.json`` ``functionTimeout`` the timeout, as in Core Tools.
+Programming model v3 for Node (``function (context, ...inputs)``) and v1 for
+Python (``main(req)``, ``main(msg: func.QueueMessage)`` ...), every trigger.
+``local.settings.json`` ``Values`` become the environment, ``host.json``
+``functionTimeout`` the timeout, as in Core Tools (``azure_apps`` reads both,
+for these apps and for the code-first models).
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from typing import Any
 
 from ..models import FunctionSpec
 from . import triggers as trigger_bindings
+from .azure_apps import MEMORY_MB, app_settings, default_event, describe, function_timeout
 from .fields import DEFAULT_NODE, DEFAULT_PYTHON, NODE_EXTENSIONS
 from .yamlfile import Problem
 
 SKIP_DIRS = {"node_modules", ".git", ".svl", "__pycache__", ".venv", "venv", "dist", "build"}
-DEFAULT_TIMEOUT_S = 30.0
-MEMORY_MB = 1536  # an Azure Consumption plan instance
 
 
 def read(root: Path) -> tuple[list[FunctionSpec], list[Problem]]:
     specs: list[FunctionSpec] = []
     problems: list[Problem] = []
-    for config in sorted(_function_jsons(root)):
+    configs = sorted(_function_jsons(root))
+    if configs and (root / "host.json").is_file():
+        problems.extend(function_timeout(root)[1] + app_settings(root)[1])
+    for config in configs:
         try:
             spec = _spec(root, config)
         except _Skip as exc:
@@ -67,10 +70,9 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
     bindings = data.get("bindings")
     if not isinstance(bindings, list) or not bindings:
         raise _Skip("'bindings' must list at least one trigger", "bindings")
-    triggers = [b.get("type") for b in bindings if isinstance(b, dict) and str(b.get("type", "")).endswith("Trigger")]
-    if "httpTrigger" not in triggers:
-        raise _Skip(f"trigger {triggers[0] if triggers else 'none'!r} is not run locally (HTTP triggers only); "
-                    "skipped", "bindings", severity="warning")
+    triggers = [b for b in bindings if isinstance(b, dict) and str(b.get("type", "")).endswith("Trigger")]
+    if len(triggers) != 1:
+        raise _Skip(f"a function needs exactly one trigger binding, found {len(triggers)}", "bindings")
     script = data.get("scriptFile") or _default_script(folder)
     if not isinstance(script, str):
         raise _Skip("no scriptFile, and neither index.js nor __init__.py in the folder", "scriptFile")
@@ -88,11 +90,13 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
         handler = f"{script_path.name}" + (f"#{entry}" if entry else "")
     else:
         raise _Skip(f"scriptFile {script!r} is neither Python nor JavaScript", "scriptFile")
-    return FunctionSpec(
+    spec = FunctionSpec(
         name=folder.name, source="function.json", config_file=str(config), runtime=runtime, handler=handler,
-        code_dir=str(code_dir), timeout_s=_timeout(app_root), memory_mb=MEMORY_MB,
-        environment=_settings(app_root), style="azure", triggers=trigger_bindings.azure(bindings),
-        description=f"Azure HTTP function ({', '.join(_methods(bindings)) or 'any method'})")
+        code_dir=str(code_dir), timeout_s=function_timeout(app_root)[0], memory_mb=MEMORY_MB,
+        environment=app_settings(app_root)[0], style="azure", description=describe(triggers[0]),
+        triggers=trigger_bindings.azure(bindings),
+        azure_bindings=[b for b in bindings if isinstance(b, dict)], default_event=default_event(triggers[0], folder.name))
+    return spec
 
 
 def _default_script(folder: Path) -> str | None:
@@ -104,29 +108,3 @@ def _default_script(folder: Path) -> str | None:
 
 def _app_root(root: Path, folder: Path) -> Path:
     return folder.parent if (folder.parent / "host.json").is_file() else root
-
-
-def _methods(bindings: list[Any]) -> list[str]:
-    for binding in bindings:
-        if isinstance(binding, dict) and binding.get("type") == "httpTrigger":
-            methods = binding.get("methods") or []
-            return [str(m).upper() for m in methods if isinstance(m, str)]
-    return []
-
-
-def _settings(app_root: Path) -> dict[str, str]:
-    try:
-        values = json.loads((app_root / "local.settings.json").read_text(encoding="utf-8")).get("Values", {})
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
-
-
-def _timeout(app_root: Path) -> float:
-    """``host.json`` ``functionTimeout`` ("hh:mm:ss"), else 30 s."""
-    try:
-        text = json.loads((app_root / "host.json").read_text(encoding="utf-8")).get("functionTimeout", "")
-        hours, minutes, seconds = (float(part) for part in str(text).split(":"))
-        return max(1.0, hours * 3600 + minutes * 60 + seconds)
-    except (OSError, ValueError, AttributeError):
-        return DEFAULT_TIMEOUT_S

@@ -256,7 +256,10 @@ def test_azure_function_json_folders(tmp_path: Path) -> None:
     write(tmp_path, "PyHello/__init__.py", "def main(req):\n    return 'hi'\n")
     write(tmp_path, "PyHello/function.json", json.dumps({"scriptFile": "__init__.py", "bindings": [
         {"type": "httpTrigger", "direction": "in", "name": "req"}]}))
-    write(tmp_path, "Timer/function.json", json.dumps({"bindings": [{"type": "timerTrigger", "name": "t"}]}))
+    write(tmp_path, "Timer/function.json", json.dumps({"bindings": [
+        {"type": "timerTrigger", "name": "t", "direction": "in", "schedule": "0 */5 * * * *"}]}))
+    write(tmp_path, "Timer/index.js", "module.exports = async function (context, t) {};\n")
+    write(tmp_path, "NoScript/function.json", json.dumps({"bindings": [{"type": "queueTrigger", "name": "m"}]}))
     write(tmp_path, "Broken/function.json", "{not json")
     found = discover(tmp_path)
     by_name = {f.name: f for f in found.functions}
@@ -265,8 +268,11 @@ def test_azure_function_json_folders(tmp_path: Path) -> None:
     assert node.timeout_s == 45 and node.environment["K"] == "v"
     assert python.runtime.startswith("python") and python.handler == "PyHello.main"
     assert python.code_dir == str(tmp_path)
+    timer = by_name["Timer"]
+    assert timer.description == "Azure timer function (0 */5 * * * *)"
+    assert timer.azure_bindings[0]["type"] == "timerTrigger"
     severities = {p.file.split("/")[0]: p.severity for p in found.problems}
-    assert severities == {"Timer": "warning", "Broken": "error"}
+    assert severities == {"NoScript": "error", "Broken": "error"}
 
 
 def test_empty_folder_falls_back_to_the_example_only_when_no_project_given(

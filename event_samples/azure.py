@@ -1,0 +1,170 @@
+"""Azure Functions trigger events: what the Azure host hands a function for each trigger.
+
+The host gives a function two things: the trigger's data (a queue message, a
+blob's bytes, a batch of Event Hubs events ...) and its trigger metadata (the
+message id, dequeue count, insertion time, blob path, partition context ...),
+named as the host names them. An event here is ``{"data": ..., "metadata":
+{...}}``; the metadata a template leaves out is filled with the host's
+defaults (``fill``), so a plain payload sent to a queue function still becomes
+a message with an id, a dequeue count and times. HTTP requests are in ``http.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .common import as_json_value
+
+QUEUE_TTL = timedelta(days=7)  # a storage queue message's default time to live
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _data(value: Any, default: Any) -> Any:
+    if value is None:
+        return default
+    try:
+        return as_json_value(value, "data")
+    except ValueError:
+        return value
+
+
+def timer(schedule: str = "0 */5 * * * *", past_due: bool = False) -> dict[str, Any]:
+    """A timer firing: the host's ``TimerInfo`` (``myTimer.isPastDue``, ``scheduleStatus``)."""
+    now = _now().replace(microsecond=0)
+    return {"data": {"Schedule": {"AdjustForDST": True},
+                     "ScheduleStatus": {"Last": _iso(now - timedelta(minutes=5)), "Next": _iso(now + timedelta(minutes=5)),
+                                        "LastUpdated": _iso(now - timedelta(minutes=5))},
+                     "IsPastDue": bool(past_due)},
+            "metadata": {"schedule": schedule}}
+
+
+def queue(body: Any = None, queue_name: str = "orders", dequeue_count: int = 1) -> dict[str, Any]:
+    """A storage queue message: its text (or JSON) and the host's message metadata."""
+    now = _now()
+    data = _data(body, {"orderId": 42, "status": "created"})
+    return {"data": data, "metadata": {
+        "Id": str(uuid.uuid4()), "DequeueCount": int(dequeue_count), "InsertionTime": _iso(now),
+        "ExpirationTime": _iso(now + QUEUE_TTL), "NextVisibleTime": _iso(now + timedelta(minutes=10)),
+        "PopReceipt": uuid.uuid4().hex[:24], "QueueTrigger": data if isinstance(data, str) else None,
+        "QueueName": queue_name}}
+
+
+def blob(path: str = "samples-workitems/report.txt", content: Any = "hello from a blob",
+         content_type: str = "text/plain") -> dict[str, Any]:
+    """A blob written to a container: its content and the host's blob metadata."""
+    data = content if isinstance(content, str) else _data(content, "")
+    container, _, name = path.partition("/")
+    size = len(data.encode() if isinstance(data, str) else str(data).encode())
+    return {"data": data, "metadata": {
+        "BlobTrigger": path, "Name": name.rsplit("/", 1)[-1] if name else path,
+        "Uri": f"http://127.0.0.1:10000/devstoreaccount1/{container}/{name}",
+        "Properties": {"ContentType": content_type, "Length": size, "BlobType": "BlockBlob",
+                       "LastModified": _iso(_now()), "ETag": f"\"0x{uuid.uuid4().hex[:15].upper()}\""},
+        "Metadata": {}}}
+
+
+def service_bus(body: Any = None, queue_name: str = "orders", delivery_count: int = 1) -> dict[str, Any]:
+    """A Service Bus message (queue or topic subscription) with the host's message metadata."""
+    now = _now()
+    data = _data(body, {"orderId": 42, "status": "paid"})
+    return {"data": data, "metadata": {
+        "MessageId": uuid.uuid4().hex, "DeliveryCount": int(delivery_count), "EnqueuedTimeUtc": _iso(now),
+        "ExpiresAtUtc": _iso(now + timedelta(days=14)), "SequenceNumber": 1, "ContentType": "application/json",
+        "LockToken": str(uuid.uuid4()), "UserProperties": {}, "ApplicationProperties": {},
+        "EntityName": queue_name}}
+
+
+def event_hub(bodies: Any = None, event_hub_name: str = "telemetry", many: bool = True) -> dict[str, Any]:
+    """A batch of Event Hubs events (cardinality many, the default), each with its system properties."""
+    items = _data(bodies, [{"deviceId": "sensor-1", "temperature": 21.5}, {"deviceId": "sensor-2", "temperature": 19.0}])
+    if not isinstance(items, list):
+        items = [items]
+    now = _now()
+    system = [{"EnqueuedTimeUtc": _iso(now), "SequenceNumber": index + 1, "Offset": str(index * 256),
+               "PartitionKey": None} for index in range(len(items))]
+    if not many:
+        return {"data": items[0], "metadata": {**system[0], "PartitionContext": _partition(event_hub_name),
+                                               "Properties": {}, "SystemProperties": system[0]}}
+    return {"data": items, "metadata": {
+        "PartitionContext": _partition(event_hub_name), "SystemPropertiesArray": system,
+        "PropertiesArray": [{} for _ in items], "EnqueuedTimeUtcArray": [s["EnqueuedTimeUtc"] for s in system],
+        "SequenceNumberArray": [s["SequenceNumber"] for s in system], "OffsetArray": [s["Offset"] for s in system],
+        "PartitionKeyArray": [None for _ in items]}}
+
+
+def _partition(event_hub_name: str) -> dict[str, Any]:
+    return {"EventHubName": event_hub_name, "ConsumerGroup": "$Default", "PartitionId": "0",
+            "FullyQualifiedNamespace": "localhost"}
+
+
+def cosmos_db(documents: Any = None, container: str = "items") -> dict[str, Any]:
+    """A batch of changed Cosmos DB documents from the change feed, with their system properties."""
+    docs = _data(documents, [{"id": "1", "name": "widget", "price": 9.5}])
+    if not isinstance(docs, list):
+        docs = [docs]
+    stamp = int(_now().timestamp())
+    data = [{**doc, "_rid": doc.get("_rid", uuid.uuid4().hex[:12]), "_ts": doc.get("_ts", stamp),
+             "_etag": doc.get("_etag", f"\"{uuid.uuid4()}\"")} if isinstance(doc, dict) else doc for doc in docs]
+    return {"data": data, "metadata": {"ContainerName": container}}
+
+
+BUILDERS = {"timerTrigger": "azure-timer", "queueTrigger": "azure-queue", "blobTrigger": "azure-blob",
+            "serviceBusTrigger": "azure-servicebus", "eventHubTrigger": "azure-eventhub",
+            "cosmosDBTrigger": "azure-cosmosdb", "httpTrigger": "azure-http"}
+"""The event kind of each Azure trigger type."""
+
+
+def for_trigger(binding: dict[str, Any]) -> dict[str, Any] | None:
+    """The event a trigger binding sends, filled from the binding (schedule, queue name, blob path ...)."""
+    kind = binding.get("type")
+    name = str(binding.get("queueName") or binding.get("topicName") or "orders")
+    if kind == "timerTrigger":
+        return timer(str(binding.get("schedule") or "0 */5 * * * *"))
+    if kind == "queueTrigger":
+        return queue(queue_name=name)
+    if kind == "blobTrigger":
+        path = str(binding.get("path") or "samples-workitems/{name}").replace("{name}", "report.txt")
+        return blob(path.split("{")[0].rstrip("/") + "/report.txt" if "{" in path else path)
+    if kind == "serviceBusTrigger":
+        return service_bus(queue_name=name)
+    if kind == "eventHubTrigger":
+        return event_hub(event_hub_name=str(binding.get("eventHubName") or "telemetry"),
+                         many=str(binding.get("cardinality", "many")).lower() != "one")
+    if kind == "cosmosDBTrigger":
+        return cosmos_db(container=str(binding.get("containerName") or binding.get("collectionName") or "items"))
+    return None
+
+
+def fill(event: Any, binding: dict[str, Any]) -> Any:
+    """``event`` as the host would send it to this trigger: a bare payload becomes ``{data, metadata}``
+    with the host's metadata; metadata the event leaves out gets the template's values."""
+    sample = for_trigger(binding)
+    if sample is None:
+        return event
+    if not (isinstance(event, dict) and "data" in event):
+        event = {"data": event}
+    if binding.get("type") == "timerTrigger" and isinstance(event["data"], dict):
+        event = {**event, "data": {**sample["data"], **event["data"]}}  # the host's TimerInfo, fields overridden
+    template = dict(sample)
+    if binding.get("type") == "eventHubTrigger" and str(binding.get("cardinality", "many")).lower() != "one":
+        items = event["data"] if isinstance(event["data"], list) else [event["data"]]
+        template = event_hub(items, str(binding.get("eventHubName") or "telemetry"))
+        event = {**event, "data": items}
+    if binding.get("type") == "blobTrigger":  # the blob's properties describe the content sent
+        template = blob(template["metadata"]["BlobTrigger"], event["data"])
+    metadata = {**template["metadata"], **(event.get("metadata") or {})}
+    if binding.get("type") == "queueTrigger":  # a storage queue message is text: JSON travels as its text
+        if not isinstance(event["data"], str):
+            event = {**event, "data": json.dumps(event["data"])}
+        metadata["QueueTrigger"] = event["data"]
+    return {**event, "metadata": metadata}
