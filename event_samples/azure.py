@@ -41,9 +41,9 @@ def _data(value: Any, default: Any) -> Any:
 def timer(schedule: str = "0 */5 * * * *", past_due: bool = False) -> dict[str, Any]:
     """A timer firing: the host's ``TimerInfo`` (``myTimer.isPastDue``, ``scheduleStatus``)."""
     now = _now().replace(microsecond=0)
+    last, following = _iso(now - timedelta(minutes=5)), _iso(now + timedelta(minutes=5))
     return {"data": {"Schedule": {"AdjustForDST": True},
-                     "ScheduleStatus": {"Last": _iso(now - timedelta(minutes=5)), "Next": _iso(now + timedelta(minutes=5)),
-                                        "LastUpdated": _iso(now - timedelta(minutes=5))},
+                     "ScheduleStatus": {"Last": last, "Next": following, "LastUpdated": last},
                      "IsPastDue": bool(past_due)},
             "metadata": {"schedule": schedule}}
 
@@ -86,7 +86,8 @@ def service_bus(body: Any = None, queue_name: str = "orders", delivery_count: in
 
 def event_hub(bodies: Any = None, event_hub_name: str = "telemetry", many: bool = True) -> dict[str, Any]:
     """A batch of Event Hubs events (cardinality many, the default), each with its system properties."""
-    items = _data(bodies, [{"deviceId": "sensor-1", "temperature": 21.5}, {"deviceId": "sensor-2", "temperature": 19.0}])
+    items = _data(bodies, [{"deviceId": "sensor-1", "temperature": 21.5},
+                           {"deviceId": "sensor-2", "temperature": 19.0}])
     if not isinstance(items, list):
         items = [items]
     now = _now()

@@ -11,6 +11,8 @@ import pytest
 from invokers.engine import Engine
 from invokers.models import FunctionSpec
 
+pytest_plugins = ["tests.azure_setup"]  # the real Azure Functions packages, installed once
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "demo"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from ..models import FunctionSpec
 from . import triggers as trigger_bindings
@@ -95,7 +94,8 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
         code_dir=str(code_dir), timeout_s=function_timeout(app_root)[0], memory_mb=MEMORY_MB,
         environment=app_settings(app_root)[0], style="azure", description=describe(triggers[0]),
         triggers=trigger_bindings.azure(bindings),
-        azure_bindings=[b for b in bindings if isinstance(b, dict)], default_event=default_event(triggers[0], folder.name))
+        azure_bindings=[b for b in bindings if isinstance(b, dict)],
+        default_event=default_event(triggers[0], folder.name))
     return spec
 
 

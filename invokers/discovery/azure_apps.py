@@ -19,9 +19,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from event_samples import azure as azure_events
-from event_samples import http as http_events
-
 from ..models import FunctionSpec
 from . import triggers as trigger_bindings
 from .fields import DEFAULT_NODE, DEFAULT_PYTHON
@@ -176,6 +173,9 @@ def _spec(root: Path, function: dict[str, Any], source: str, runtime: str, setti
 
 def default_event(trigger: dict[str, Any], name: str) -> Any:
     """The event the trigger sends, filled from the binding: a request to its route, a message on its queue ..."""
+    from event_samples import azure as azure_events  # only Azure apps pay for the event samples
+    from event_samples import http as http_events
+
     if trigger.get("type") != "httpTrigger":
         return azure_events.for_trigger(trigger)
     route = str(trigger.get("route") or name)

@@ -10,7 +10,7 @@ from typing import Any
 from invokers.discovery import discover
 from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord, Result
-from tests.azure_setup import NodeApp, azure_node_modules, node_app  # noqa: F401 - fixtures
+from tests.azure_setup import NodeApp
 from tests.invokers.test_cli import svl
 
 
@@ -199,7 +199,8 @@ async def test_context_log_levels_and_errors_in_azure_shape(engine: Engine, node
     records, result = await engine.invoke_collect(spec_of(root, "fail"), {})
     assert result.status == "error"
     assert result.error["errorType"] == "RangeError" and result.error["errorMessage"] == "out of range"
-    assert result.error["stackTrace"][1].strip().startswith("at handler (") and "fail.js:5" in result.error["stackTrace"][1]
+    frame = result.error["stackTrace"][1]
+    assert frame.strip().startswith("at handler (") and "fail.js:5" in frame
     assert not any("azure_node.js" in line or "@azure/functions/dist" in line for line in result.error["stackTrace"])
     levels = {r.message: r.level for r in records}
     assert levels["careful"] == "WARN" and levels["bad things"] == "ERROR"
@@ -224,7 +225,8 @@ def test_an_entry_that_throws_is_reported_with_file_and_line_and_others_still_li
     assert [f.name for f in found.functions] == ["good"]
     problems = {p.file: p for p in found.problems}
     assert problems["src/functions/bad.js"].line == 3 and "no config" in problems["src/functions/bad.js"].message
-    assert problems["src/functions/syntax.js"].line == 1 and "SyntaxError" in problems["src/functions/syntax.js"].message
+    syntax = problems["src/functions/syntax.js"]
+    assert syntax.line == 1 and "SyntaxError" in syntax.message
 
 
 def test_missing_trigger_argument_and_route_clash(node_app: NodeApp) -> None:

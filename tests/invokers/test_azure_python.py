@@ -10,7 +10,7 @@ from typing import Any
 from invokers.discovery import discover
 from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord, Result
-from tests.azure_setup import PythonApp, azure_python_venv, python_app  # noqa: F401 - fixtures
+from tests.azure_setup import PythonApp
 from tests.invokers.test_cli import svl
 
 HEADER = "import json\nimport logging\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n"
