@@ -14,7 +14,6 @@ it registers (one JSON line after a marker), with each problem's file and line.
 """
 
 import base64
-import glob
 import inspect
 import json
 import os
@@ -24,17 +23,6 @@ import traceback
 DISCOVERY_MARK = "\x1esvl-azure-discovery "
 THIS_DIR = os.path.dirname(os.path.abspath(__file__))
 SCRIPT_FILE = os.environ.get("PYTHON_SCRIPT_FILE_NAME", "function_app.py")
-
-
-def add_project_site_packages(root):
-    """The project's own virtualenv (``.venv/``, ``venv/``), where its ``azure-functions`` lives."""
-    import site
-
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for venv in (".venv", "venv"):
-        for folder in glob.glob(os.path.join(root, venv, "lib", version, "site-packages")):
-            if folder not in sys.path:
-                site.addsitedir(folder)
 
 
 # ---- v2: what function_app.py registers ---------------------------------------------------
@@ -126,7 +114,6 @@ def import_app(root):
 
 def discover(root):
     root = os.path.abspath(root)
-    add_project_site_packages(root)
     problems = []
     functions = []
     broken = set()
@@ -363,7 +350,6 @@ def invoker(func, bindings, function_name, directory):
 
 
 def load_v2(root, function_name):
-    add_project_site_packages(root)
     app = find_app(import_app(root))
     for function in app.get_functions():
         if function.get_function_name() == function_name:
@@ -374,9 +360,8 @@ def load_v2(root, function_name):
     raise error
 
 
-def prepare_v1(root):
-    """Before a v1 handler is imported: the project's packages, or the stand-in for ``azure.functions``."""
-    add_project_site_packages(root)
+def prepare_v1():
+    """Before a v1 handler is imported: the stand-in for ``azure.functions`` when the project lacks it."""
     if not has_real_package():
         import importlib.util
 

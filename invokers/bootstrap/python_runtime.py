@@ -284,7 +284,7 @@ def load_azure(spec):
                           "stackTrace": []}
         except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
             return None, error_payload(exc)
-    azure.prepare_v1(task_root)
+    azure.prepare_v1()
     handler, init_error = load_handler(spec)
     if handler is None:
         return None, init_error

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..models import FunctionSpec
 from . import triggers as trigger_bindings
-from .azure_apps import MEMORY_MB, app_settings, default_event, describe, function_timeout
-from .fields import DEFAULT_NODE, DEFAULT_PYTHON, NODE_EXTENSIONS
+from .azure_apps import MEMORY_MB, app_settings, default_event, describe, function_timeout, project_python
+from .fields import DEFAULT_NODE, NODE_EXTENSIONS
 from .yamlfile import Problem
 
 SKIP_DIRS = {"node_modules", ".git", ".svl", "__pycache__", ".venv", "venv", "dist", "build"}
@@ -79,8 +79,8 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
     entry = data.get("entryPoint")
     app_root = _app_root(root, folder)
     if script_path.suffix == ".py":
-        runtime = DEFAULT_PYTHON
         code_dir = folder.parent
+        runtime = project_python(code_dir, config)[1]
         module = folder.name if script_path.name == "__init__.py" else f"{folder.name}.{script_path.stem}"
         handler = f"{module}.{entry or 'main'}"
     elif script_path.suffix in NODE_EXTENSIONS:

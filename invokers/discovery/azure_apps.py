@@ -68,9 +68,30 @@ def read(root: Path, node: str | None = None) -> tuple[list[FunctionSpec], list[
         command = [node or _node(), str(BOOTSTRAP_DIR / "azure_node.js"), "--discover", str(root)]
         _collect(root, command, NODE_SOURCE, DEFAULT_NODE, settings, timeout, specs, problems)
     if (root / "function_app.py").is_file():
-        command = [sys.executable, str(BOOTSTRAP_DIR / "azure_python.py"), "--discover", str(root)]
-        _collect(root, command, PYTHON_SOURCE, DEFAULT_PYTHON, settings, timeout, specs, problems)
+        python, runtime = project_python(root, root / "function_app.py")
+        command = [*python, str(BOOTSTRAP_DIR / "azure_python.py"), "--discover", str(root)]
+        _collect(root, command, PYTHON_SOURCE, runtime, settings, timeout, specs, problems)
     return specs, problems
+
+
+def project_python(code_dir: Path, config_file: Path) -> tuple[list[str], str]:
+    """The interpreter of the project's own virtualenv and its runtime name (``python3.11``), as Core Tools
+    runs an app with the Python it finds; without one, a bare interpreter that sees no site-packages."""
+    from ..python_path import project_venv
+
+    probe = FunctionSpec(name="", source=PYTHON_SOURCE, runtime=DEFAULT_PYTHON, handler="", code_dir=str(code_dir),
+                         config_file=str(config_file))
+    venv = project_venv(probe)
+    if venv is None:
+        return [sys.executable, "-S"], DEFAULT_PYTHON
+    try:
+        config = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    except OSError:
+        config = ""
+    version = next((line.split("=", 1)[1].strip() for line in config.splitlines()
+                    if line.split("=", 1)[0].strip() in ("version", "version_info")), "")
+    runtime = "python" + ".".join(version.split(".")[:2]) if version.count(".") >= 1 else DEFAULT_PYTHON
+    return [str(venv / "bin" / "python")], runtime
 
 
 def _node() -> str:
