@@ -81,5 +81,6 @@ class Painter:
         start = f"cold start, init {result.init_ms:.2f} ms" if result.cold and result.init_ms is not None else "warm"
         status = {"ok": self._paint("ok", "32")}.get(result.status, self._paint(result.status, "31"))
         print(f"{status} · {start} · duration {result.duration_ms:.2f} ms · billed {result.billed_ms} ms · "
-              f"memory {result.max_memory_mb}/{result.memory_mb} MB · ${result.cost_usd:.9f}",
+              f"memory {result.max_memory_mb}/{result.memory_mb} MB · ${result.cost_usd:.9f}"
+              + (f" ({result.billing})" if result.billing else ""),
               file=self.stream)

@@ -199,9 +199,9 @@ async def test_context_log_levels_and_errors_in_azure_shape(engine: Engine, node
     records, result = await engine.invoke_collect(spec_of(root, "fail"), {})
     assert result.status == "error"
     assert result.error["errorType"] == "RangeError" and result.error["errorMessage"] == "out of range"
-    frame = result.error["stackTrace"][1]
-    assert frame.strip().startswith("at handler (") and "fail.js:5" in frame
-    assert not any("azure_node.js" in line or "@azure/functions/dist" in line for line in result.error["stackTrace"])
+    trace = result.error["trace"]  # the Node runtime's key
+    assert trace[1].strip().startswith("at handler (") and "fail.js:5" in trace[1]
+    assert not any("azure_node.js" in line or "@azure/functions/dist" in line for line in trace)
     levels = {r.message: r.level for r in records}
     assert levels["careful"] == "WARN" and levels["bad things"] == "ERROR"
 
