@@ -75,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_aws import add_arguments
     from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
+    from .cli_sdk import add_parser as add_sdk_parser
 
     add_arguments(listing, invoke, commands, common)
     add_debug_arguments(invoke)
     add_parser(commands, common)
+    add_sdk_parser(commands, common, invoke)
     return parser
 
 
@@ -113,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_aws import logs
 
             return logs(args)
+        if args.command == "sdk":
+            from .cli_sdk import run as run_sdk
+
+            return run_sdk(args, load_project(args).functions)
     except (UsageError, ValueError) as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -175,6 +181,11 @@ def _invoke(args: argparse.Namespace) -> int:
     event = read_event(args, spec)
     if not args.no_aws:
         fetch_layers([spec], args)
+    if args.install_sdk:
+        from .cli_sdk import install_for
+
+        if not install_for(spec):
+            return EXIT_FUNCTION_ERROR
     mock = start_mock(args)
     try:
         # under a debug port the engine starts the worker itself, wrapped in the debugger

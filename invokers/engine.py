@@ -306,6 +306,13 @@ class Engine:
                       queue: asyncio.Queue[LogRecord | Result | DebugStop | None]) -> None:
         """END, REPORT and the Result close every stream, whatever happened."""
         final = result.build(budget)
+        if final.error is not None and result.spec.language == "node":
+            from .node_sdk import missing_note
+
+            final.missing_sdk, note = missing_note(result.spec, final.error)
+            if note:
+                final.notes.append(note)
+                await queue.put(_platform(request_id, f"svl: {note}", level="WARN"))
         if final.log_dropped_lines or final.log_dropped_bytes:
             await queue.put(_platform(request_id, (
                 f"svl: dropped {final.log_dropped_lines} lines ({final.log_dropped_bytes} bytes) of output: "
@@ -488,7 +495,7 @@ class _Outcome:
             cost_usd=cost,
             response=self.response if self.status == "ok" else None, error=self.error,
             started_at=self.started_at, log_dropped_lines=budget.dropped_lines,
-            log_dropped_bytes=budget.dropped_bytes, notes=self.notes, paused_ms=round(self.paused_ms, 3),
+            log_dropped_bytes=budget.dropped_bytes, notes=list(self.notes), paused_ms=round(self.paused_ms, 3),
             error_locals=self.error_locals if self.status != "ok" else None,
             outputs=self.outputs if self.status == "ok" else {},
             billing=pricing.AZURE_LABEL if spec.style == "azure" else "")

@@ -16,9 +16,10 @@ from .models import FunctionSpec
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
-SHELL_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV", "NODE_PATH")
-"""The user's shell's import settings (svl-tui's own virtualenv, say): never a function's.
-A function's own configuration may still set them, as on Lambda."""
+SHELL_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV")
+"""The user's shell's Python settings (svl-tui's own virtualenv, say): never a function's.
+A function's own configuration may still set them, as on Lambda. (Node workers get a NODE_PATH
+built by ``invokers.runtimes``, which replaces the shell's.)"""
 
 _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
 # What a setting that only sounds secret holds (PASSWORD_ITERATIONS=100000, AUTH_ENABLED=true, TOKEN_TTL=3600):

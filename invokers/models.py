@@ -171,6 +171,9 @@ class Result(_Json):
     notes: list[str] = field(default_factory=list)
     """What differs from Lambda here and why (another Python version, an unused virtualenv, an
     SDK package Lambda bundles but this machine lacks); on a cold start also logged before START."""
+    missing_sdk: list[str] = field(default_factory=list)
+    """AWS SDK packages the function failed to find that its Lambda runtime bundles: what to offer to
+    install (``invokers.node_sdk.install``) after asking the user."""
     paused_ms: float = 0.0
     """Time stopped in a debugger: not in ``duration_ms`` and not counted against the timeout."""
     error_locals: list[dict[str, Any]] | None = None

@@ -56,7 +56,11 @@ def launch_for(spec: FunctionSpec) -> Launch:
         return Launch([interpreter.path, "-S", str(PYTHON_BOOTSTRAP)], True,
                       {**layer_environment(spec), **built.environment()}, notes)
     if spec.language == "node":
-        return Launch([node_executable(), str(NODE_BOOTSTRAP)], speaks_fence=True, env=layer_environment(spec))
+        from .node_sdk import node_path
+
+        # Lambda's NODE_PATH: the function's own node_modules first (Node's lookup), then layers, then the SDK.
+        return Launch([node_executable(), str(NODE_BOOTSTRAP)], speaks_fence=True,
+                      env={**layer_environment(spec), "NODE_PATH": node_path(spec)})
     bootstrap = Path(spec.code_dir) / "bootstrap"
     if not bootstrap.is_file():
         raise RuntimeUnavailable(
