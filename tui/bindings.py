@@ -48,6 +48,8 @@ ACTIONS: tuple[KeyAction, ...] = (
               "Show recent invocations of this function"),
     KeyAction("follow-logs", "f8", "follow_logs", "Follow logs",
               "Follow the selected deployed function's CloudWatch logs (again to stop)", footer=False),
+    KeyAction("post-mortem", "f4", "route('run_area', 'post_mortem')", "Post-mortem",
+              "Re-run the last failed invocation and stop in the debugger at the frame that raised", footer=False),
     KeyAction("help", "f1,question_mark", "help", "Help", "Show this help"),
     KeyAction("quit", "ctrl+q", "quit", "Quit", "Quit svl-tui (workers are stopped)"),
 )
@@ -59,6 +61,17 @@ LOG_KEYS: tuple[tuple[str, str], ...] = (
     ("f / end", "follow new lines again (scrolling up stops following)"),
     ("l", "cycle the minimum level shown"),
     ("/", "filter the logs by text"),
+)
+
+
+DEBUG_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    # (id, key, pdb command, description): the debugger pane's keys, while it has focus
+    ("debug-next", "n", "n", "Next line"),
+    ("debug-step", "s", "s", "Step into"),
+    ("debug-return", "r", "r", "Run to return"),
+    ("debug-continue", "c", "c", "Continue"),
+    ("debug-up", "u", "up", "Up a frame"),
+    ("debug-down", "d", "down", "Down a frame"),
 )
 
 

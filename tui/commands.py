@@ -57,6 +57,8 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
         if action.id not in ("quit", "help") and (action.id != "follow-logs" or app.has_deployed):
             yield SystemCommand(action.description, action.help, partial(screen.run_action, action.action))
     yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "help"))
+    yield SystemCommand("Debug port…", "Start local functions under debugpy / node --inspect on a port, "
+                        "for VS Code or another editor to attach", screen.run_area.ask_debug_port)
     if app.has_deployed:
         yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
                             partial(screen.invoke_deployed_with, "Event"))

@@ -40,6 +40,8 @@ def figures(result: Result, comparison: Comparison | None = None) -> Table:
         delta = comparison.duration_delta_ms
         duration.append(f"  {'+' if delta >= 0 else ''}{delta:.2f} ms", style="red" if delta > 0 else "green")
     table.add_row("duration", duration)
+    if result.paused_ms:
+        table.add_row("paused", Text(f"{ms(result.paused_ms)} in the debugger (not in duration)", style="yellow"))
     table.add_row("billed", f"{result.billed_ms} ms")
     table.add_row("memory", f"{result.max_memory_mb or '?'} / {result.memory_mb} MB")
     table.add_row("cost", usd(result.cost_usd) + (f" {result.billing}" if result.billing else ""))
@@ -71,6 +73,7 @@ def outcome(result: Result) -> RenderableType:
         if trace:
             parts.append(Text("".join(line if line.endswith("\n") else line + "\n" for line in trace).rstrip(),
                               style="dim"))
+        parts.extend(error_locals(result))
         return Group(*parts)
     view = http_view(result.response)
     if view is None:
@@ -80,6 +83,20 @@ def outcome(result: Result) -> RenderableType:
     headers = Text("\n".join(f"{k}: {v}" for k, v in view.headers.items()), style="dim")
     body = pretty_json(view.body) if not isinstance(view.body, str) else Text(view.body)
     return Group(head, headers, Text(""), body)
+
+
+def error_locals(result: Result) -> list[Text]:
+    """The failing frames' locals (innermost first), as the engine captured and masked them."""
+    parts: list[Text] = []
+    for frame in result.error_locals or []:
+        where = str(frame.get("file", "")).replace("\\", "/").rsplit("/", 1)[-1]
+        text = Text()
+        text.append(f"\nlocals of {frame.get('function')} ({where}:{frame.get('line')})\n", style="bold")
+        for variable in frame.get("locals") or []:
+            text.append(f"  {variable.get('name')}", style="cyan")
+            text.append(f" = {variable.get('value')}\n")
+        parts.append(text)
+    return parts
 
 
 def configuration(details: Any) -> Table:

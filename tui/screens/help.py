@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..bindings import ACTIONS, LOG_KEYS
+from ..bindings import ACTIONS, DEBUG_KEYS, LOG_KEYS
 
 
 def _keys(spec: str) -> str:
@@ -36,6 +36,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(Text("In the logs", style="bold"), "")
         for keys, text in LOG_KEYS:
             table.add_row(keys, text)
+        table.add_row("", "")
+        table.add_row(Text("In the debugger (a breakpoint() stopped the handler)", style="bold"), "")
+        for _id, key, command, text in DEBUG_KEYS:
+            table.add_row(key, f"{text} (pdb {command})")
+        table.add_row(":", "Type any pdb command or expression")
         table.add_row("", "")
         table.add_row("", "[dim]Remap keys by id in ~/.config/svl-tui/config.yaml, e.g.\nkeys:\n  invoke: ctrl+e[/]")
         with VerticalScroll(id="help-body"):

@@ -20,10 +20,11 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from invokers.models import Comparison, FunctionSpec, LogRecord, Result, compare, function_key
+from invokers.models import Comparison, DebugStop, FunctionSpec, LogRecord, Result, compare, function_key
 
 from ..format import ms
 from ..messages import FunctionStateChanged, InvocationFinished, RunSelected, RunShown
+from .debugger_panel import DebuggerPanel
 from .history_panel import HistoryPanel
 from .log_panel import LogPanel
 from .timing_panel import TimingPanel
@@ -81,12 +82,14 @@ class RunArea(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield LogPanel(id="log-panel")
+        yield DebuggerPanel(id="debugger-panel")
         with Vertical(id="side"):
             yield TimingPanel(id="timing-panel")
             yield HistoryPanel(id="history-panel")
 
     def on_mount(self) -> None:
         self.query_one(HistoryPanel).display = False
+        self.query_one(DebuggerPanel).display = False
         self.set_interval(FLUSH_S, self._flush)
 
     # ---- what is on show ---------------------------------------------------------
@@ -209,7 +212,12 @@ class RunArea(Horizontal):
     @work(exclusive=True, group="invoke")
     async def _invoke(self, spec: FunctionSpec, event: Any, previous: Result | None, options: dict[str, Any]) -> None:
         records: list[LogRecord] = []
+        options = {"debug": spec.is_local, **options}  # a breakpoint() stops in the debugger pane
         async for update in self.svl.engine.invoke(spec, event, **options):
+            if isinstance(update, DebugStop):
+                self._flush()
+                self.query_one(DebuggerPanel).show_stop(update)
+                continue
             if isinstance(update, Result):
                 self._flush()
                 comparison = compare(previous, update) if previous is not None else None
@@ -224,6 +232,7 @@ class RunArea(Horizontal):
     def _finished(self, message: InvocationFinished) -> None:
         message.stop()
         self.in_flight = None
+        self.query_one(DebuggerPanel).finished()
         spec, result = message.spec, message.result
         runs = self.runs.setdefault(function_key(spec), [])
         runs.append(Run(spec, message.event, message.records, result, message.comparison))
@@ -247,6 +256,8 @@ class RunArea(Horizontal):
         if event.worker.group != "invoke" or self.in_flight is None:
             return
         spec = self.in_flight
+        if event.state in (WorkerState.CANCELLED, WorkerState.ERROR):
+            self.query_one(DebuggerPanel).finished()
         if event.state == WorkerState.CANCELLED:
             self.in_flight = None
             self._flush()
@@ -256,6 +267,56 @@ class RunArea(Horizontal):
             self.in_flight = None
             self.post_message(FunctionStateChanged(function_key(spec), "error"))
             self.notify(f"{spec.name}: the invocation failed inside svl-tui: {event.worker.error}", severity="error")
+
+    def post_mortem(self) -> None:
+        """Re-run the last invocation's event, stopping in the debugger at the frame that raised."""
+        runs = self.runs.get(function_key(self.last[0])) if self.last is not None else None
+        if self.last is None or not runs or runs[-1].result.ok:
+            self.notify("Post-mortem needs a failed invocation: invoke a function that raises first.",
+                        severity="warning")
+            return
+        spec, event = self.last
+        if spec.language != "python" or not spec.is_local:
+            self.notify("Post-mortem works for local Python functions.", severity="warning")
+            return
+        self.start(spec, event, options={"post_mortem": True})
+
+    def ask_debug_port(self) -> None:
+        """Palette: start local functions under debugpy / ``node --inspect-brk`` on a port, for an editor to attach."""
+        from argparse import ArgumentTypeError
+
+        from invokers.cli_debug import port_number
+
+        from ..screens.prompt import PromptScreen
+
+        def check(text: str) -> str:
+            if text.strip():
+                try:
+                    port_number(text.strip())
+                except ArgumentTypeError as exc:
+                    raise ValueError(str(exc)) from None
+            return text.strip()
+
+        def answered(text: str | None) -> None:
+            if text is not None:
+                self._set_debug_port(int(text) if text else None)
+
+        current = self.svl.engine.debug_port
+        self.app.push_screen(PromptScreen("Debug port (editors attach here; empty turns it off)", "e.g. 5890",
+                                          check, str(current or "")), answered)
+
+    @work(group="debug-port")
+    async def _set_debug_port(self, port: int | None) -> None:
+        engine = self.svl.engine
+        engine.debug_port = port
+        for spec in self.svl.catalogue.functions:  # the next invoke starts a fresh environment, under the debugger
+            if spec.is_local:
+                await engine.recycle(spec.name)
+        if port is None:
+            self.notify("Debug port off: functions start normally again.", timeout=4)
+        else:
+            self.notify(f"Next invocations wait for an editor on 127.0.0.1:{port} (debugpy for Python, "
+                        "node --inspect for Node.js); timeouts are suspended.", timeout=8)
 
     def cancel(self) -> None:
         if self.in_flight is None:
