@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import jsonout
 from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_result
 from .cli_project import fetch_layers, find_function, load_project, read_event, start_mock
-from .models import DebugStop, FunctionSpec, LogRecord, Result
+from .models import DebugStop, FunctionSpec, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
@@ -241,30 +241,24 @@ async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.N
                    painter: Painter) -> Result:
     from .cli_debug import answer, interactive
 
-    records: list[LogRecord] = []
     debug = interactive(args)
+    document = jsonout.StreamedDocument(sys.stdout) if args.json else None
     async for update in engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
                                       qualifier=getattr(args, "qualifier", None), debug=debug,
                                       post_mortem=debug and args.post_mortem):
         if isinstance(update, Result):
-            _print_result(update, records, args, painter)
+            if document is not None:
+                document.close(update.to_dict())
+            else:
+                show_result(update, painter, summary=not args.quiet)
             return update
         if isinstance(update, DebugStop):
             await answer(engine, update, painter.stream)
             continue
-        if args.json:
-            records.append(update)
+        if document is not None:
+            document.record(update.to_dict())
         elif not args.quiet:
             painter.log(update)
     raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
-
-
-def _print_result(result: Result, records: list[LogRecord], args: argparse.Namespace, painter: Painter) -> None:
-    if args.json:
-        document = result.to_dict()
-        document["logs"] = [record.to_dict() for record in records]
-        print(jsonout.dumps(document, indent=2, default=str))
-        return
-    show_result(result, painter, summary=not args.quiet)
 
 

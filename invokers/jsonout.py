@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, TextIO
 
 
 def dumps(value: Any, **options: Any) -> str:
@@ -37,3 +37,23 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(item) for item in value]
     return value
+
+
+class StreamedDocument:
+    """``{"logs": [...], <result fields>}`` written as the records arrive, so ``--json`` holds none of them:
+    memory stays flat however many lines a handler prints (keeping them took 2 GB for a million)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+        out.write('{\n  "logs": [')
+
+    def record(self, value: dict[str, Any]) -> None:
+        self.out.write(("," if self.count else "") + "\n    " + dumps(value, default=str))
+        self.count += 1
+
+    def close(self, fields: dict[str, Any]) -> None:
+        """The rest of the document (``fields`` must not be empty), then the end."""
+        body = dumps(fields, indent=2, default=str)
+        self.out.write(("\n  " if self.count else "") + "],\n" + body[2:] + "\n")
+        self.out.flush()

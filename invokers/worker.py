@@ -13,17 +13,20 @@ import subprocess
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
 from .debug import DebugLink
 from .logs import parse_line
 from .models import DebugStop, FunctionSpec, LogRecord, Result
+from .output import OutputReader
 from .runtime_api import RuntimeAPI
 from .spawn import LIVE_PIDS, Spawned, kill_group, spawn
 
-MAX_LINE_BYTES = 256 * 1024  # CloudWatch's event size: longer lines are cut there too
 STRAY_LINES = 1000  # output written between invocations, kept for the next one
+STRAY_BYTES = 1024 * 1024  # ... and at most this much of it
+DELIVERY_TIMEOUT_S = 60.0  # a fence was read: wait this long at most for a slow reader to take the lines before it
 _KB_PER_MB = 1024
 
 
@@ -62,14 +65,16 @@ class Worker:
         self.fresh_init_ms: float | None = None  # initialised ahead of its first invoke (prewarm)
         self.peak_rss_kb = 0
         self._fence = ""
-        self._fence_seen = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
+        self._fence_read = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
+        self._fence_delivered = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
+        self._fences_counted = {"stdout": 0, "stderr": 0}
         self._pumps: list[asyncio.Task[None]] = []
-        self._transports: list[asyncio.BaseTransport] = []
         self._queue: asyncio.Queue[LogRecord | Result | DebugStop | None] | None = None
         self._budget: LogBudget | None = None
         self._request_id = ""
         self._stray: deque[LogRecord] = deque(maxlen=STRAY_LINES)
         self.debug: DebugLink | None = None
+        self._stray_budget = LogBudget(STRAY_BYTES)
 
     @property
     def alive(self) -> bool:
@@ -89,11 +94,10 @@ class Worker:
             await self.debug.start()
         loop = asyncio.get_running_loop()
         assert self.process.stdout is not None and self.process.stderr is not None
-        for pipe, name in ((self.process.stdout, "stdout"), (self.process.stderr, "stderr")):
-            reader = asyncio.StreamReader(limit=MAX_LINE_BYTES * 2)
-            transport, _ = await loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader), pipe)
-            self._transports.append(transport)
-            self._pumps.append(asyncio.create_task(self._pump(reader, name)))
+        woken = asyncio.Event()
+        reader = OutputReader({"stdout": self.process.stdout, "stderr": self.process.stderr}, self._fence.encode())
+        reader.start(_waker(loop, partial(self._woken, reader, woken)))
+        self._pumps.append(asyncio.create_task(self._pump(reader, woken)))
         self.exited = _exit_future(loop, self.process)
 
     def attach(self, queue: asyncio.Queue[LogRecord | Result | DebugStop | None], budget: LogBudget,
@@ -104,6 +108,13 @@ class Worker:
         self._request_id = request_id
         while self._stray:
             queue.put_nowait(self._stray.popleft())
+        stray = self._stray_budget
+        if stray.dropped_lines or stray.dropped_bytes:
+            queue.put_nowait(LogRecord(
+                timestamp=time.time(), request_id=request_id, level="WARN", stream="platform",
+                message=f"svl: dropped {stray.dropped_lines} lines ({stray.dropped_bytes} bytes) of output written "
+                        f"between invocations: over {STRAY_LINES} lines or {STRAY_BYTES // 1024} KiB"))
+        self._stray_budget = LogBudget(STRAY_BYTES)
 
     def _refused(self, message: str) -> None:
         """Another process tried this environment's Runtime API: say so in its log."""
@@ -124,18 +135,19 @@ class Worker:
     async def wait_for_output(self, timeout: float = 1.0) -> None:
         """Wait until every line written so far has been routed.
 
-        Our bootstraps write a fence mark on both pipes before reporting; other
-        runtimes (custom bootstraps) don't, so for them a short quiet period
-        has to do.
+        Our bootstraps write a fence mark on both pipes before reporting. The
+        pipe threads read it at once (within ``timeout``); then the lines
+        before it reach the stream as fast as its reader takes them. Other
+        runtimes (custom bootstraps) write no fence, so for them a short quiet
+        period has to do.
         """
         if self.speaks_fence and self.alive:
-            waits = [asyncio.create_task(event.wait()) for event in self._fence_seen.values()]
-            _done, pending = await asyncio.wait(waits, timeout=timeout)
-            for task in pending:
-                task.cancel()
+            await _wait_all(self._fence_read.values(), timeout)
+            read = [self._fence_delivered[name] for name, event in self._fence_read.items() if event.is_set()]
+            await _wait_all(read, DELIVERY_TIMEOUT_S)
         else:
             await asyncio.sleep(0.005)
-        for event in self._fence_seen.values():
+        for event in (*self._fence_read.values(), *self._fence_delivered.values()):
             event.clear()
 
     async def drain(self, timeout: float = 1.0) -> None:
@@ -143,54 +155,56 @@ class Worker:
         if self._pumps:
             await asyncio.wait(self._pumps, timeout=timeout)
 
-    async def _pump(self, reader: asyncio.StreamReader, stream: str) -> None:
-        pending = b""
-        skipping = False
-        fence = self._fence.encode()
+    async def _pump(self, reader: OutputReader, woken: asyncio.Event) -> None:
+        """Take lines from the pipes' thread as fast as the stream's reader allows."""
         while True:
-            chunk = await reader.read(1 << 16)
-            if not chunk:
-                if pending and not skipping:
-                    await self._emit(pending, stream, fence)
-                return
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
-            for index, line in enumerate(lines):
-                if skipping:
-                    skipping = False
-                    self._count_dropped(len(line))
+            await woken.wait()
+            woken.clear()
+            closed = reader.closed
+            blocks, dropped_lines, dropped_bytes = reader.take()
+            self._count_dropped(dropped_lines, dropped_bytes)
+            for stream, block in blocks:
+                if not block:  # a fence mark
+                    self._fence_delivered[stream].set()
                     continue
-                await self._emit(line, stream, fence)
-                if index % 256 == 255:
-                    await asyncio.sleep(0)  # a chunk can hold thousands of lines: let the UI breathe
-            if len(pending) > MAX_LINE_BYTES:
-                if skipping:
-                    self._count_dropped(len(pending))
-                else:
-                    cut = len(pending) - MAX_LINE_BYTES
-                    await self._emit(pending[:MAX_LINE_BYTES] + f" ... [line cut: {cut}+ more bytes]".encode(),
-                                     stream, fence)
-                    skipping = True
-                pending = b""
-
-    def _count_dropped(self, size: int) -> None:
-        if self._budget is not None:
-            self._budget.dropped_bytes += size
-
-    async def _emit(self, raw: bytes, stream: str, fence: bytes) -> None:
-        if fence in raw:
-            raw = raw.replace(fence, b"")
-            self._fence_seen[stream].set()
-            if not raw:
+                for index, line in enumerate(block.split(b"\n")[:-1]):
+                    await self._emit(line, stream)
+                    if index % 256 == 255:
+                        await asyncio.sleep(0)  # a block can hold thousands of lines: let the UI breathe
+            if closed:
                 return
+
+    def _woken(self, reader: OutputReader, woken: asyncio.Event) -> None:
+        """On the loop, when the pipes' thread read more: wake the pump; note a fence read even while the pump
+        waits for a slow reader."""
+        woken.set()
+        for stream, count in reader.fences_read.items():
+            if count > self._fences_counted[stream]:
+                self._fences_counted[stream] = count
+                self._fence_read[stream].set()
+
+    def _count_dropped(self, lines: int, size: int) -> None:
+        budget = self._budget if self._queue is not None else self._stray_budget
+        if budget is not None:
+            budget.dropped_lines += lines
+            budget.dropped_bytes += size
+
+    async def _emit(self, raw: bytes, stream: str) -> None:
+        queue, budget = self._queue, self._budget
+        if queue is None:
+            queue, budget = None, self._stray_budget
+            if len(self._stray) == STRAY_LINES:
+                budget.dropped_lines += 1
+                budget.dropped_bytes += len(raw) + 1
+                return
+        if budget is not None and not budget.admit(len(raw) + 1):
+            return  # over the limit: counted, and not even parsed
         text = raw.decode("utf-8", "replace").rstrip("\r").replace("\r", "\n")
         record = parse_line(text, request_id=self._request_id, stream=stream)
-        if self._queue is None:
+        if queue is None:
             self._stray.append(record)
-            return
-        if self._budget is not None and not self._budget.admit(len(raw) + 1):
-            return
-        await self._queue.put(record)
+        else:
+            await queue.put(record)
 
     # ---- resources -----------------------------------------------------------
 
@@ -218,9 +232,7 @@ class Worker:
                     pass
             LIVE_PIDS.discard(self.process.pid)
         for task in self._pumps:
-            task.cancel()
-        for transport in self._transports:
-            transport.close()
+            task.cancel()  # the pipe threads end by themselves at end of file
         if self.process is not None and self.process.stdin is not None:
             self.process.stdin.close()
         if self.api is not None:
@@ -261,6 +273,26 @@ def _read_status(pid: int) -> tuple[int, int]:
 def _settle(future: asyncio.Future[int], code: int) -> None:
     if not future.done():
         future.set_result(code)
+
+
+def _waker(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> Callable[[], None]:
+    """What a pipe thread calls when it has read something: ``callback`` on the loop's thread."""
+    def wake() -> None:
+        try:
+            loop.call_soon_threadsafe(callback)
+        except RuntimeError:
+            pass  # the loop is closed: nobody is listening any more
+
+    return wake
+
+
+async def _wait_all(events: Iterable[asyncio.Event], timeout: float) -> None:
+    waits = [asyncio.create_task(event.wait()) for event in events]
+    if not waits:
+        return
+    _done, pending = await asyncio.wait(waits, timeout=timeout)
+    for task in pending:
+        task.cancel()
 
 
 def _exit_future(loop: asyncio.AbstractEventLoop, process: subprocess.Popen[bytes]) -> asyncio.Future[int]:
