@@ -18,6 +18,7 @@ everything before it has been delivered.
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import threading
 from collections import deque
@@ -28,6 +29,8 @@ MAX_LINE_BYTES = 256 * 1024  # CloudWatch's event size: longer lines are cut the
 BUFFER_BYTES = 4 * 1024 * 1024  # output the engine has not taken yet, both pipes together
 READ_BYTES = 1 << 20
 PIPE_BYTES = 1 << 20  # Linux lets a pipe grow to 1 MiB: fewer wake-ups, bigger bursts absorbed
+
+_LONG_LINE = re.compile(rb"[^\n]{%d,}" % (MAX_LINE_BYTES + 1))
 
 FENCE = b""
 """Stands in the buffer where a fence mark was read (no line is empty: each ends with a newline)."""
@@ -150,13 +153,14 @@ class _Lines:
                 end = block.index(b"\n")
                 self.out.drop(end)
                 block, self.skipping = block[end + 1:], False
+            if len(block) > MAX_LINE_BYTES:
+                block = _LONG_LINE.sub(_cut, block)
             self.out.put(self.stream, block)
         if len(self.pending) > MAX_LINE_BYTES:
             if self.skipping:
                 self.out.drop(len(self.pending))
             else:
-                note = f" ... [line cut: {len(self.pending) - MAX_LINE_BYTES}+ more bytes]\n".encode()
-                self.out.put(self.stream, self.pending[:MAX_LINE_BYTES] + note)
+                self.out.put(self.stream, _cut_note(self.pending, "+") + b"\n")
                 self.skipping = True
             self.pending = b""
 
@@ -164,6 +168,15 @@ class _Lines:
         if self.pending and not self.skipping:
             self.out.put(self.stream, self.pending + b"\n")
         self.pending = b""
+
+
+def _cut(match: re.Match[bytes]) -> bytes:
+    return _cut_note(match.group(), "")
+
+
+def _cut_note(line: bytes, more: str) -> bytes:
+    """The first ``MAX_LINE_BYTES`` of ``line`` and how much was cut (``+``: and more still to come)."""
+    return line[:MAX_LINE_BYTES] + f" ... [line cut: {len(line) - MAX_LINE_BYTES}{more} more bytes]".encode()
 
 
 def _grow_pipe(fd: int) -> None:
