@@ -49,7 +49,7 @@ def fetch(arn: str, aws: Aws) -> Path:
         client = aws.client("lambda")
         layer_arn, _, version = arn.rpartition(":")  # by layer ARN, not name: public layers live in other accounts
         answer = client.get_layer_version(LayerName=layer_arn, VersionNumber=int(version))
-    except Exception as exc:  # noqa: BLE001 - every botocore failure becomes a readable AwsError
+    except Exception as exc:
         error = explain(exc, f"download layer {arn}")
         if error.kind == "not-found":
             error = AwsError("not-found", f"AWS has no layer version {arn} that this account may use ({error})")

@@ -121,7 +121,7 @@ def layer_server() -> Iterator[str]:
         zipped.writestr("python/shared_utils.py", "VERSION = 3\n")
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             self.send_response(200)
             self.end_headers()
             self.wfile.write(payload.getvalue())
