@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from event_samples import SavedEventError, SavedEvents
+from event_samples import SavedEventError, SavedEvents, detect
 from event_samples.patterns import PatternError
 from event_samples.project import ProjectEvent, find
 from event_samples.triggers import event_for
@@ -82,10 +82,14 @@ def project_events(spec: FunctionSpec, project: Path | str) -> list[EventChoice]
     """The project's event files, those that suit ``spec`` first.
 
     A file suits a function when it sits in ``events/<function>/``, or when its
-    detected kind is one the function's triggers send. With no triggers to go
+    detected kind is one the function's triggers send (or its configured default
+    event is). With neither to go
     by, every file is offered as suitable. Sorting is stable: paths stay in order.
     """
     kinds = {choice.kind for choice in trigger_events(spec) if choice.kind}
+    if spec.default_event is not None:
+        kinds.add(detect(spec.default_event) or "")
+    kinds.discard("")
     files = find(project, [spec.code_dir] if spec.code_dir else None)
     out = []
     for item in files:

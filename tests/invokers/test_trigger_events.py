@@ -181,3 +181,13 @@ def test_cli_match_uses_the_function_rules(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text(json.dumps({**opened, "source": "shop.returns"}))
     other = svl("events", "match", "other.json", "-f", "Fn", cwd=tmp_path)
     assert other.returncode == 1 and "source" in other.stdout
+
+
+def test_without_triggers_the_configured_default_says_which_files_suit(tmp_path: Path) -> None:
+    (tmp_path / "events").mkdir()
+    (tmp_path / "events" / "api.json").write_text(svl("events", "show", "apigw-rest").stdout)
+    (tmp_path / "events" / "queue.json").write_text(svl("events", "show", "sqs").stdout)
+    api_default = json.loads((tmp_path / "events" / "api.json").read_text())
+    spec = FunctionSpec("f", "svl.yaml", "python3.12", "app.handler", default_event=api_default)
+    assert [(c.path, c.suits) for c in project_events(spec, tmp_path)] == [("events/api.json", True),
+                                                                            ("events/queue.json", False)]

@@ -45,7 +45,7 @@ async def test_select_function_pick_template_fire_and_see_logs_and_timing(exampl
         await pilot.pause()
         await pilot.press("ctrl+t")
         await pilot.pause()
-        await pilot.press(*"sqs", "enter")
+        await pilot.press(*"amazon", "enter")  # "sqs" alone would first find the project's events/sqs_batch.json
         await pilot.pause()
         editor = screen.query_one(EventEditor)
         assert editor.border_title == "Event · sqs-consumer · template: sqs"

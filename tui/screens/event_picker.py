@@ -1,4 +1,5 @@
-"""Pick an event for the editor: the function's default, its saved events, or a generated template."""
+"""Pick an event for the editor: what the function is offered (its default, one per trigger, the project's
+event files), its saved events, or a generated template."""
 
 from __future__ import annotations
 
@@ -13,22 +14,25 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from event_samples import KINDS
+from invokers.trigger_events import EventChoice
+
+_OFFERED_MARK = {"default": "◆", "saved": "★", "trigger": "⚡", "project": "▤"}
 
 
 @dataclass(frozen=True)
 class Choice:
-    source: str  # "default" | "saved" | "template"
+    source: str  # "offered" (name: its index in the offered list) | "saved" | "template"
     name: str = ""
 
 
 class EventPickerScreen(ModalScreen[Choice | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
 
-    def __init__(self, function: str, saved: list[str], has_default: bool) -> None:
+    def __init__(self, function: str, saved: list[str], offered: list[EventChoice]) -> None:
         super().__init__()
         self.function = function
         self.saved = saved
-        self.has_default = has_default
+        self.offered = offered
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -44,8 +48,17 @@ class EventPickerScreen(ModalScreen[Choice | None]):
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         needle = needle.lower()
-        if self.has_default and (not needle or needle in "default event"):
-            options.add_option(Option(Text("default event (from the config)"), id="default:"))
+        sections = (("For this function", True), ("Other project events", False))
+        for title, suits in sections:
+            shown = [(i, c) for i, c in enumerate(self.offered)
+                     if c.suits is suits and c.source != "empty" and needle in c.label.lower()]
+            if shown:
+                options.add_option(Option(Text(title, style="bold underline"), disabled=True))
+            for index, choice in shown:
+                label = Text(_OFFERED_MARK.get(choice.source, "·") + " " + choice.label)
+                if choice.kind:
+                    label.append(f"  {choice.kind}", style="dim")
+                options.add_option(Option(label, id=f"offered:{index}"))
         saved = [n for n in self.saved if needle in n.lower()]
         if saved:
             options.add_option(Option(Text("Saved", style="bold underline"), disabled=True))

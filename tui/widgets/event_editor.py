@@ -21,6 +21,7 @@ from invokers.models import FunctionSpec, function_key
 
 if TYPE_CHECKING:
     from event_samples import Issue
+    from invokers.trigger_events import EventChoice
 
     from ..screens.event_picker import Choice
 
@@ -39,6 +40,7 @@ class EventEditor(Vertical):
         self._timer: Any = None
         self.issues: list[Issue] = []
         self.kind: str | None = None
+        self._offered: list[EventChoice] = []  # what the picker showed: its choices index into this
 
     def compose(self) -> ComposeResult:
         yield TextArea.code_editor("{}", language="json", id="event-text", soft_wrap=False, tab_behavior="indent")
@@ -65,7 +67,10 @@ class EventEditor(Vertical):
         if function in self._drafts:
             self._load(self._drafts[function], self._sources.get(function, "draft"))
         else:
-            self.set_event(spec.default_event if spec.default_event is not None else {}, "default event")
+            from invokers.trigger_events import opening_event
+
+            opening = opening_event(spec, self.project if spec.is_local else None)
+            self.set_event(opening.event, opening.label if opening.source in ("trigger", "saved") else "default event")
 
     def set_event(self, value: Any, source: str) -> None:
         """Replace the editor's content (a template, a saved event, a past run's event)."""
@@ -136,7 +141,8 @@ class EventEditor(Vertical):
         return False, None
 
     def pick(self) -> None:
-        """The event picker: the function's default, its saved events, or a template."""
+        """The event picker: what the function opens with, one event per trigger, the project's event
+        files, its saved events, or a template."""
         from event_samples import SavedEventError, SavedEvents
 
         from ..screens.event_picker import EventPickerScreen
@@ -144,12 +150,14 @@ class EventEditor(Vertical):
         spec = self.spec
         if spec is None:
             return
+        from invokers.trigger_events import offered
+
         try:
             saved = SavedEvents(self.project).list(spec.name)
         except SavedEventError:
             saved = []
-        self.app.push_screen(EventPickerScreen(spec.name, saved, spec.default_event is not None),
-                             self.load_choice)
+        self._offered = offered(spec, self.project if spec.is_local else None)
+        self.app.push_screen(EventPickerScreen(spec.name, saved, self._offered), self.load_choice)
 
     def load_choice(self, choice: Choice | None) -> None:
         """Put the picked event (default, saved or template) in the editor."""
@@ -159,8 +167,9 @@ class EventEditor(Vertical):
         if choice is None or spec is None:
             return
         try:
-            if choice.source == "default":
-                self.set_event(spec.default_event, "default event")
+            if choice.source == "offered":
+                picked = self._offered[int(choice.name)]
+                self.set_event(picked.event, picked.label)
             elif choice.source == "saved":
                 self.set_event(SavedEvents(self.project).load(spec.name, choice.name), f"saved: {choice.name}")
             else:

@@ -136,6 +136,10 @@ class FunctionList(Vertical):
         if not spec.is_local and spec.architecture != "x86_64":
             details += f" · {spec.architecture}"
         label.append(f"\n  {details}", style="dim")
+        if spec.triggers:
+            from invokers.trigger_events import summary
+
+            label.append(f"\n  ⚡ {summary(spec, max(10, self.size.width - 8))}", style="dim cyan")
         return label
 
     def on_input_changed(self, event: Input.Changed) -> None:
