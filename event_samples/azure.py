@@ -73,15 +73,21 @@ def blob(path: str = "samples-workitems/report.txt", content: Any = "hello from 
         "Metadata": {}}}
 
 
-def service_bus(body: Any = None, queue_name: str = "orders", delivery_count: int = 1) -> dict[str, Any]:
-    """A Service Bus message (queue or topic subscription) with the host's message metadata."""
+def service_bus(body: Any = None, queue_name: str = "orders", delivery_count: int = 1,
+                many: bool = False) -> dict[str, Any]:
+    """A Service Bus message (queue or topic subscription) with the host's message metadata; with
+    ``many`` (cardinality many) a batch, one metadata array per field."""
     now = _now()
-    data = _data(body, {"orderId": 42, "status": "paid"})
-    return {"data": data, "metadata": {
-        "MessageId": uuid.uuid4().hex, "DeliveryCount": int(delivery_count), "EnqueuedTimeUtc": _iso(now),
-        "ExpiresAtUtc": _iso(now + timedelta(days=14)), "SequenceNumber": 1, "ContentType": "application/json",
-        "LockToken": str(uuid.uuid4()), "UserProperties": {}, "ApplicationProperties": {},
-        "EntityName": queue_name}}
+    data = _data(body, [{"orderId": 42, "status": "paid"}] if many else {"orderId": 42, "status": "paid"})
+    items = (data if isinstance(data, list) else [data]) if many else [data]
+    fields = [{"MessageId": uuid.uuid4().hex, "DeliveryCount": int(delivery_count), "EnqueuedTimeUtc": _iso(now),
+               "ExpiresAtUtc": _iso(now + timedelta(days=14)), "SequenceNumber": index + 1,
+               "ContentType": "application/json", "LockToken": str(uuid.uuid4()), "UserProperties": {},
+               "ApplicationProperties": {}} for index in range(len(items))]
+    if not many:
+        return {"data": data, "metadata": {**fields[0], "EntityName": queue_name}}
+    arrays = {f"{key}Array": [f[key] for f in fields] for key in fields[0]}
+    return {"data": items, "metadata": {**arrays, "EntityName": queue_name}}
 
 
 def event_hub(bodies: Any = None, event_hub_name: str = "telemetry", many: bool = True) -> dict[str, Any]:
@@ -137,7 +143,7 @@ def for_trigger(binding: dict[str, Any]) -> dict[str, Any] | None:
         path = str(binding.get("path") or "samples-workitems/{name}").replace("{name}", "report.txt")
         return blob(path.split("{")[0].rstrip("/") + "/report.txt" if "{" in path else path)
     if kind == "serviceBusTrigger":
-        return service_bus(queue_name=name)
+        return service_bus(queue_name=name, many=str(binding.get("cardinality", "one")).lower() == "many")
     if kind == "eventHubTrigger":
         return event_hub(event_hub_name=str(binding.get("eventHubName") or "telemetry"),
                          many=str(binding.get("cardinality", "many")).lower() != "one")
@@ -160,6 +166,10 @@ def fill(event: Any, binding: dict[str, Any]) -> Any:
     if binding.get("type") == "eventHubTrigger" and str(binding.get("cardinality", "many")).lower() != "one":
         items = event["data"] if isinstance(event["data"], list) else [event["data"]]
         template = event_hub(items, str(binding.get("eventHubName") or "telemetry"))
+        event = {**event, "data": items}
+    if binding.get("type") == "serviceBusTrigger" and str(binding.get("cardinality", "one")).lower() == "many":
+        items = event["data"] if isinstance(event["data"], list) else [event["data"]]
+        template = service_bus(items, str(binding.get("queueName") or binding.get("topicName") or "orders"), many=True)
         event = {**event, "data": items}
     if binding.get("type") == "blobTrigger":  # the blob's properties describe the content sent
         template = blob(template["metadata"]["BlobTrigger"], event["data"])

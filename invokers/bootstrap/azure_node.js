@@ -273,10 +273,17 @@ async function loadV4(appRoot, functionName, writeLog) {
       { name: "Runtime.HandlerNotFound" });
   }
   if (!state.model) throw new Error("@azure/functions did not set its programming model");
+  // As the host's worker starts an app: appStart hooks, then the library's capabilities (which start
+  // its HTTP proxy when the app called app.setup({ enableHttpStream: true })).
+  const appHookData = {};
+  for (const hook of state.hooks.appStart || []) await hook({ hookData: appHookData, functionAppDirectory: appRoot });
+  const capabilities = state.model.getCapabilities ? await state.model.getCapabilities({}) : {};
   const bindings = registered.metadata.bindings;
   const triggerName = Object.keys(bindings).find((name) => /trigger$/i.test(bindings[name].type));
+  const isHttp = String(bindings[triggerName].type).toLowerCase() === "httptrigger";
+  const proxy = isHttp && capabilities.HttpUri ? capabilities.HttpUri : null;
   return async (event, invocationId) => {
-    const { data, metadata } = triggerData(bindings[triggerName], event || {});
+    const { data, metadata } = proxy ? streamedHttpData(event || {}) : triggerData(bindings[triggerName], event || {});
     const coreCtx = {
       invocationId,
       metadata: registered.metadata,
@@ -284,19 +291,77 @@ async function loadV4(appRoot, functionName, writeLog) {
       state: "invocation",
       log: (level, category, message) => writeLog(LEVELS[level] || "INFO", message),
     };
-    const model = state.model.getInvocationModel(coreCtx);
-    const { context, inputs } = await model.getArguments();
-    let result;
+    const proxied = proxy ? sendToProxy(proxy, event || {}, invocationId) : null;
     try {
-      result = await model.invokeFunction(context, inputs, registered.callback);
-    } catch (err) {
-      throw withoutOurFrames(err);
+      const model = state.model.getInvocationModel(coreCtx);
+      const { context, inputs } = await model.getArguments();
+      const pre = { hookData: {}, appHookData, invocationContext: context, inputs, functionCallback: registered.callback };
+      coreCtx.state = "preInvocationHooks";
+      for (const hook of state.hooks.preInvocation || []) await hook(pre);
+      coreCtx.state = "invocation";
+      const post = { hookData: pre.hookData, appHookData, invocationContext: context, inputs: pre.inputs };
+      try {
+        post.result = await model.invokeFunction(context, pre.inputs, pre.functionCallback);
+      } catch (err) {
+        post.error = err;
+      }
+      coreCtx.state = "postInvocationHooks";
+      for (const hook of state.hooks.postInvocation || []) await hook(post);
+      if (post.error) throw withoutOurFrames(post.error);
+      const response = await model.getResponse(context, post.result);
+      const outputs = {};
+      for (const item of response.outputData || []) outputs[item.name] = fromTyped(item.data);
+      const returned = proxied ? await proxied.response : response.returnValue === undefined ? null : fromTyped(response.returnValue);
+      return { response: returned, outputs };
+    } finally {
+      if (proxied) proxied.abort();
     }
-    const response = await model.getResponse(context, result);
-    const outputs = {};
-    for (const item of response.outputData || []) outputs[item.name] = fromTyped(item.data);
-    return { response: response.returnValue === undefined ? null : fromTyped(response.returnValue), outputs };
   };
+}
+
+// ---- HTTP streams (app.setup({ enableHttpStream: true })) ------------------------------------------
+// The host then sends the request itself to the library's proxy (with the invocation id in a header)
+// and reads the response from it; the RPC message only carries headers and route params.
+
+function streamedHttpData(event) {
+  const metadata = { Headers: { json: JSON.stringify(event.headers || {}) }, Query: { json: JSON.stringify(event.query || {}) } };
+  for (const [key, value] of Object.entries(event.params || {})) metadata[key] = { string: String(value) };
+  return { data: { http: {} }, metadata };
+}
+
+function sendToProxy(proxyUri, event, invocationId) {
+  const http = require("http");
+  const target = new URL(event.url || "http://localhost:7071/");
+  const raw = event.rawBody !== undefined ? event.rawBody : event.body;
+  const body = raw === undefined || raw === null ? null
+    : event.bodyEncoding === "base64" ? Buffer.from(String(raw), "base64") : Buffer.from(typeof raw === "string" ? raw : JSON.stringify(raw));
+  const proxy = new URL(proxyUri);
+  let request;
+  const response = new Promise((resolve, reject) => {
+    request = http.request({
+      host: proxy.hostname, port: proxy.port, method: event.method || "GET", path: target.pathname + target.search,
+      headers: Object.assign({}, event.headers || {}, { "x-ms-invocation-id": invocationId, "x-forwarded-host": target.host,
+        "x-forwarded-proto": target.protocol.replace(":", "") }),
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => {
+        const headers = {};
+        for (const [key, value] of Object.entries(res.headers)) {
+          if (key !== "set-cookie" && key !== "x-ms-invocation-id" && key !== "transfer-encoding" && key !== "connection"
+            && key !== "date" && key !== "keep-alive") headers[key] = value;
+        }
+        const out = fromHttp({ statusCode: res.statusCode, headers, body: { bytes: Buffer.concat(chunks) } });
+        if (res.headers["set-cookie"]) out.cookies = res.headers["set-cookie"];
+        resolve(out);
+      });
+    });
+    request.on("error", reject);
+    if (body && !/^(get|head)$/i.test(event.method || "GET")) request.write(body);
+    request.end();
+  });
+  response.catch(() => {});
+  return { response, abort: () => request.destroy() };
 }
 
 function withoutOurFrames(err) {

@@ -310,3 +310,53 @@ async def test_v3_timer_with_context_done(engine: Engine, tmp_path: Path) -> Non
     """)
     records, result = await run(engine, spec_of(root, "TimerFn"), {})
     assert "late? false" in messages(records) and result.response is None
+
+
+# ---- layouts seen in Azure's own apps (azure-functions-nodejs-e2e-tests app/v4) -------------------------
+
+
+def test_compiled_layout_with_a_brace_glob(node_app: NodeApp) -> None:
+    """Like Azure's e2e v4 app: tsc output under dist/, main a brace glob; the TypeScript sources are no entries."""
+    root = node_app({
+        "dist/src/index.js": "require('@azure/functions').app.hook.appStart(() => {});\n",
+        "dist/src/setup.js": "require('@azure/functions').app.setup({ enableHttpStream: true });\n",
+        "dist/src/functions/a.js": "require('@azure/functions').app.get('a', async () => ({}));\n",
+        "dist/src/other/b.js": "require('@azure/functions').app.get('b', async () => ({}));\n",
+        "src/functions/a.ts": "throw new Error('not an entry');\n",
+    }, main="dist/src/{index.js,setup.js,functions/*.js}")
+    found = discover(root)
+    assert [f.name for f in found.functions] == ["a"] and found.problems == []
+
+
+async def test_http_stream_mode_goes_through_the_librarys_proxy(engine: Engine, node_app: NodeApp) -> None:
+    root = node_app({
+        "dist/index.js": "require('@azure/functions').app.setup({ enableHttpStream: true });\n",
+        "dist/functions/stream.js": """const { app } = require('@azure/functions');
+app.hook.appStart(() => { console.log('appStart hook executed.'); });
+app.hook.preInvocation((context) => { context.inputs.push('extra-input'); context.hookData.pre = 'yes'; });
+app.hook.postInvocation((context) => { context.invocationContext.log(`post pre=${context.hookData.pre}`); });
+app.http('stream', { methods: ['POST'], route: 'stream/{id}', handler: async (request, extra) => {
+  const text = await request.text();
+  return { status: 202, jsonBody: { id: request.params.id, text, url: request.url, extra },
+           cookies: [{ name: 'c', value: '1' }] };
+} });
+""",
+    }, main="dist/{index.js,functions/*.js}")
+    event = {"httpMethod": "POST", "path": "/stream/9", "headers": {"content-type": "text/plain"}, "body": "streamed"}
+    records, result = await run(engine, spec_of(root, "stream"), event)
+    assert result.response["status"] == 202
+    assert result.response["body"] == {"id": "9", "text": "streamed", "url": "http://localhost:7071/api/stream/9",
+                                       "extra": "extra-input"}
+    assert result.response["cookies"] == ["c=1"]
+    assert "post pre=yes" in messages(records)
+
+
+async def test_service_bus_batch_with_cardinality_many(engine: Engine, node_app: NodeApp) -> None:
+    root = node_app({"src/functions/sb.js": """const { app } = require('@azure/functions');
+app.serviceBusQueue('batch', { queueName: 'q', connection: 'SB', cardinality: 'many',
+                               handler: async (messages, context) => {
+  context.log(JSON.stringify({ messages, ids: context.triggerMetadata.messageIdArray.length }));
+} });
+"""})
+    records, _ = await run(engine, spec_of(root, "batch"), [{"n": 1}, {"n": 2}])
+    assert json.loads(messages(records)[0]) == {"messages": [{"n": 1}, {"n": 2}], "ids": 2}

@@ -213,3 +213,19 @@ def main(req: func.HttpRequest) -> func.HttpResponse:
     _, result = await run(engine, spec_of(root, "Hello"), {"httpMethod": "GET", "path": "/",
                                                              "queryStringParameters": {"name": "ada"}})
     assert result.response["status"] == 202 and result.response["body"] == "hi ada"
+
+
+async def test_generic_trigger_and_output_binding(engine: Engine, python_app: PythonApp) -> None:
+    """Like Azure-Samples/azure-functions-python-v2 http_functions/generic: generic_trigger + generic_output_binding."""
+    root = python_app({"function_app.py": HEADER + '''
+@app.function_name(name="default_template")
+@app.generic_trigger(arg_name="req", type="httpTrigger", route="default_template")
+@app.generic_output_binding(arg_name="$return", type="http")
+def default_template(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(f"Hello, {req.params.get('name')}.")
+'''})
+    spec = spec_of(root, "default_template")
+    assert spec.default_event["url"] == "http://localhost:7071/api/default_template"
+    _, result = await run(engine, spec, {"httpMethod": "GET", "path": "/default_template",
+                                         "queryStringParameters": {"name": "ada"}})
+    assert result.response["body"] == "Hello, ada."
