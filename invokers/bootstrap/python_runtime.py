@@ -24,6 +24,7 @@ THIS_FILE = os.path.abspath(__file__)
 _VERSION = os.environ.get("AWS_EXECUTION_ENV", "").rpartition("python")[2].split(".")
 UTF8_RESPONSES = len(_VERSION) == 2 and _VERSION[0] == "3" and _VERSION[1].isdigit() and int(_VERSION[1]) >= 12
 DEBUG_CHANNEL = os.environ.pop("SVL_DEBUG_FD", "")  # ours, not the handler's; debug_channel reads it from here
+ERROR_LOCALS = os.environ.pop("SVL_ERROR_LOCALS", "") != "0"  # capture the failing frames' locals (opt-out)
 
 
 class RuntimeClient:
@@ -373,10 +374,10 @@ def main():
                     result = loop.run_until_complete(result)
             except Exception as exc:  # noqa: BLE001 - the handler's error becomes the invocation's
                 outcome = error_payload(exc, request_id)
-                if DEBUG_CHANNEL:
+                if DEBUG_CHANNEL and ERROR_LOCALS:
                     debug().error_locals(exc)
-                    if headers.get("svl-debug") == "post-mortem":
-                        debug().post_mortem(exc.__traceback__)
+                if DEBUG_CHANNEL and headers.get("svl-debug") == "post-mortem":
+                    debug().post_mortem(exc.__traceback__)
             else:
                 try:
                     outcome = to_json(result)

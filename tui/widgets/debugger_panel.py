@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..app import SvlApp
 
 SOURCE_ABOVE, SOURCE_BELOW = 4, 6  # lines shown around the current one
+WARM_AFTER_S = 2.0
 
 
 class DebuggerPanel(Vertical, can_focus=True):
@@ -57,6 +58,9 @@ class DebuggerPanel(Vertical, can_focus=True):
         yield Input(placeholder="pdb command or expression (n, s, c, p x, x = 1) · enter sends", id="debug-command")
 
     def on_mount(self) -> None:
+        # The source view's highlighter (pygments) takes ~0.1-0.2 s to import: do it once the app has been
+        # idle a while, off the UI thread, so the first stop does not pay for it.
+        self.set_timer(WARM_AFTER_S, lambda: self.run_worker(_import_highlighter, thread=True, group="warm"))
         self.border_title = "Debugger"
         self.border_subtitle = "n next · s step · r return · c continue · u/d frames · : command"
         self.query_one(Tree).show_root = False
@@ -72,8 +76,8 @@ class DebuggerPanel(Vertical, can_focus=True):
         frame = stop.frames[stop.index] if 0 <= stop.index < len(stop.frames) else {}
         self.query_one("#debug-where", Static).update(Text.assemble(
             (f"{what} ", "bold yellow"), (f"{_short(stop.file)}:{stop.line}", "bold"),
-            f" in {frame.get('function', '?')}"))
-        self.query_one("#debug-source", Static).update(_source(stop))
+            f" in {frame.get('function', '?')}"), layout=False)  # fixed sizes: no layout of the whole screen
+        self.query_one("#debug-source", Static).update(_source(stop), layout=False)
         stack = self.query_one(OptionList)
         stack.clear_options()
         for frame_info in reversed(stop.frames):  # innermost first, as a debugger lists them
@@ -84,7 +88,7 @@ class DebuggerPanel(Vertical, can_focus=True):
         self._fill_locals(stop.locals)
         if stop.output.strip():
             self.query_one(Log).write(stop.output if stop.output.endswith("\n") else stop.output + "\n")
-        if not self.query_one(Input).has_focus:
+        if not self.has_focus_within:  # moving focus inside the pane would rebuild the footer for nothing
             self.focus()
 
     def _fill_locals(self, variables: list[dict[str, Any]]) -> None:
@@ -108,7 +112,7 @@ class DebuggerPanel(Vertical, can_focus=True):
             self.notify("The function is running: wait for it to stop.", timeout=2)
             return
         self.waiting = True
-        self.query_one("#debug-where", Static).update(Text(f"running… (sent: {line})", style="italic"))
+        self.query_one("#debug-where", Static).update(Text(f"running… (sent: {line})", style="italic"), layout=False)
         self.query_one(Log).write_line(f"(Pdb) {line}")
         try:
             self.svl.engine.debug_send(stop.request_id, line)
@@ -138,6 +142,12 @@ class DebuggerPanel(Vertical, can_focus=True):
             self.action_send(f"up {self.stop.index - wanted}")
         elif wanted > self.stop.index:
             self.action_send(f"down {wanted - self.stop.index}")
+
+
+def _import_highlighter() -> None:
+    from rich.syntax import Syntax
+
+    Syntax("", "python").lexer  # noqa: B018 - loads pygments' Python lexer
 
 
 def _short(path: str) -> str:
