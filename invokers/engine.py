@@ -306,13 +306,18 @@ class Engine:
                       queue: asyncio.Queue[LogRecord | Result | DebugStop | None]) -> None:
         """END, REPORT and the Result close every stream, whatever happened."""
         final = result.build(budget)
+        note = ""
         if final.error is not None and result.spec.language == "node":
             from .node_sdk import missing_note
 
             final.missing_sdk, note = missing_note(result.spec, final.error)
-            if note:
-                final.notes.append(note)
-                await queue.put(_platform(request_id, f"svl: {note}", level="WARN"))
+        elif final.error is not None and result.spec.language == "python":
+            from .python_path import missing_module_note
+
+            note = missing_module_note(result.spec, final.error)
+        if note:
+            final.notes.append(note)
+            await queue.put(_platform(request_id, f"svl: {note}", level="WARN"))
         if final.log_dropped_lines or final.log_dropped_bytes:
             await queue.put(_platform(request_id, (
                 f"svl: dropped {final.log_dropped_lines} lines ({final.log_dropped_bytes} bytes) of output: "

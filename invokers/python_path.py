@@ -16,6 +16,7 @@ entries also listed in ``SVL_PYTHON_SITES`` (a virtualenv's editable installs).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import zlib
@@ -146,3 +147,42 @@ def bundled_sdk() -> str:
         if not target.is_dir():
             return ""
     return str(target)
+
+
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
+def missing_module_note(spec: FunctionSpec, error: dict[str, object]) -> str:
+    """For ``No module named 'x'``: where Lambda would get it from, and how to give it to the function here."""
+    match = _NO_MODULE.search(f"{error.get('errorMessage', '')}")
+    if match is None:
+        return ""
+    module = match[1].split(".")[0]
+    code = Path(spec.code_dir)
+    requirements = next((path for path in (code / "requirements.txt", code.parent / "requirements.txt")
+                         if path.is_file()), None)
+    version = spec.runtime if spec.runtime.startswith("python") else "python3"
+    venv = project_venv(spec)
+    where = f"the project's virtualenv {venv}" if venv else "a virtualenv in the project (.venv)"
+    if requirements is None:
+        return (f"{module} is not importable: a function gets its code folder, its layers, the project's virtualenv "
+                f"and boto3, as on Lambda. Add it to a requirements.txt next to the code and install it into {where}")
+    listed = module.lower().replace("_", "-") in _requirement_names(requirements)
+    install = (f"{venv}/bin/pip install -r {requirements}" if venv else
+               f"{version} -m venv .venv && .venv/bin/pip install -r {requirements}")
+    return (f"{module} is {'listed in' if listed else 'not in'} {requirements}"
+            f"{': sam build packages it for Lambda' if listed else ''}; locally a function imports from {where}, "
+            f"so install it there: {install}")
+
+
+def _requirement_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return names
+    for line in lines:
+        name = re.split(r"[\s<>=!~;\[#]", line.strip(), maxsplit=1)[0]
+        if name and not name.startswith("-"):
+            names.add(name.lower().replace("_", "-"))
+    return names

@@ -119,6 +119,29 @@ async function postInitError(payload) {
 
 // ---- handler resolution ----------------------------------------------------------
 
+// ES modules ignore NODE_PATH, yet on Lambda an ESM handler imports the bundled SDK and its layers'
+// packages. A resolve hook retries a bare specifier that the usual lookup (the function's own
+// node_modules) missed from each NODE_PATH folder, in order. Registered only when one exists:
+// the hooks thread costs start-up time.
+function resolveEsmAlsoFromNodePath() {
+  const folders = (process.env.NODE_PATH || "").split(path.delimiter).filter((d) => d && fs.existsSync(d));
+  const { register } = require("module");
+  if (!folders.length || typeof register !== "function") return;
+  const url = require("url");
+  const parents = folders.map((d) => url.pathToFileURL(path.join(path.dirname(d), "svl-esm-parent.mjs")).href);
+  const hooks = `const parents = ${JSON.stringify(parents)};
+    export async function resolve(specifier, context, next) {
+      try { return await next(specifier, context); } catch (err) {
+        if (err?.code !== "ERR_MODULE_NOT_FOUND" || /^([./]|[a-z][a-z0-9+.-]*:)/i.test(specifier)) throw err;
+        for (const parentURL of parents) {
+          try { return await next(specifier, { ...context, parentURL }); } catch (_) { /* next folder */ }
+        }
+        throw err;
+      }
+    }`;
+  register("data:text/javascript," + encodeURIComponent(hooks));
+}
+
 function isModulePackage(dir) {
   for (let current = dir; ; current = path.dirname(current)) {
     const pkg = path.join(current, "package.json");
@@ -154,6 +177,7 @@ async function loadHandler() {
   let mod;
   try {
     const esm = file.endsWith(".mjs") || (file.endsWith(".js") && isModulePackage(path.dirname(file)));
+    if (esm) resolveEsmAlsoFromNodePath();
     mod = esm ? await import(require("url").pathToFileURL(file).href) : require(file);
   } catch (err) {
     if (err instanceof SyntaxError) {

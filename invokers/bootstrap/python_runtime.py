@@ -176,8 +176,7 @@ def load_handler(spec):
                       "stackTrace": [f'  File "{exc.filename}" Line {exc.lineno}\n', f"    {(exc.text or '').strip()}\n"]}
     except ImportError as exc:
         return None, {"errorMessage": f"Unable to import module '{module_name}': {exc}",
-                      "errorType": "Runtime.ImportModuleError", "requestId": "",
-                      "stackTrace": user_frames(exc.__traceback__)}
+                      "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
     except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
         return None, error_payload(exc)
     handler = getattr(module, function_name, None)

@@ -160,3 +160,26 @@ def test_venv_for_another_version_is_left_out_with_a_note(tmp_path: Path) -> Non
     launch = launch_for(spec)
     assert str(tmp_path / ".venv") not in launch.env["SVL_PYTHON_PATH"]
     assert any("is for python3.7" in note and "not used" in note for note in launch.notes)
+
+
+async def test_missing_dependency_says_where_lambda_gets_it_and_how_to_install_it(tmp_path: Path) -> None:
+    # The sam init hello-pt layout: hello_world/requirements.txt lists Powertools, which `sam build` packages.
+    write(tmp_path, "template.yaml", f"""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {{CodeUri: hello_world/, Handler: app.handler, Runtime: {OWN}}}
+    """)
+    write(tmp_path, "hello_world/requirements.txt", "aws-lambda-powertools[tracer]>=2\nrequests\n")
+    write(tmp_path, "hello_world/app.py", "from aws_lambda_powertools import Logger\n")
+    spec = discover(tmp_path).get("Fn")
+    assert spec is not None
+    async with Engine() as engine:
+        _, result = await engine.invoke_collect(spec, {})
+    assert result.error == {"errorMessage": "Unable to import module 'app': No module named 'aws_lambda_powertools'",
+                            "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
+    requirements = tmp_path / "hello_world" / "requirements.txt"
+    assert result.notes[-1] == (
+        f"aws_lambda_powertools is listed in {requirements}: sam build packages it for Lambda; locally a function "
+        f"imports from a virtualenv in the project (.venv), so install it there: {OWN} -m venv .venv && "
+        f".venv/bin/pip install -r {requirements}")

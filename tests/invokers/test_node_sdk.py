@@ -119,3 +119,20 @@ def test_sdk_status_and_invoke_install_sdk_from_the_cli(tmp_path: Path) -> None:
     assert invoked.returncode == 0, invoked.stderr
     assert f"installing {SMALL}" in invoked.stderr and json.loads(invoked.stdout)["window"] == "object"
     assert "Every AWS SDK package" in svl("sdk", "status").stdout
+
+
+async def test_es_module_handlers_import_the_sdk_and_layer_packages_too(with_sdk: Path, make_function: MakeFunction,
+                                                                        tmp_path: Path) -> None:
+    # ESM ignores NODE_PATH, but on Lambda an index.mjs imports the bundled SDK (the sam init 'web' template does).
+    layer = tmp_path / "layer"
+    write(layer, "nodejs/node_modules/layer-lib/package.json", '{"name": "layer-lib", "main": "index.js"}')
+    write(layer, "nodejs/node_modules/layer-lib/index.js", "exports.from = 'layer';")
+    spec = make_function(f"""
+        import {{ locateWindow }} from "{SMALL}";
+        import lib from "layer-lib";
+        export const handler = async () => ({{ window: typeof locateWindow(), layer: lib.from }});
+    """, ext=".mjs", layers=[str(layer)])
+    async with Engine() as engine:
+        _, result = await engine.invoke_collect(spec, {})
+    assert result.ok, result.error
+    assert result.response == {"window": "object", "layer": "layer"}
