@@ -141,12 +141,16 @@ class DebugLink:
             if session is not None and session.interactive:
                 self._reply({"action": "stop"})
                 return
+            where = f"{message.get('file')}:{message.get('line')}"
+            if session is None:  # the init phase (a breakpoint() at import time): no stream yet, the worker says it
+                self._reply({"action": "skip", "say": f"svl: breakpoint() at {where} skipped: the debugger stops "
+                                                      "inside invocations, not while the module is imported"})
+                return
             self._reply({"action": "skip"})
-            if session is not None:
-                await session.queue.put(LogRecord(
-                    timestamp=time.time(), request_id=session.request_id, level="WARN", stream="platform",
-                    message=(f"svl: breakpoint() at {message.get('file')}:{message.get('line')} skipped: "
-                             "no debugger attached (invoke from the UI or on a terminal to stop there)")))
+            await session.queue.put(LogRecord(
+                timestamp=time.time(), request_id=session.request_id, level="WARN", stream="platform",
+                message=(f"svl: breakpoint() at {where} skipped: "
+                         "no debugger attached (invoke from the UI or on a terminal to stop there)")))
         elif kind == "stopped":
             if session is None:
                 self._reply({"line": "c"})

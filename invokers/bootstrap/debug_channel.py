@@ -95,6 +95,8 @@ def breakpoint_hook(frame, *, header=None):
     if not answer or answer.get("action") != "stop":
         if link is None:  # no engine to tell: say it ourselves
             sys.stderr.write(f"svl: breakpoint() at {where['file']}:{where['line']} skipped: no debugger attached\n")
+        elif answer and answer.get("say"):
+            sys.stderr.write(str(answer["say"]) + "\n")
         return
     debugger = ChannelPdb(link)
     if header:

@@ -82,3 +82,18 @@ def test_error_locals_in_text_and_json(project: Path) -> None:
 def test_debug_port_is_checked(project: Path) -> None:
     done = svl("invoke", "stops", "--debug-port", "80", cwd=project)
     assert done.returncode == 2 and "1024-65535" in done.stderr
+
+
+def test_post_mortem_on_a_terminal(project: Path) -> None:
+    terminal = Terminal([sys.executable, "-m", "tui.entry", "invoke", "fails", "--post-mortem"], cwd=project,
+                        columns=120)
+    try:
+        terminal.wait_for("(Pdb)")
+        assert 'raise RuntimeError("no luck")' in terminal.text()
+        terminal.send("p attempts * 2\n")
+        terminal.wait_for("6")
+        terminal.send("c\n")
+        terminal.wait_for("error ·")
+        assert terminal.close() == 1
+    finally:
+        terminal.kill()

@@ -189,3 +189,14 @@ async def test_post_mortem_stops_at_the_frame_that_raised(engine: Engine, make_f
     assert stops[0].frames[stops[0].index]["function"] == "helper"
     assert stops[1].output.strip() == "3"
     assert result.status == "error" and result.error is not None and result.error["errorType"] == "ValueError"
+
+
+async def test_breakpoint_while_importing_is_skipped_and_said(engine: Engine, make_function: MakeFunction) -> None:
+    spec = make_function("""
+        breakpoint()
+        def handler(event, context):
+            return "loaded"
+    """)
+    stops, records, result = await _drive(engine, spec, [], debug=True)
+    assert stops == [] and result.response == "loaded"
+    assert any("app.py:2 skipped" in r.message and "while the module is imported" in r.message for r in records)
