@@ -352,6 +352,7 @@ class _Serverless:
         data = doc.data if isinstance(doc.data, dict) else {}
         resources = data.get("resources") if isinstance(data.get("resources"), dict) else {}
         self.known = _Resources((resources or {}).get("Resources"), lambda value: value)
+        self.azure = provider.get("name") == "azure"  # serverless-azure-functions: http events are Azure's
         self.problems: list[Problem] = []
 
     @staticmethod
@@ -542,11 +543,20 @@ class _Serverless:
             events = []
         counts: dict[str, int] = {}
         for index, event in enumerate(events or []):
-            if not isinstance(event, dict) or len(event) != 1:
+            if isinstance(event, str):  # a bare '- alexaSkill': the event with no settings
+                event = {event: None}
+            known = [key for key in event if key in _SERVERLESS_TYPES] if isinstance(event, dict) else []
+            if not isinstance(event, dict) or (len(event) != 1 and len(known) != 1):
                 self.problems.append(self.doc.problem("each event is a one-key mapping such as 'http: GET /x'; "
                                                       "ignored", *keys, "events", index, severity="warning"))
                 continue
-            (event_type, value), = event.items()
+            # serverless-azure-functions puts 'x-azure-settings' beside the event's key
+            event_type, value = (known[0], event[known[0]]) if known else next(iter(event.items()))
+            if self.azure and event_type == "http":
+                settings = event.get("x-azure-settings") if isinstance(event.get("x-azure-settings"), dict) else {}
+                found.append(Trigger("azure_http", str(settings.get("name") or "req"), {
+                    k: v for k, v in settings.items() if k not in ("name", "direction")}))
+                continue
             reader = _SERVERLESS_TYPES.get(str(event_type))
             if reader is None:
                 continue

@@ -378,3 +378,34 @@ def test_azure_bindings_become_triggers(tmp_path: Path) -> None:
     spec, = discover(tmp_path).functions
     assert spec.triggers == [Trigger("azure_http", "req", {"authLevel": "anonymous", "methods": ["get", "post"],
                                                            "route": "orders/{id}"})]
+
+
+def test_serverless_bare_events_and_azure_plugin_settings(tmp_path: Path) -> None:
+    """Layouts from serverless/examples: '- alexaSkill' alone, and serverless-azure-functions' http events."""
+    write(tmp_path, "handler.py", "def hello(e, c):\n    return 1\n")
+    write(tmp_path, "serverless.yml", """
+        service: skill
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          lucky:
+            handler: handler.hello
+            events:
+              - alexaSkill
+    """)
+    assert functions(tmp_path)["lucky"].triggers == [Trigger("alexa", "alexaSkill#1", {"skill_id": ""})]
+    write(tmp_path, "serverless.yml", """
+        service: azure-app
+        provider: {name: azure, runtime: python3.12}
+        functions:
+          hello:
+            handler: handler.hello
+            events:
+              - http: true
+                x-azure-settings:
+                  authLevel: anonymous
+                  methods: [get]
+    """)
+    found = discover(tmp_path)
+    assert found.problems == []
+    assert found.functions[0].triggers == [Trigger("azure_http", "req", {"authLevel": "anonymous",
+                                                                         "methods": ["get"]})]
