@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import http, messaging, patterns, storage, streams
+from . import http, messaging, patterns, services, storage, streams
 from .common import Env
 
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
@@ -234,10 +234,65 @@ def _azure_http(params: dict[str, Any], env: Env) -> TriggerEvent:
                         f"Azure HTTP {method} {path}")
 
 
+def _websocket(params: dict[str, Any], env: Env) -> TriggerEvent:
+    route = str(params.get("route") or "$default")
+    event = services.apigw_websocket(route, stage=str(params.get("stage") or "prod"), env=env)
+    return TriggerEvent("apigw-websocket", event, f"WebSocket {route}")
+
+
+def _cognito(params: dict[str, Any], env: Env) -> TriggerEvent:
+    trigger = str(params.get("trigger") or "PreSignUp")
+    event = services.cognito(trigger, user_pool=str(params.get("user_pool") or "Example1"), env=env)
+    return TriggerEvent("cognito", event, f"Cognito {trigger}")
+
+
+def _kafka_records(params: dict[str, Any], env: Env, self_managed: bool) -> TriggerEvent:
+    topics = params.get("topics") or ["my-topic"]
+    value = _filter_body(params, "value")
+    cluster_arn = params.get("cluster_arn")
+    event = services.kafka(value=value if value is not None else "Hello from Kafka!", topic=str(topics[0]),
+                           cluster=_name_from_arn(cluster_arn, "my-cluster").split("/")[-1],
+                           self_managed=self_managed, env=_env_for(cluster_arn, env))
+    if isinstance(cluster_arn, str):
+        event["eventSourceArn"] = cluster_arn
+    servers = params.get("bootstrap_servers")
+    if self_managed and servers:
+        event["bootstrapServers"] = ",".join(map(str, servers))
+    return TriggerEvent("kafka", event, f"{'Kafka' if self_managed else 'MSK'} {topics[0]}")
+
+
+def _msk(params: dict[str, Any], env: Env) -> TriggerEvent:
+    return _kafka_records(params, env, self_managed=False)
+
+
+def _kafka(params: dict[str, Any], env: Env) -> TriggerEvent:
+    return _kafka_records(params, env, self_managed=True)
+
+
+def _mq(params: dict[str, Any], env: Env) -> TriggerEvent:
+    queues = params.get("queues") or ["my-queue"]
+    broker_arn = params.get("broker_arn")
+    event = services.mq(queue=str(queues[0]), env=_env_for(broker_arn, env))
+    if isinstance(broker_arn, str):
+        event["eventSourceArn"] = broker_arn
+    return TriggerEvent("mq", event, f"MQ {queues[0]}")
+
+
+def _alexa(params: dict[str, Any], env: Env) -> TriggerEvent:
+    event = services.alexa_skills_kit(skill_id=str(params.get("skill_id") or ""), env=env)
+    return TriggerEvent("alexa-skills-kit", event, "Alexa LaunchRequest")
+
+
+def _iot(params: dict[str, Any], env: Env) -> TriggerEvent:
+    """An IoT rule passes on what its SELECT picks from the device message: a sample message here."""
+    return TriggerEvent(None, {"message": "Hello from AWS IoT"}, f"IoT {params.get('sql') or 'rule'}")
+
+
 _BUILDERS = {
     "api": _api, "http_api": _http_api, "function_url": _function_url, "alb": _alb, "sqs": _sqs, "sns": _sns,
     "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3, "schedule": _schedule, "eventbridge": _eventbridge,
-    "cloudwatch_logs": _cloudwatch_logs, "azure_http": _azure_http,
+    "cloudwatch_logs": _cloudwatch_logs, "azure_http": _azure_http, "websocket": _websocket, "cognito": _cognito,
+    "msk": _msk, "kafka": _kafka, "mq": _mq, "alexa": _alexa, "iot": _iot,
 }
 
 

@@ -546,14 +546,15 @@ class _Serverless:
             if isinstance(event, str):  # a bare '- alexaSkill': the event with no settings
                 event = {event: None}
             known = [key for key in event if key in _SERVERLESS_TYPES] if isinstance(event, dict) else []
-            if not isinstance(event, dict) or (len(event) != 1 and len(known) != 1):
+            if not isinstance(event, dict) or not event or (len(event) != 1 and len(known) != 1):
                 self.problems.append(self.doc.problem("each event is a one-key mapping such as 'http: GET /x'; "
                                                       "ignored", *keys, "events", index, severity="warning"))
                 continue
             # serverless-azure-functions puts 'x-azure-settings' beside the event's key
             event_type, value = (known[0], event[known[0]]) if known else next(iter(event.items()))
             if self.azure and event_type == "http":
-                settings = event.get("x-azure-settings") if isinstance(event.get("x-azure-settings"), dict) else {}
+                extra = event.get("x-azure-settings")
+                settings: dict[str, Any] = extra if isinstance(extra, dict) else {}
                 found.append(Trigger("azure_http", str(settings.get("name") or "req"), {
                     k: v for k, v in settings.items() if k not in ("name", "direction")}))
                 continue

@@ -139,3 +139,25 @@ def test_logs_function_url_alb_and_azure_http() -> None:
 
 def test_unknown_trigger_kind_has_no_event() -> None:
     assert event_for("carrier-pigeon", {}) is None
+
+
+def test_websocket_cognito_kafka_mq_alexa_and_iot_triggers() -> None:
+    kind, socket = made("websocket", {"route": "$connect", "stage": "dev"})
+    models.APIGatewayWebSocketConnectEventModel.model_validate(socket)
+    assert kind == "apigw-websocket" and socket["requestContext"]["stage"] == "dev"
+    kind, signup = made("cognito", {"user_pool": "Pool", "trigger": "PostConfirmation"})
+    models.CognitoPostConfirmationTriggerModel.model_validate(signup)
+    assert signup["triggerSource"] == "PostConfirmation_ConfirmSignUp" and signup["userPoolId"] == "eu-west-1_Pool"
+    arn = "arn:aws:kafka:us-east-1:123456789012:cluster/demo/abc"
+    _, msk = made("msk", {"topics": ["orders"], "cluster_arn": arn})
+    models.KafkaMskEventModel.model_validate(msk)
+    assert msk["eventSourceArn"] == arn and list(msk["records"]) == ["orders-0"]
+    _, kafka = made("kafka", {"topics": ["events"], "bootstrap_servers": ["b1:9092", "b2:9092"]})
+    models.KafkaSelfManagedEventModel.model_validate(kafka)
+    assert kafka["bootstrapServers"] == "b1:9092,b2:9092" and kafka["eventSource"] == "SelfManagedKafka"
+    _, mq = made("mq", {"queues": ["work"], "broker_arn": "arn:aws:mq:us-east-1:123456789012:broker:b:b-1"})
+    assert mq["messages"][0]["destination"]["physicalName"] == "work"
+    assert mq["eventSourceArn"] == "arn:aws:mq:us-east-1:123456789012:broker:b:b-1"
+    _, alexa = made("alexa", {"skill_id": "amzn1.ask.skill.9"})
+    assert alexa["session"]["application"]["applicationId"] == "amzn1.ask.skill.9"
+    assert made("iot", {"sql": "SELECT * FROM 'button'"}) == (None, {"message": "Hello from AWS IoT"})
