@@ -206,6 +206,10 @@ class RunArea(Horizontal):
         self._buffer = []
         self.open_logs("Logs")
         self.query_one(TimingPanel).running(spec)
+        port = self.svl.engine.debug_port
+        if port and spec.is_local and spec.language in ("python", "node") and not self.svl.engine.is_warm(spec.name):
+            self.notify(f"{spec.name} starts under the debugger and waits: attach your editor to "
+                        f"127.0.0.1:{port} (timeouts are suspended).", timeout=8)
         self.post_message(FunctionStateChanged(function_key(spec), "running"))
         self._invoke(spec, event, previous, options)
 
