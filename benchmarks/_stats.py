@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from invokers.reload import Reloader, ReloadEvent
 
 
 def precompile() -> None:
@@ -61,3 +67,22 @@ def compare_processes(ours: Sequence[str], peer: Sequence[str] | None, peer_name
     theirs = time_command(peer, runs, cwd=cwd)
     row(f"`{peer_name}` median", f"{median_ms(theirs):.1f} ms")
     row(f"ratio ({peer_name} / svl-tui, > 1 means faster)", f"{median_ms(theirs) / median_ms(mine):.2f}x")
+
+
+@contextlib.asynccontextmanager
+async def reload_events(reloader: Reloader) -> AsyncIterator[asyncio.Queue[ReloadEvent]]:
+    """Run ``reloader.watch`` in the background (up and watching on entry); its events arrive on the queue."""
+    stop = asyncio.Event()
+    queue: asyncio.Queue[ReloadEvent] = asyncio.Queue()
+
+    async def pump() -> None:
+        async for event in reloader.watch(stop):
+            queue.put_nowait(event)
+
+    watcher = asyncio.create_task(pump())
+    await asyncio.sleep(1.0)  # the watcher is up
+    try:
+        yield queue
+    finally:
+        stop.set()
+        await watcher

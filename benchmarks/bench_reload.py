@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import row
+from _stats import reload_events, row
 
 from invokers.engine import Engine
-from invokers.reload import Reloader, ReloadEvent
+from invokers.reload import Reloader
 
 
 def make_project(root: Path, files: int) -> None:
@@ -50,27 +50,17 @@ async def reload_latency(root: Path, edits: int) -> tuple[list[float], list[floa
             start = time.perf_counter()
             await engine.invoke_collect(spec, {})
             cold.append(time.perf_counter() - start)
-        stop = asyncio.Event()
-        queue: asyncio.Queue[ReloadEvent] = asyncio.Queue()
-
-        async def pump() -> None:
-            async for event in reloader.watch(stop):
-                queue.put_nowait(event)
-
-        watcher = asyncio.create_task(pump())
-        await asyncio.sleep(1.0)  # the watcher is up
-        for value in range(1, edits + 1):
-            start = time.perf_counter()
-            (root / "src" / "app.py").write_text(f"def handler(e, c):\n    return {value}\n")
-            event = await asyncio.wait_for(queue.get(), 30)
-            ready.append(time.perf_counter() - start)
-            assert event.ok and event.reloaded == ["f"]
-            _, result = await engine.invoke_collect(reloader.discovery.get("f"), {})
-            rerun.append(time.perf_counter() - start)
-            assert result.response == value
-            await asyncio.sleep(0.2)
-        stop.set()
-        await watcher
+        async with reload_events(reloader) as queue:
+            for value in range(1, edits + 1):
+                start = time.perf_counter()
+                (root / "src" / "app.py").write_text(f"def handler(e, c):\n    return {value}\n")
+                event = await asyncio.wait_for(queue.get(), 30)
+                ready.append(time.perf_counter() - start)
+                assert event.ok and event.reloaded == ["f"]
+                _, result = await engine.invoke_collect(reloader.discovery.get("f"), {})
+                rerun.append(time.perf_counter() - start)
+                assert result.response == value
+                await asyncio.sleep(0.2)
     return ready, rerun, cold
 
 

@@ -2,8 +2,11 @@
 
 SAM's ``Metadata: BuildMethod: esbuild`` / ``BuildProperties`` and the
 ``serverless-esbuild`` plugin's ``custom.esbuild`` both map onto esbuild's
-command line. The output mirrors the source layout (``--outbase`` = the code
-root), so the function's handler string works unchanged on the output folder.
+command line. The output is laid out as each tool lays it out: SAM lets esbuild put a
+single entry point at the top of the artifact folder (``src/app.ts`` ->
+``app.js``, for ``Handler: app.handler``); serverless-esbuild keeps the
+service's paths (``src/handler.ts`` -> ``src/handler.js``). Either way the
+function's handler string works unchanged on the output folder.
 A rebuild happens only when one of the inputs esbuild read last time changed
 (its metafile lists them), which keeps a save-to-ready reload fast.
 """
@@ -57,6 +60,7 @@ def options_from_plugin(config: dict[str, Any], runtime: str, entry: str) -> dic
         options["main_fields"] = ",".join(map(str, options["main_fields"]))
     options.setdefault("target", default_target(runtime))
     options["entry_points"] = [entry]
+    options["keep_paths"] = True
     return options
 
 
@@ -86,7 +90,9 @@ def command(recipe: Recipe, out: Path, metafile: Path) -> list[str]:
     if not entries:
         raise BuildFailed(f"no EntryPoints to build in {recipe.source}: add BuildProperties: EntryPoints")
     args = [find_esbuild(Path(recipe.source)), *map(str, entries), "--bundle", f"--outdir={out}",
-            f"--outbase={recipe.source}", "--log-level=error", "--color=false", f"--metafile={metafile}"]
+            "--log-level=error", "--color=false", f"--metafile={metafile}"]
+    if options.get("keep_paths"):  # serverless-esbuild keeps src/handler.ts at src/handler.js
+        args.append(f"--outbase={recipe.source}")
     options = {"platform": "node", **options}
     for key, flag in _FLAGS.items():
         value = options.get(key)

@@ -196,6 +196,8 @@ class _Resolver:
         if kind == "self":
             node: Any = self.data
             for part in address.strip().split("."):
+                if isinstance(node, str) and "${" in node:
+                    node = self.resolve(node, depth + 1)  # e.g. custom.config: ${file(...)} then .logLevel
                 if not isinstance(node, dict) or part not in node:
                     return None
                 node = node[part]

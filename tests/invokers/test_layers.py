@@ -74,6 +74,19 @@ def test_sam_local_layers_in_lambda_order_with_sam_build_layout(tmp_path: Path) 
     assert all(p.severity == "warning" for p in found.problems)
 
 
+async def test_python_handler_imports_from_its_layers(tmp_path: Path) -> None:
+    sam_project(tmp_path)
+    write(tmp_path, "src/app.py", """
+        import common, helpers
+        def handler(e, c):
+            return [common.NAME, helpers.NAME]
+    """)
+    spec = discover(tmp_path).functions[0]
+    async with Engine() as engine:
+        _, result = await engine.invoke_collect(spec, {})
+    assert result.response == ["common", "helpers"], result.error
+
+
 async def test_invoke_says_which_layer_is_missing(tmp_path: Path) -> None:
     spec = discover(sam_project(tmp_path)).functions[0]
     async with Engine() as engine:
@@ -135,7 +148,7 @@ def layer_server() -> Iterator[str]:
     server.shutdown()
 
 
-def test_layer_arn_is_downloaded_with_get_layer_version(tmp_path: Path, fake_aws_env: None, layer_server: str,
+async def test_layer_arn_is_downloaded_with_get_layer_version(tmp_path: Path, fake_aws_env: None, layer_server: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from moto import mock_aws
     from moto.awslambda.models import LayerVersion
@@ -165,6 +178,11 @@ def test_layer_arn_is_downloaded_with_get_layer_version(tmp_path: Path, fake_aws
     again = discover(tmp_path)
     assert build.missing_layers(again.functions[0]) == []
     assert not any(ARN in str(p) for p in again.problems)
+    write(tmp_path, "src/app.py", "import shared_utils\ndef handler(e, c):\n    return shared_utils.VERSION\n")
+    async with Engine() as engine:
+        records, result = await engine.invoke_collect(again.functions[0], {})
+    assert result.response == 3, result.error
+    assert not any("missing" in r.message for r in records)
 
 
 def test_layer_fetch_failure_is_a_message(tmp_path: Path, fake_aws_env: None) -> None:
