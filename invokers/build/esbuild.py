@@ -171,7 +171,11 @@ def failure(output: str, source: Path) -> BuildFailed:
     if not message:
         message = output.strip().splitlines()[-1] if output.strip() else "esbuild failed without a message"
     where = f" ({os.path.relpath(file, source)}:{line}:{column})" if file else ""
-    return BuildFailed(f"esbuild: {message}{where}", file, line, column)
+    hint = ""
+    if message.startswith("Could not resolve"):
+        hint = (f": is it in {source}/package.json, and installed? Run 'npm install' there"
+                " (or list it in External if the runtime provides it)")
+    return BuildFailed(f"esbuild: {message}{where}{hint}", file, line, column)
 
 
 def _link_node_modules(source: Path, out: Path) -> None:

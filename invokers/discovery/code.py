@@ -20,7 +20,7 @@ from .yamlfile import ConfigFileError, Problem, YamlDocument, load
 APPLICATION_TYPE = "AWS::Serverless::Application"
 LAYER_TYPES = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 MAX_NESTING = 5
-LAYER_ROOTS = ("python", "nodejs", "bin", "lib", "java", "ruby")
+LAYER_ROOTS = ("python", "nodejs", "bin", "lib", "java", "ruby", "extensions")
 
 Resolve = Callable[[Any], Any]
 
@@ -120,20 +120,31 @@ def _local_layer(doc: YamlDocument, name: str, resource: dict[str, Any], resolve
         return path, None
     method = str(((resource.get("Metadata") or {}).get("BuildMethod")) or "")
     if method.startswith("python"):
-        return _python_layer(path), None  # sam build copies such a folder to python/: same import path
+        return _built_layer(path, "python", path), None  # sam build copies such a folder to python/
+    if method.startswith("nodejs"):  # sam build runs npm install and puts the result in nodejs/node_modules
+        if (path / "node_modules").is_dir():
+            return _built_layer(path, "nodejs/node_modules", path / "node_modules"), None
+        return None, doc.problem(f"layer {name} is built by 'sam build' (BuildMethod: {method}) and "
+                                 f"{content}/node_modules does not exist yet: run 'npm install' in {content}",
+                                 *keys, severity="warning")
+    if method:
+        return None, doc.problem(f"layer {name} is built by 'sam build' (BuildMethod: {method}); svl-tui runs "
+                                 "the built layer from .aws-sam/build once you run 'sam build'", *keys,
+                                 severity="warning")
     return path, doc.problem(f"layer {name}: {content} has none of {', '.join(r + '/' for r in LAYER_ROOTS)} "
                              "as Lambda lays layers out (python/, nodejs/node_modules/); its modules will not be "
                              "found: run sam build, or move them under python/ or nodejs/node_modules/", *keys,
                              severity="warning")
 
 
-def _python_layer(source: Path) -> Path:
-    """A layer folder whose ``python/`` is ``source`` (a link), as ``sam build`` would lay it out."""
-    out = build.register(build.Recipe("layer-source", str(source)))
-    link = out / "python"
+def _built_layer(source: Path, mount: str, target: Path) -> Path:
+    """A layer folder with ``mount`` (``python``, ``nodejs/node_modules``) linking to ``target``, as
+    ``sam build`` would lay out the layer's ``source``."""
+    out = build.register(build.Recipe("layer-source", str(source), {"mount": mount}))
+    link = out / mount
     if not link.is_symlink():
-        out.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(source, target_is_directory=True)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target, target_is_directory=True)
     return out
 
 

@@ -121,11 +121,19 @@ class _Resolver:
         self.folder = folder
         self.cli_stage = stage
         self.notes: dict[str, str] = {}
+        self._staging = False
 
     def stage(self) -> str:
+        """``--stage``, else ``provider.stage`` (resolved), else ``dev``, as the framework picks it."""
         if self.cli_stage:
             return self.cli_stage
-        stage = self.resolve((self.data.get("provider") or {}).get("stage"), 5)
+        if self._staging:  # provider.stage: ${opt:stage} refers back to the stage itself
+            return DEFAULT_STAGE
+        self._staging = True
+        try:
+            stage = self.resolve((self.data.get("provider") or {}).get("stage"))
+        finally:
+            self._staging = False
         return stage if isinstance(stage, str) and stage and "${" not in stage else DEFAULT_STAGE
 
     def resolve(self, value: Any, depth: int = 0) -> Any:

@@ -134,6 +134,20 @@ async def test_build_error_is_reported_like_a_syntax_error(tmp_path: Path, esbui
     assert result.error["stackTrace"] == [f'  File "{greet}", line 2, column 15']
 
 
+async def test_unresolved_import_says_to_install_it(tmp_path: Path, esbuild_modules: Path) -> None:
+    sam_ts_project(tmp_path, esbuild_modules)
+    write(tmp_path, "hello-world/lib/greet.ts", "import { Logger } from '@aws-lambda-powertools/logger';\n"
+                                                 "export const greeting = (name: string) => new Logger() && name;\n")
+    spec = discover(tmp_path).get("HelloWorldFunction")
+    assert spec is not None
+    async with Engine() as engine:
+        _, result = await engine.invoke_collect(spec, {})
+    assert result.error is not None
+    message = result.error["errorMessage"]
+    assert message.startswith('esbuild: Could not resolve "@aws-lambda-powertools/logger" (lib/greet.ts:1:23)')
+    assert "Run 'npm install' there" in message
+
+
 async def test_save_rebuilds_a_warm_typescript_function(tmp_path: Path, esbuild_modules: Path) -> None:
     root = sam_ts_project(tmp_path, esbuild_modules)
     async with Engine() as engine:

@@ -195,3 +195,50 @@ def test_layer_fetch_failure_is_a_message(tmp_path: Path, fake_aws_env: None) ->
         failed = fetch_missing([spec], Aws())
     assert list(failed) == [ARN]
     assert failed[ARN].startswith(f"AWS has no layer version {ARN} that this account may use")
+
+
+async def test_node_layers_as_lambda_mounts_them_and_as_sam_build_lays_them_out(tmp_path: Path) -> None:
+    write(tmp_path, "src/app.js", """
+        const shared = require('shared-lib');
+        const built = require('left-pad-ish');
+        exports.handler = async () => [shared.name, built.name];
+    """)
+    write(tmp_path, "layers/shared/nodejs/node_modules/shared-lib/index.js", "exports.name = 'shared';\n")
+    write(tmp_path, "layers/deps/package.json", '{"name": "deps"}\n')  # BuildMethod nodejs: npm install ran here
+    write(tmp_path, "layers/deps/node_modules/left-pad-ish/index.js", "exports.name = 'built';\n")
+    write(tmp_path, "layers/uninstalled/package.json", '{"name": "later"}\n')
+    write(tmp_path, "template.yaml", """
+        Resources:
+          Shared:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: layers/shared}
+          Deps:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: layers/deps}
+            Metadata: {BuildMethod: nodejs20.x}
+          Uninstalled:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: layers/uninstalled}
+            Metadata: {BuildMethod: nodejs20.x}
+          Made:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: layers/deps}
+            Metadata: {BuildMethod: makefile}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Runtime: nodejs20.x
+              Layers: [!Ref Shared, !Ref Deps, !Ref Uninstalled, !Ref Made]
+    """)
+    found = discover(tmp_path)
+    spec = found.functions[0]
+    assert len(spec.layers) == 2 and (Path(spec.layers[1]) / "nodejs" / "node_modules" / "left-pad-ish").is_dir()
+    messages = [str(p) for p in found.problems]
+    assert any("Uninstalled is built by 'sam build'" in m and "run 'npm install' in layers/uninstalled" in m
+               for m in messages)
+    assert any("Made is built by 'sam build' (BuildMethod: makefile)" in m for m in messages)
+    async with Engine() as engine:
+        _, result = await engine.invoke_collect(spec, {})
+    assert result.response == ["shared", "built"], result.error

@@ -181,6 +181,20 @@ def test_serverless_stage_defaults_to_dev_and_unknown_file_is_reported(tmp_path:
     assert any("missing.yml" in str(p) for p in found.problems)
 
 
+def test_serverless_stage_that_refers_to_itself_is_dev(tmp_path: Path) -> None:
+    write(tmp_path, "handler.py", "def list(e, c):\n    return []\n")
+    write(tmp_path, "serverless.yml", """
+        service: s
+        provider: {name: aws, runtime: python3.12, stage: '${opt:stage}'}
+        functions:
+          f:
+            handler: handler.list
+            environment: {STAGE: '${opt:stage}', ALSO: '${self:provider.stage}-x'}
+    """)
+    assert discover(tmp_path).functions[0].environment == {"STAGE": "dev", "ALSO": "dev-x"}
+    assert discover(tmp_path, Settings(stage="prod")).functions[0].environment == {"STAGE": "prod", "ALSO": "prod-x"}
+
+
 def test_resolve_from_aws_with_moto(tmp_path: Path, fake_aws_env: None) -> None:
     from moto import mock_aws
 
