@@ -206,6 +206,8 @@ class EventEditor(Vertical):
                              save)
 
     def decoded_view(self) -> None:
+        from event_samples import detect
+
         from ..screens.decoded import DecodedScreen
 
         valid, event = self.checked_event("the decoded view needs a valid event")
@@ -216,7 +218,9 @@ class EventEditor(Vertical):
             if updated is not None:
                 self.set_event(updated, "edited in the decoded view")
 
-        self.app.push_screen(DecodedScreen(event, self.kind), applied)
+        # The kind is detected from the event as it is now: ``self.kind`` trails a fresh load or
+        # edit by the validation debounce, and a stale kind would decode the wrong pieces.
+        self.app.push_screen(DecodedScreen(event, detect(event)), applied)
 
     def format_event(self) -> None:
         if not self.format():
