@@ -8,7 +8,6 @@ engine: the worker's init phase then overlaps the parent's own start-up.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -17,20 +16,33 @@ from dataclasses import dataclass
 from .api_key import api_address, new_key
 from .environment import lambda_environment
 from .models import FunctionSpec
+from .processes import end_environment
 
 LIVE_PIDS: set[int] = set()
 """Every worker process group not yet reaped, for the last-resort cleanup at exit."""
+LIVE_KEYS: dict[int, str] = {}
+"""Each worker's environment key (its processes' marker, see ``processes``) until its environment is ended."""
 
 
 def kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """End a live worker's environment: its group, its descendants, every process carrying its key."""
+    end_environment(pid, LIVE_KEYS.pop(pid, ""))
+
+
+def kill_marked(pid: int) -> None:
+    """End what is left of a worker already reaped (its pid may be reused): the processes carrying its key."""
+    key = LIVE_KEYS.pop(pid, "")
+    if key:
+        end_environment(0, key)
 
 
 def kill_all_workers() -> None:
-    """Last-resort cleanup at interpreter exit: no worker outlives the engine."""
+    """Last-resort cleanup at interpreter exit: nothing a worker started outlives the engine."""
+    for pid in list(LIVE_KEYS):
+        if pid in LIVE_PIDS:
+            kill_group(pid)
+        else:
+            kill_marked(pid)
     for pid in list(LIVE_PIDS):
         kill_group(pid)
     LIVE_PIDS.clear()
@@ -88,4 +100,5 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
         if theirs is not None:
             theirs.close()
     LIVE_PIDS.add(process.pid)
+    LIVE_KEYS[process.pid] = key
     return Spawned(process, listener, fence, started, key, ours)

@@ -21,8 +21,9 @@ from .debug import DebugLink
 from .logs import parse_line
 from .models import DebugStop, FunctionSpec, LogRecord, Result
 from .output import OutputReader
+from .processes import memory_kb
 from .runtime_api import RuntimeAPI
-from .spawn import LIVE_PIDS, Spawned, kill_group, spawn
+from .spawn import LIVE_PIDS, Spawned, kill_group, kill_marked, spawn
 
 STRAY_LINES = 1000  # output written between invocations, kept for the next one
 STRAY_BYTES = 1024 * 1024  # ... and at most this much of it
@@ -209,10 +210,10 @@ class Worker:
     # ---- resources -----------------------------------------------------------
 
     def sample_memory(self) -> int:
-        """Current RSS in KiB (Linux /proc); also tracks the peak."""
+        """Current RSS in KiB (any OS, see ``processes.memory_kb``); also tracks the peak."""
         if self.process is None:
             return 0
-        rss, hwm = _read_status(self.process.pid)
+        rss, hwm = memory_kb(self.process.pid)
         self.peak_rss_kb = max(self.peak_rss_kb, rss, hwm)
         return rss
 
@@ -221,10 +222,12 @@ class Worker:
         return -(-self.peak_rss_kb // _KB_PER_MB)
 
     async def kill(self) -> None:
-        """Kill the whole process group (the handler's children too) and reap it."""
+        """End the environment (every process the handler started, see ``processes``) and reap the worker."""
         if self.process is not None:
             if self.process.returncode is None:
                 kill_group(self.process.pid)
+            else:
+                kill_marked(self.process.pid)
             if self.exited is not None:
                 try:
                     await asyncio.wait_for(asyncio.shield(self.exited), 5)
@@ -253,21 +256,6 @@ class Worker:
 
 _SIGNAL_WORDS = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
                  signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGINT: "interrupt"}
-
-
-def _read_status(pid: int) -> tuple[int, int]:
-    """(VmRSS, VmHWM) in KiB from /proc, zeros when unavailable (process gone, not Linux)."""
-    rss = hwm = 0
-    try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmRSS:"):
-                    rss = int(line.split()[1])
-                elif line.startswith(b"VmHWM:"):
-                    hwm = int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return rss, hwm
 
 
 def _settle(future: asyncio.Future[int], code: int) -> None:

@@ -15,15 +15,34 @@ def main(argv: list[str] | None = None) -> int:
 
     args = cli.parse(argv)
     if args.command is not None:
+        _stop_on_signals()
         try:
             code = cli.run(args)
         except BrokenPipeError:  # `svl-tui invoke fn | head`: the reader left, which is not an error of ours
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = 141  # what a shell reports for a process ended by SIGPIPE
+        except KeyboardInterrupt:  # ctrl+c: a message and the shell's code, not a traceback
+            print("\nsvl-tui: interrupted", file=sys.stderr)
+            code = 130
+        except SystemExit as stop:  # SIGTERM / SIGHUP (see _stop_on_signals)
+            code = stop.code if isinstance(stop.code, int) else 1
         _exit_now(code)
     from tui.app import run_app
 
     return run_app(args)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGHUP end a headless command the orderly way (its environments ended, see ``_exit_now``),
+    with the shell's code for the signal, instead of leaving the workers to notice on their own."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
 
 
 def _exit_now(code: int) -> None:

@@ -455,10 +455,25 @@ function failFatally(err, errorType, exitCode) {
   }
 }
 
+// The engine is gone: kill every process carrying this environment's key (the handler's children,
+// setsid daemons included: they inherit AWS_LAMBDA_RUNTIME_API), then our own process group.
+function endEnvironment() {
+  if (API_KEY && fs.existsSync("/proc")) {
+    for (const name of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+      try {
+        if (fs.readFileSync(`/proc/${name}/environ`).includes(API_KEY)) process.kill(Number(name), "SIGKILL");
+      } catch (_) { /* gone, or not ours */ }
+    }
+  }
+  try { process.kill(-process.pid, "SIGKILL"); } catch (_) { /* not a group leader */ }
+  process.exit(0);
+}
+
 async function main() {
   const stdinWatch = process.stdin; // the engine's end closing means it is gone: exit, no orphans
-  stdinWatch.on("end", () => process.exit(0));
-  stdinWatch.on("error", () => process.exit(0));
+  stdinWatch.on("end", endEnvironment);
+  stdinWatch.on("error", endEnvironment);
   stdinWatch.resume();
   if (typeof stdinWatch.unref === "function") stdinWatch.unref(); // watching must not keep the event loop alive
   process.on("beforeExit", () => { // the event loop drained: callbackWaitsForEmptyEventLoop's moment

@@ -250,18 +250,49 @@ def install_debug_hooks():
 
 
 def watch_parent():
-    """Exit when the engine goes away (its end of our stdin closes): no orphans."""
+    """When the engine goes away (its end of our stdin closes), end this environment: no orphans.
+
+    The pipe moves off fd 0, which becomes /dev/null: a handler reading stdin
+    gets end of file at once, as on Lambda, instead of our pipe.
+    """
     import threading
+
+    watch_fd = os.dup(0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
 
     def wait():
         try:
-            while os.read(0, 4096):
+            while os.read(watch_fd, 4096):
                 pass
         except OSError:
             pass
-        os._exit(0)
+        end_environment()
 
     threading.Thread(target=wait, daemon=True).start()
+
+
+def end_environment():
+    """Kill every process carrying this environment's key (the handler's children, setsid daemons included:
+    they inherit AWS_LAMBDA_RUNTIME_API), then our own process group, ourselves with it."""
+    key = RUNTIME_API.partition("/")[2].encode()
+    me = os.getpid()
+    if key and os.path.isdir("/proc"):
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) == me:
+                continue
+            try:
+                with open(f"/proc/{name}/environ", "rb") as environ:
+                    if key in environ.read():
+                        os.kill(int(name), 9)
+            except OSError:
+                pass
+    try:
+        os.killpg(os.getpgrp(), 9)
+    except OSError:
+        pass
+    os._exit(0)
 
 
 def load_azure(spec):

@@ -1,0 +1,107 @@
+"""Nothing a handler starts outlives its environment, whichever way the environment or svl-tui ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from invokers.engine import Engine
+from tests.conftest import REPO, MakeFunction
+
+# A child, a child in a process group of its own, and a double-forked setsid daemon: their pids go to a file.
+SPAWNER = """
+    import os, subprocess, sys, time
+    PIDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pids.txt")
+
+    def daemon():
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                with open(PIDS, "a") as out:
+                    out.write(f"{os.getpid()}\\n")
+                time.sleep(300)
+            os._exit(0)
+
+    def handler(event, context):
+        plain = subprocess.Popen(["sleep", "300"])
+        grouped = subprocess.Popen(["sleep", "300"], start_new_session=True)
+        with open(PIDS, "a") as out:
+            out.write(f"{os.getpid()}\\n{plain.pid}\\n{grouped.pid}\\n")
+        daemon()
+        while len(open(PIDS).read().split()) < 4:
+            time.sleep(0.01)
+        time.sleep(event.get("sleep", 0))
+        return "started"
+"""
+
+
+def _pids(folder: Path) -> list[int]:
+    return [int(line) for line in (folder / "pids.txt").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: list[int], seconds: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = [pid for pid in pids if _alive(pid)]
+        if not left:
+            return []
+        time.sleep(0.05)
+    return [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.parametrize("how", ["recycle", "timeout", "close"])
+async def test_every_process_of_an_environment_ends_with_it(make_function: MakeFunction, how: str) -> None:
+    spec = make_function(SPAWNER, timeout_s=1)
+    folder = Path(spec.code_dir)
+    engine = Engine()
+    _, result = await engine.invoke_collect(spec, {"sleep": 5 if how == "timeout" else 0})
+    pids = _pids(folder)
+    assert len(pids) == 4
+    if how == "timeout":
+        assert result.status == "timeout"
+    else:
+        assert result.ok and all(_alive(pid) for pid in pids)
+    if how == "recycle":
+        await engine.recycle(spec.name)
+    await engine.close()
+    assert _wait_gone(pids) == []
+
+
+def _cli(folder: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "tui.entry", "invoke", "fn", "--data", '{"sleep": 300}'],
+                            cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_nothing_outlives_the_cli_whatever_ends_it(tmp_path: Path, sig: signal.Signals) -> None:
+    """ctrl+c, SIGTERM, SIGHUP, or the parent killed outright (the worker notices and ends its tree)."""
+    (tmp_path / "app.py").write_text(textwrap.dedent(SPAWNER))
+    (tmp_path / "svl.yaml").write_text("functions:\n  fn:\n    handler: app.handler\n    timeout: 600\n")
+    cli = _cli(tmp_path)
+    deadline = time.monotonic() + 30
+    while not ((tmp_path / "pids.txt").exists() and len(_pids(tmp_path)) == 4):
+        assert time.monotonic() < deadline and cli.poll() is None, "the handler did not start"
+        time.sleep(0.02)
+    pids = _pids(tmp_path)
+    cli.send_signal(sig)
+    _out, err = cli.communicate(timeout=30)
+    assert _wait_gone(pids) == []
+    assert "Traceback" not in err
+    if sig != signal.SIGKILL:
+        assert cli.returncode == 128 + sig
