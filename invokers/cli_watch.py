@@ -37,20 +37,38 @@ async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str
     painter = Painter(sys.stderr)
     async with Engine(worker_env=worker_env) as engine:
         reloader = Reloader(found.project, engine, found)
-        previous = await _run_once(engine, spec, event, painter, None)
+        saved: asyncio.Queue[list[str]] = asyncio.Queue()
+        collector = asyncio.create_task(_collect(reloader, saved))
+        await asyncio.sleep(0)  # one turn: the watcher is armed before the first (maybe slow) invocation runs
         print(f"svl-tui: watching {', '.join(str(r) for r in reloader.roots())} for changes to {spec.name} "
               "(Ctrl-C to stop)", file=sys.stderr)
-        async for change in reloader.watch():
-            _print_reload(change, painter)
-            if spec.name in change.removed:
-                print(f"svl-tui: {spec.name} was removed from the configuration; waiting for it to come back",
-                      file=sys.stderr)
-                continue
-            current_spec = reloader.discovery.get(spec.name)
-            if current_spec is None or spec.name not in change.reloaded or not change.ok:
-                continue
-            spec = current_spec
-            previous = await _run_once(engine, spec, event, painter, previous)
+        try:
+            previous = await _run_once(engine, spec, event, painter, None)
+            while True:
+                paths = await saved.get()
+                while not saved.empty():  # saves made while the last invocation ran: one reload
+                    paths += saved.get_nowait()
+                change = await reloader.apply(paths)
+                if change is None:
+                    continue
+                _print_reload(change, painter)
+                if spec.name in change.removed:
+                    print(f"svl-tui: {spec.name} was removed from the configuration; waiting for it to come back",
+                          file=sys.stderr)
+                    continue
+                current_spec = reloader.discovery.get(spec.name)
+                if current_spec is None or spec.name not in change.reloaded or not change.ok:
+                    continue
+                spec = current_spec
+                previous = await _run_once(engine, spec, event, painter, previous)
+        finally:
+            collector.cancel()
+
+
+async def _collect(reloader: Reloader, saved: asyncio.Queue[list[str]]) -> None:
+    """Queue every burst of saves, from before the first invocation on; they are applied between runs."""
+    async for paths in reloader.changes():
+        saved.put_nowait(paths)
 
 
 async def _run_once(engine: Engine, spec: FunctionSpec, event: Any, painter: Painter,

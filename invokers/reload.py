@@ -99,13 +99,23 @@ class Reloader:
 
     async def watch(self, stop: asyncio.Event | None = None) -> AsyncIterator[ReloadEvent]:
         """Yield a ReloadEvent for every burst of relevant changes, until ``stop`` is set."""
+        async for paths in self.changes(stop):
+            event = await self.apply(paths)
+            if event is not None:
+                yield event
+
+    async def changes(self, stop: asyncio.Event | None = None) -> AsyncIterator[list[str]]:
+        """Every burst of changed paths, not yet applied (``apply`` them when it suits).
+
+        The watcher is armed as soon as this generator has taken its first
+        step: a task iterating it, given one turn of the event loop, already
+        sees every later save.
+        """
         from watchfiles import awatch
 
         async for changes in awatch(*self.roots(), watch_filter=lambda _change, path: not ignored(path),
                                     step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop, recursive=True):
-            event = await self.apply(path for _change, path in changes)
-            if event is not None:
-                yield event
+            yield [path for _change, path in changes]
 
     async def apply(self, paths: Iterable[str]) -> ReloadEvent | None:
         """Reload for a set of changed paths; None when none of them matters."""

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from invokers.engine import Engine
 from invokers.models import Result, compare
 from invokers.reload import Reloader, ignored
@@ -172,3 +174,27 @@ def test_watch_cli_reinvokes_on_save(tmp_path: Path) -> None:
         process.wait(10)
     assert "reloaded a" in process.stderr.read()  # the rest of stderr, after "watching"
 
+
+
+@pytest.mark.timeout(30)
+def test_watch_cli_sees_a_save_made_during_the_first_invocation(tmp_path: Path) -> None:
+    """The watcher is armed before the first (slow) invocation, so a save made while it runs reloads."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "app.py").write_text("import time\ndef handler(e, c):\n    time.sleep(1.5)\n    return 1\n")
+    (tmp_path / "svl.yaml").write_text("functions:\n  a:\n    handler: a/app.handler\n    timeout: 10\n")
+    process = subprocess.Popen([sys.executable, "-m", "tui.entry", "watch", "a", "--project", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        while "START RequestId" not in process.stderr.readline():
+            assert process.poll() is None
+        (tmp_path / "a" / "app.py").write_text("def handler(e, c):\n    return 42\n")  # while the first run sleeps
+        assert process.stdout.readline().strip() == "1"
+        deadline = time.monotonic() + 20
+        line = ""
+        while time.monotonic() < deadline and line.strip() != "42":
+            line = process.stdout.readline()
+        assert line.strip() == "42"
+    finally:
+        process.terminate()
+        process.wait(10)
