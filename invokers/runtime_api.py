@@ -60,6 +60,7 @@ class Outcome:
     span: tuple[float, float] | None = None  # (start, end) as the worker measured them, when it says
     paused_ms: float = 0.0  # time the worker spent stopped in the debugger within that span
     content_type: str = ""  # a streamed response's, e.g. the HTTP prelude's (see STREAM_PRELUDE_TYPE)
+    exiting: bool = False  # the runtime exits after this answer (a fatal error): its environment is done
 
 
 class RuntimeAPI:
@@ -201,7 +202,7 @@ class RuntimeAPI:
         current.outcome.set_result(Outcome(kind, body, time.perf_counter(),
                                            headers.get("lambda-runtime-function-error-type", ""),
                                            _span(headers), _paused_ms(headers.get("svl-paused-ms")),
-                                           content_type))
+                                           content_type, exiting=headers.get("svl-exiting") == "1"))
         self._current = None
         return 202, {}, b'{"status":"OK"}'
 

@@ -96,6 +96,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         assert self.process.stdout is not None and self.process.stderr is not None
         woken = asyncio.Event()
+        self._fences_counted = {"stdout": 0, "stderr": 0}  # a new process (an init run again) counts afresh
         reader = OutputReader({"stdout": self.process.stdout, "stderr": self.process.stderr}, self._fence.encode())
         reader.start(_waker(loop, partial(self._woken, reader, woken)))
         self._pumps.append(asyncio.create_task(self._pump(reader, woken)))

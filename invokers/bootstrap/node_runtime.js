@@ -413,7 +413,10 @@ class NodeJsExit extends Error {
 // The invoke's own span, measured here: the engine's clock would also count however long its
 // event loop (a busy UI) took to read the answer.
 function span(started) {
-  return { "Svl-Started-At": String(started), "Svl-Ended-At": String(Number(process.hrtime.bigint()) / 1e9) };
+  const times = { "Svl-Started-At": String(started), "Svl-Ended-At": String(Number(process.hrtime.bigint()) / 1e9) };
+  // A fatal error: this process exits right after reporting, so the engine must not send it another event.
+  if (exitAfterReport !== null) times["Svl-Exiting"] = "1";
+  return times;
 }
 
 async function report(requestId, kind, payload, started) {

@@ -155,7 +155,11 @@ def log_error(payload):
     text = f"{payload['errorType']}: {payload['errorMessage']}"
     if trace:
         text += "\rTraceback (most recent call last):\r" + trace.rstrip("\n").replace("\n", "\r")
-    sys.stdout.write(f"[ERROR]\t{stamp}\t{CURRENT_REQUEST_ID}\t{text}\n")
+    line = f"[ERROR]\t{stamp}\t{CURRENT_REQUEST_ID}\t{text}\n"
+    try:
+        sys.stdout.write(line)
+    except (ValueError, OSError, AttributeError):  # the handler closed sys.stdout: our fd 1 is still open
+        os.write(1, line.encode("utf-8", "replace"))
 
 
 def load_handler(spec):
@@ -205,8 +209,11 @@ def fence():
     before its result, never after.
     """
     if FENCE:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (ValueError, OSError, AttributeError):
+                pass  # the handler closed or replaced it: on Lambda that is its own business too
         os.write(1, FENCE.encode() + b"\n")
         os.write(2, FENCE.encode() + b"\n")
 
