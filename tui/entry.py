@@ -24,8 +24,6 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:  # ctrl+c: a message and the shell's code, not a traceback
             print("\nsvl-tui: interrupted", file=sys.stderr)
             code = 130
-        except SystemExit as stop:  # SIGTERM / SIGHUP (see _stop_on_signals)
-            code = stop.code if isinstance(stop.code, int) else 1
         _exit_now(code)
     from tui.app import run_app
 
@@ -33,12 +31,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stop_on_signals() -> None:
-    """SIGTERM and SIGHUP end a headless command the orderly way (its environments ended, see ``_exit_now``),
+    """SIGTERM and SIGHUP end a headless command at once, its environments with it (see ``_exit_now``),
     with the shell's code for the signal, instead of leaving the workers to notice on their own."""
     import signal
 
     def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
+        _exit_now(128 + signum)
 
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
