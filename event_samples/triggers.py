@@ -67,12 +67,49 @@ def _env_for(arn: Any, env: Env) -> Env:
     return env
 
 
+def _first_filter(params: dict[str, Any]) -> dict[str, Any] | None:
+    for pattern in params.get("filters") or []:
+        if isinstance(pattern, dict):
+            return pattern
+    return None
+
+
 def _filter_body(params: dict[str, Any], field: str) -> Any:
     """A record body that passes the event source mapping's first filter (``{"body": {...}}``), if any."""
-    for pattern in params.get("filters") or []:
-        if isinstance(pattern, dict) and isinstance(pattern.get(field), dict):
+    pattern = _first_filter(params)
+    if pattern is not None and isinstance(pattern.get(field), dict):
+        try:
             return patterns.sample(pattern[field])
+        except patterns.PatternError:
+            return None
     return None
+
+
+def _deep_merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def _filter_records(params: dict[str, Any], records: list[dict[str, Any]], encoded: str) -> None:
+    """Make each record pass the first filter on its plain fields (``eventName``, a DynamoDB image...).
+
+    The ``encoded`` field (an SQS body, Kinesis data) is built from the filter by the caller.
+    """
+    pattern = _first_filter(params)
+    if pattern is None:
+        return
+    rest = {key: value for key, value in pattern.items() if key != encoded}
+    if not rest:
+        return
+    try:
+        wanted = patterns.sample(rest)
+    except patterns.PatternError:
+        return
+    for record in records:
+        _deep_merge(record, wanted)
 
 
 def _api(params: dict[str, Any], env: Env) -> TriggerEvent:
@@ -157,6 +194,7 @@ def _dynamodb(params: dict[str, Any], env: Env) -> TriggerEvent:
     if isinstance(arn, str) and "/stream/" in arn:
         for record in event["Records"]:
             record["eventSourceARN"] = arn
+    _filter_records(params, event["Records"], "")
     return TriggerEvent("dynamodb", event, f"DynamoDB stream of {table}")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import Trigger
+from . import fields
 from .yamlfile import Problem, YamlDocument
 
 Resolve = Callable[[Any], Any]
@@ -237,8 +238,22 @@ class _Sam:
         trigger.params["scheduler"] = True  # EventBridge Scheduler delivers the Input as it is
         return trigger
 
+    def _plain(self, value: Any) -> Any:
+        """Intrinsics inside a pattern resolved as far as a local run can: ``!Ref Bucket`` -> its name."""
+        if isinstance(value, list):
+            return [self._plain(item) for item in value]
+        if isinstance(value, dict):
+            if len(value) == 1 and (next(iter(value)) == "Ref" or next(iter(value)).startswith("Fn::")):
+                resolved = self.resolve(value)
+                if isinstance(resolved, (str, int, float, bool)):
+                    return resolved
+                name, _ = self.known.name_and_arn(value)
+                return name or fields.describe(value)
+            return {key: self._plain(item) for key, item in value.items()}
+        return value
+
     def eventbridge(self, name: str, props: dict[str, Any]) -> Trigger:
-        pattern = _json_object(self._value(props, "Pattern"))
+        pattern = self._plain(_json_object(self._value(props, "Pattern")))
         params: dict[str, Any] = {"pattern": pattern if isinstance(pattern, dict) else {}}
         bus = _text(self._value(props, "EventBusName"))
         if bus is None and props.get("EventBusName") is not None:

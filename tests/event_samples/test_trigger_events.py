@@ -161,3 +161,10 @@ def test_websocket_cognito_kafka_mq_alexa_and_iot_triggers() -> None:
     _, alexa = made("alexa", {"skill_id": "amzn1.ask.skill.9"})
     assert alexa["session"]["application"]["applicationId"] == "amzn1.ask.skill.9"
     assert made("iot", {"sql": "SELECT * FROM 'button'"}) == (None, {"message": "Hello from AWS IoT"})
+
+
+def test_dynamodb_records_pass_the_mapping_filter() -> None:
+    pattern = {"eventName": ["MODIFY"], "dynamodb": {"NewImage": {"status": {"S": ["SHIPPED"]}}}}
+    _, event = made("dynamodb", {"table": "Orders", "filters": [pattern]})
+    record = event["Records"][0]
+    assert matches(pattern, record) and record["dynamodb"]["NewImage"]["status"] == {"S": "SHIPPED"}

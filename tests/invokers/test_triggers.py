@@ -409,3 +409,32 @@ def test_serverless_bare_events_and_azure_plugin_settings(tmp_path: Path) -> Non
     assert found.problems == []
     assert found.functions[0].triggers == [Trigger("azure_http", "req", {"authLevel": "anonymous",
                                                                          "methods": ["get"]})]
+
+
+def test_sam_pattern_intrinsics_resolve_to_names(tmp_path: Path) -> None:
+    """As in serverless-patterns' lambda-rekognition-rust: a pattern naming the template's own bucket."""
+    write(tmp_path, "app.py", "def handler(e, c):\n    return 1\n")
+    write(tmp_path, "template.yaml", """
+        Resources:
+          SourceBucket: {Type: AWS::S3::Bucket, Properties: {BucketName: photos-in}}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              Events:
+                Trigger:
+                  Type: EventBridgeRule
+                  Properties:
+                    Pattern:
+                      source: [aws.s3]
+                      detail:
+                        bucket:
+                          name: [!Ref SourceBucket]
+                        reason: [PutObject, CompleteMultipartUpload]
+                        account: [!ImportValue SharedAccount]
+    """)
+    trigger, = functions(tmp_path)["Fn"].triggers
+    assert trigger.params["pattern"]["detail"] == {"bucket": {"name": ["photos-in"]},
+                                                   "reason": ["PutObject", "CompleteMultipartUpload"],
+                                                   "account": ["<Fn::ImportValue SharedAccount>"]}
