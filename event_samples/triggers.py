@@ -9,6 +9,7 @@ nothing of where they came from, so it can be used on its own.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass
@@ -228,6 +229,23 @@ def _schedule(params: dict[str, Any], env: Env) -> TriggerEvent:
 
 
 _EVENT_ARRAYS = ("resources",)
+# The detail AWS services send with their best-known events: a rule on them usually leaves detail open,
+# and a handler reads these fields.
+_AWS_DETAILS: dict[tuple[str, str], dict[str, Any]] = {
+    ("aws.ec2", "EC2 Instance State-change Notification"): {"instance-id": "i-0123456789abcdef0",
+                                                            "state": "running"},
+    ("aws.s3", "Object Created"): {"version": "0", "bucket": {"name": "my-bucket"},
+                                   "object": {"key": "uploads/report.csv", "size": 1024, "etag": "etag",
+                                              "sequencer": "0062E99A88DC407460"},
+                                   "request-id": "request-id", "requester": "123456789012", "reason": "PutObject"},
+    ("aws.codepipeline", "CodePipeline Pipeline Execution State Change"): {
+        "pipeline": "my-pipeline", "execution-id": "01234567-0123-0123-0123-012345678901", "state": "SUCCEEDED",
+        "version": 1},
+    ("aws.states", "Step Functions Execution Status Change"): {
+        "executionArn": "arn:aws:states:us-east-1:123456789012:execution:my-machine:run-1",
+        "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:my-machine", "name": "run-1",
+        "status": "SUCCEEDED", "input": "{}", "output": "{}"},
+}
 
 
 def event_matching(pattern: Any, env: Env | None = None) -> dict[str, Any]:
@@ -242,6 +260,12 @@ def event_matching(pattern: Any, env: Env | None = None) -> dict[str, Any]:
             event[key] = json.dumps(event[key])
     if "detail" in wanted and not isinstance(event["detail"], dict):
         event["detail"] = {}
+    known = _AWS_DETAILS.get((str(event["source"]), str(event["detail-type"])))
+    if known is not None:
+        detail = copy.deepcopy(known)
+        _deep_merge(detail, wanted.get("detail") or {})
+        if patterns.matches(pattern, {**event, "detail": detail}):  # else the pattern rules a known field out
+            event["detail"] = detail
     failure = patterns.first_mismatch(pattern, event)
     if failure is not None:
         raise patterns.PatternError(f"no EventBridge event can match this pattern: {failure}")

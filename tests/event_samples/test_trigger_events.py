@@ -168,3 +168,17 @@ def test_dynamodb_records_pass_the_mapping_filter() -> None:
     _, event = made("dynamodb", {"table": "Orders", "filters": [pattern]})
     record = event["Records"][0]
     assert matches(pattern, record) and record["dynamodb"]["NewImage"]["status"] == {"S": "SHIPPED"}
+
+
+def test_well_known_aws_events_carry_their_detail() -> None:
+    """As sam init's event-bridge template reads detail.instance-id and detail.state of an EC2 state change."""
+    pattern = {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}
+    _, event = made("eventbridge", {"pattern": pattern})
+    assert event["detail"] == {"instance-id": "i-0123456789abcdef0", "state": "running"}
+    stopped = {**pattern, "detail": {"state": ["stopped"]}}
+    assert made("eventbridge", {"pattern": stopped})[1]["detail"]["state"] == "stopped"
+    no_state = {**pattern, "detail": {"state": [{"exists": False}]}}
+    assert "state" not in made("eventbridge", {"pattern": no_state})[1]["detail"]
+    s3 = {"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": {"bucket": {"name": ["photos"]}}}
+    detail = made("eventbridge", {"pattern": s3})[1]["detail"]
+    assert detail["bucket"] == {"name": "photos"} and detail["object"]["key"] == "uploads/report.csv"
