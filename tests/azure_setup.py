@@ -63,16 +63,24 @@ def _pip_install(folder: Path) -> None:
                    check=True, timeout=INSTALL_TIMEOUT_S, stdin=subprocess.DEVNULL, capture_output=True)
 
 
+def node_modules() -> Path:
+    """``node_modules`` with the real ``@azure/functions`` 4.x from npm (also used by the benchmarks)."""
+    return _cached("azure-node", NODE_EXAMPLE / "package.json", _npm_install) / "node_modules"
+
+
+def python_venv() -> Path:
+    """A virtualenv with the real ``azure-functions`` from PyPI (also used by the benchmarks)."""
+    return _cached("azure-python", PYTHON_EXAMPLE / "requirements.txt", _pip_install) / "venv"
+
+
 @pytest.fixture(scope="session")
 def azure_node_modules() -> Path:
-    """``node_modules`` with the real ``@azure/functions`` 4.x from npm."""
-    return _cached("azure-node", NODE_EXAMPLE / "package.json", _npm_install) / "node_modules"
+    return node_modules()
 
 
 @pytest.fixture(scope="session")
 def azure_python_venv() -> Path:
-    """A virtualenv with the real ``azure-functions`` from PyPI."""
-    return _cached("azure-python", PYTHON_EXAMPLE / "requirements.txt", _pip_install) / "venv"
+    return python_venv()
 
 
 NodeApp = Callable[..., Path]
