@@ -102,7 +102,7 @@ def thirty_function_app(tmp: Path) -> Path:
     kinds = [
         "app.http('f{i}', {{ methods: ['GET', 'POST'], route: 'items/{i}/{{id}}', handler: async () => ({{}}) }});",
         "app.timer('f{i}', {{ schedule: '0 */5 * * * *', handler: async () => {{}} }});",
-        "app.storageQueue('f{i}', {{ queueName: 'q{i}', connection: 'AzureWebJobsStorage', handler: async () => {{}} }});",
+        "app.storageQueue('f{i}', {{ queueName: 'q{i}', connection: 'Storage', handler: async () => {{}} }});",
     ]
     for i in range(30):
         files[f"src/functions/f{i}.js"] = "const { app } = require('@azure/functions');\n" + kinds[i % 3].format(i=i)
@@ -146,7 +146,8 @@ def main() -> None:
         print(f"1. Warm HTTP invoke, Azure function vs Lambda handler ({args.invokes} each, A,B,A,B)")
         for runtime, (azure, lam) in pairs.items():
             times = asyncio.run(warm_pair(azure, lam, args.invokes))
-            row(f"{runtime} ({azure.runtime}) Lambda handler, engine.invoke median", f"{median_ms(times['lambda']):.3f} ms")
+            row(f"{runtime} ({azure.runtime}) Lambda handler, engine.invoke median",
+                f"{median_ms(times['lambda']):.3f} ms")
             row(f"{runtime} Azure HTTP function ({azure.source}), median", f"{median_ms(times['azure']):.3f} ms")
             row(f"{runtime} difference (target within 1 ms)",
                 f"{median_ms(times['azure']) - median_ms(times['lambda']):+.3f} ms")
