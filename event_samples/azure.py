@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .common import as_json_value
+from .common import as_json_value, template
 
 QUEUE_TTL = timedelta(days=7)  # a storage queue message's default time to live
 
@@ -42,21 +42,25 @@ def timer(schedule: str = "0 */5 * * * *", past_due: bool = False) -> dict[str, 
     """A timer firing: the host's ``TimerInfo`` (``myTimer.isPastDue``, ``scheduleStatus``)."""
     now = _now().replace(microsecond=0)
     last, following = _iso(now - timedelta(minutes=5)), _iso(now + timedelta(minutes=5))
-    return {"data": {"Schedule": {"AdjustForDST": True},
-                     "ScheduleStatus": {"Last": last, "Next": following, "LastUpdated": last},
-                     "IsPastDue": bool(past_due)},
-            "metadata": {"schedule": schedule}}
+    event = template("azure-timer")
+    event["data"]["ScheduleStatus"] = {"Last": last, "Next": following, "LastUpdated": last}
+    event["data"]["IsPastDue"] = bool(past_due)
+    event["metadata"]["schedule"] = schedule
+    return event
 
 
 def queue(body: Any = None, queue_name: str = "orders", dequeue_count: int = 1) -> dict[str, Any]:
     """A storage queue message: its text (or JSON) and the host's message metadata."""
     now = _now()
     data = _data(body, {"orderId": 42, "status": "created"})
-    return {"data": data, "metadata": {
+    event = template("azure-queue")
+    event["data"] = data
+    event["metadata"].update({
         "Id": str(uuid.uuid4()), "DequeueCount": int(dequeue_count), "InsertionTime": _iso(now),
         "ExpirationTime": _iso(now + QUEUE_TTL), "NextVisibleTime": _iso(now + timedelta(minutes=10)),
         "PopReceipt": uuid.uuid4().hex[:24], "QueueTrigger": data if isinstance(data, str) else None,
-        "QueueName": queue_name}}
+        "QueueName": queue_name})
+    return event
 
 
 def blob(path: str = "samples-workitems/report.txt", content: Any = "hello from a blob",
@@ -65,12 +69,13 @@ def blob(path: str = "samples-workitems/report.txt", content: Any = "hello from 
     data = content if isinstance(content, str) else _data(content, "")
     container, _, name = path.partition("/")
     size = len(data.encode() if isinstance(data, str) else str(data).encode())
-    return {"data": data, "metadata": {
-        "BlobTrigger": path, "Name": name.rsplit("/", 1)[-1] if name else path,
-        "Uri": f"http://127.0.0.1:10000/devstoreaccount1/{container}/{name}",
-        "Properties": {"ContentType": content_type, "Length": size, "BlobType": "BlockBlob",
-                       "LastModified": _iso(_now()), "ETag": f"\"0x{uuid.uuid4().hex[:15].upper()}\""},
-        "Metadata": {}}}
+    event = template("azure-blob")
+    event["data"] = data
+    event["metadata"].update({"BlobTrigger": path, "Name": name.rsplit("/", 1)[-1] if name else path,
+                              "Uri": f"http://127.0.0.1:10000/devstoreaccount1/{container}/{name}"})
+    event["metadata"]["Properties"].update({"ContentType": content_type, "Length": size, "LastModified": _iso(_now()),
+                                            "ETag": f"\"0x{uuid.uuid4().hex[:15].upper()}\""})
+    return event
 
 
 def service_bus(body: Any = None, queue_name: str = "orders", delivery_count: int = 1,
@@ -80,10 +85,11 @@ def service_bus(body: Any = None, queue_name: str = "orders", delivery_count: in
     now = _now()
     data = _data(body, [{"orderId": 42, "status": "paid"}] if many else {"orderId": 42, "status": "paid"})
     items = (data if isinstance(data, list) else [data]) if many else [data]
-    fields = [{"MessageId": uuid.uuid4().hex, "DeliveryCount": int(delivery_count), "EnqueuedTimeUtc": _iso(now),
-               "ExpiresAtUtc": _iso(now + timedelta(days=14)), "SequenceNumber": index + 1,
-               "ContentType": "application/json", "LockToken": str(uuid.uuid4()), "UserProperties": {},
-               "ApplicationProperties": {}} for index in range(len(items))]
+    base = template("azure-servicebus")["metadata"]
+    fields = [{**base, "MessageId": uuid.uuid4().hex, "DeliveryCount": int(delivery_count),
+               "EnqueuedTimeUtc": _iso(now), "ExpiresAtUtc": _iso(now + timedelta(days=14)),
+               "SequenceNumber": index + 1,
+               "LockToken": str(uuid.uuid4())} for index in range(len(items))]
     if not many:
         return {"data": data, "metadata": {**fields[0], "EntityName": queue_name}}
     arrays = {f"{key}Array": [f[key] for f in fields] for key in fields[0]}
@@ -110,8 +116,9 @@ def event_hub(bodies: Any = None, event_hub_name: str = "telemetry", many: bool 
 
 
 def _partition(event_hub_name: str) -> dict[str, Any]:
-    return {"EventHubName": event_hub_name, "ConsumerGroup": "$Default", "PartitionId": "0",
-            "FullyQualifiedNamespace": "localhost"}
+    partition: dict[str, Any] = template("azure-eventhub")["metadata"]["PartitionContext"]
+    partition["EventHubName"] = event_hub_name
+    return partition
 
 
 def cosmos_db(documents: Any = None, container: str = "items") -> dict[str, Any]:
@@ -122,7 +129,10 @@ def cosmos_db(documents: Any = None, container: str = "items") -> dict[str, Any]
     stamp = int(_now().timestamp())
     data = [{**doc, "_rid": doc.get("_rid", uuid.uuid4().hex[:12]), "_ts": doc.get("_ts", stamp),
              "_etag": doc.get("_etag", f"\"{uuid.uuid4()}\"")} if isinstance(doc, dict) else doc for doc in docs]
-    return {"data": data, "metadata": {"ContainerName": container}}
+    event = template("azure-cosmosdb")
+    event["data"] = data
+    event["metadata"]["ContainerName"] = container
+    return event
 
 
 BUILDERS = {"timerTrigger": "azure-timer", "queueTrigger": "azure-queue", "blobTrigger": "azure-blob",

@@ -64,6 +64,8 @@ def detect(event: Any) -> str | None:
         return "graphql" if _is_graphql(event) else "apigw-rest"
     if isinstance(event.get("method"), str) and isinstance(event.get("url"), str):
         return "azure-http"
+    if "data" in event and isinstance(event.get("metadata"), dict):
+        return _azure_trigger(event["data"], event["metadata"])
     if event.get("source") in ("warmup", "serverless-plugin-warmup"):
         return "warmup"
     return None
@@ -107,3 +109,14 @@ def _by_shape(event: dict[str, Any]) -> str | None:
     if set(event) == {"Error", "Cause"}:
         return "stepfunctions"
     return None
+
+_AZURE_METADATA = (("DequeueCount", "azure-queue"), ("BlobTrigger", "azure-blob"), ("MessageId", "azure-servicebus"),
+                   ("MessageIdArray", "azure-servicebus"), ("PartitionContext", "azure-eventhub"),
+                   ("ContainerName", "azure-cosmosdb"))
+
+
+def _azure_trigger(data: Any, metadata: dict[str, Any]) -> str | None:
+    """An Azure trigger event (``{data, metadata}``): its kind by the host's metadata names."""
+    if isinstance(data, dict) and "ScheduleStatus" in data:
+        return "azure-timer"
+    return next((kind for key, kind in _AZURE_METADATA if key in metadata), None)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import http, messaging, services, storage, streams
+from . import azure, http, messaging, services, storage, streams
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,23 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          http.azure_http, (Param("method", "HTTP method"), Param("path", "request path"),
                            Param("query", "query string or JSON object"), Param("headers", "headers as JSON"),
                            Param("body", "body: text or JSON"), Param("params", "route parameters as JSON"))),
+    Kind("azure-timer", "Azure Functions timer trigger", "the host's TimerInfo (isPastDue, scheduleStatus)",
+         azure.timer, (Param("schedule", "NCRONTAB schedule"), Param("past_due", "the run is late", "bool"))),
+    Kind("azure-queue", "Azure Storage queue trigger", "a queue message with its id, dequeue count and times",
+         azure.queue, (Param("body", "message (text or JSON)"), Param("queue_name", "queue name"),
+                       Param("dequeue_count", "times dequeued", "int"))),
+    Kind("azure-blob", "Azure Blob storage trigger", "a blob's content with its path, URI and properties",
+         azure.blob, (Param("path", "container/blob path"), Param("content", "blob content (text)"),
+                      Param("content_type", "content type"))),
+    Kind("azure-servicebus", "Azure Service Bus trigger", "a message (or a batch) with its message metadata",
+         azure.service_bus, (Param("body", "message (text or JSON)"), Param("queue_name", "queue or topic"),
+                             Param("delivery_count", "delivery count", "int"),
+                             Param("many", "a batch (cardinality many)", "bool"))),
+    Kind("azure-eventhub", "Azure Event Hubs trigger", "a batch of events with their system properties",
+         azure.event_hub, (Param("bodies", "events as a JSON list", "json"), Param("event_hub_name", "event hub"),
+                           Param("many", "a batch (cardinality many)", "bool"))),
+    Kind("azure-cosmosdb", "Azure Cosmos DB trigger", "changed documents from the change feed",
+         azure.cosmos_db, (Param("documents", "documents as a JSON list", "json"), Param("container", "container"))),
 )}
 
 

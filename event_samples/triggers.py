@@ -12,10 +12,12 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from . import http, messaging, patterns, services, storage, streams
+from . import azure, http, messaging, patterns, services, storage, streams
 from .common import Env
 
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
@@ -350,11 +352,29 @@ def _iot(params: dict[str, Any], env: Env) -> TriggerEvent:
     return TriggerEvent(None, {"message": "Hello from AWS IoT"}, f"IoT {params.get('sql') or 'rule'}")
 
 
-_BUILDERS = {
+def _azure(params: dict[str, Any], env: Env, trigger_type: str) -> TriggerEvent | None:
+    """The host's ``{data, metadata}`` for an Azure trigger, from the binding's own properties."""
+    binding = {**params, "type": trigger_type}
+    event = azure.for_trigger(binding)
+    if event is None:
+        return None
+    kind = azure.BUILDERS[trigger_type]
+    detail = (params.get("schedule") or params.get("queueName") or params.get("path") or params.get("topicName")
+              or params.get("eventHubName") or params.get("containerName") or "")
+    return TriggerEvent(kind, event, f"Azure {kind.removeprefix('azure-')} {detail}".rstrip())
+
+
+_AZURE_TRIGGERS = {"azure_timer": "timerTrigger", "azure_queue": "queueTrigger", "azure_blob": "blobTrigger",
+                   "azure_service_bus": "serviceBusTrigger", "azure_event_hub": "eventHubTrigger",
+                   "azure_cosmos_db": "cosmosDBTrigger"}
+
+
+_BUILDERS: dict[str, Callable[[dict[str, Any], Env], TriggerEvent | None]] = {
     "api": _api, "http_api": _http_api, "function_url": _function_url, "alb": _alb, "sqs": _sqs, "sns": _sns,
     "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3, "schedule": _schedule, "eventbridge": _eventbridge,
     "cloudwatch_logs": _cloudwatch_logs, "azure_http": _azure_http, "websocket": _websocket, "cognito": _cognito,
     "msk": _msk, "kafka": _kafka, "mq": _mq, "alexa": _alexa, "iot": _iot,
+    **{kind: partial(_azure, trigger_type=trigger) for kind, trigger in _AZURE_TRIGGERS.items()},
 }
 
 

@@ -437,12 +437,28 @@ def _walk(c: _Checker, node: Any, where: str, parts: list[str], types: type | tu
         return
     c.field(node, name, where, types, optional=optional)
 
+def _azure_trigger(c: _Checker, event: Any) -> None:
+    """An Azure trigger event: the host's data and its trigger metadata (see ``event_samples.azure``)."""
+    hint = 'an Azure trigger event is {"data": <the message, blob, events...>, "metadata": {...}}'
+    if isinstance(event, dict) and "data" not in event:
+        c.add("$.data", "missing", hint)
+    c.field(event, "metadata", "$", dict, hint, optional=True)
+
+
+def _azure_batch(c: _Checker, event: Any) -> None:
+    _azure_trigger(c, event)
+    if isinstance(event, dict) and "data" in event and not isinstance(event["data"], list):
+        c.add("$.data", "should be a list (a batch)", "cardinality many delivers a list; use 'one' for single events",
+              "warning")
+
 
 VALIDATORS: dict[str, Callable[[_Checker, Any], None]] = {
     "sqs": _sqs, "sns": _sns, "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3,
     "apigw-rest": _apigw_rest, "apigw-http": _apigw_http, "function-url": _apigw_http, "alb": _alb,
     "graphql": _graphql, "eventbridge": _eventbridge, "eventbridge-scheduled": _scheduled,
     "cloudwatch-logs": _cloudwatch_logs, "warmup": _warmup, "azure-http": _azure_http,
+    "azure-timer": _azure_trigger, "azure-queue": _azure_trigger, "azure-blob": _azure_trigger,
+    "azure-servicebus": _azure_trigger, "azure-eventhub": _azure_batch, "azure-cosmosdb": _azure_batch,
 }
 
 
