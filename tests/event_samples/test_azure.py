@@ -8,7 +8,8 @@ from event_samples import azure, detect, triggers, validate
 
 
 def test_for_trigger_uses_the_bindings_own_values() -> None:
-    assert azure.for_trigger({"type": "timerTrigger", "schedule": "0 0 * * * *"})["metadata"]["schedule"] == "0 0 * * * *"
+    timer = azure.for_trigger({"type": "timerTrigger", "schedule": "0 0 * * * *"})
+    assert timer["metadata"]["schedule"] == "0 0 * * * *"
     queue = azure.for_trigger({"type": "queueTrigger", "queueName": "work"})
     assert queue["metadata"]["QueueName"] == "work" and queue["metadata"]["DequeueCount"] == 1
     blob = azure.for_trigger({"type": "blobTrigger", "path": "uploads/{name}"})
