@@ -77,12 +77,21 @@ def outcome(result: Result) -> RenderableType:
         return Group(*parts)
     view = http_view(result.response)
     if view is None:
-        return pretty_json(result.response)
+        return Group(pretty_json(result.response), *output_bindings(result))
     style = "green" if view.status < 400 else "yellow" if view.status < 500 else "red"
     head = Text(f"HTTP {view.status}", style=f"bold {style}")
     headers = Text("\n".join(f"{k}: {v}" for k, v in view.headers.items()), style="dim")
     body = pretty_json(view.body) if not isinstance(view.body, str) else Text(view.body)
-    return Group(head, headers, Text(""), body)
+    return Group(head, headers, Text(""), body, *output_bindings(result))
+
+
+def output_bindings(result: Result) -> list[RenderableType]:
+    """An Azure function's output bindings (queue messages, blobs ... it sent), each under its name."""
+    parts: list[RenderableType] = []
+    for name, value in result.outputs.items():
+        parts.append(Text(f"\noutput binding {name}", style="bold"))
+        parts.append(pretty_json(value) if not isinstance(value, str) else Text(value))
+    return parts
 
 
 def error_locals(result: Result) -> list[Text]:

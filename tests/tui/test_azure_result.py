@@ -1,0 +1,32 @@
+"""The result panel shows an Azure function's output bindings and labels its cost as Azure's."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from invokers.models import Result
+from tui.format import figures, outcome
+
+
+def rendered(renderable: object) -> str:
+    console = Console(width=100, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_outputs_and_azure_cost_label_are_shown() -> None:
+    result = Result(request_id="r", function="orders", status="ok", cold=False, duration_ms=3.0, billed_ms=100,
+                    memory_mb=1536, max_memory_mb=52, cost_usd=0.0000004,
+                    response={"status": 201, "headers": {"content-type": "application/json"}, "body": {"ok": True}},
+                    outputs={"shipments": {"orderId": 7}, "audit": "plain text"}, billing="Azure Consumption")
+    text = rendered(outcome(result))
+    assert "HTTP 201" in text and "output binding shipments" in text and '"orderId": 7' in text
+    assert "output binding audit" in text and "plain text" in text
+    assert "Azure Consumption" in rendered(figures(result))
+
+
+def test_a_lambda_result_has_no_output_section() -> None:
+    result = Result(request_id="r", function="f", status="ok", cold=False, duration_ms=1.0, billed_ms=1,
+                    memory_mb=128, max_memory_mb=40, response={"n": 1})
+    assert "output binding" not in rendered(outcome(result))
+    assert "Azure" not in rendered(figures(result))
