@@ -22,6 +22,8 @@ LAYER_TYPES = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 MAX_NESTING = 5
 LAYER_ROOTS = ("python", "nodejs", "bin", "lib", "java", "ruby", "extensions")
 
+LOCAL_LAYER = "svl-local-layer:"  # a layer folder passed down as a nested stack's parameter value
+
 Resolve = Callable[[Any], Any]
 
 
@@ -55,6 +57,11 @@ def finish(doc: YamlDocument, spec: FunctionSpec, resource: dict[str, Any], reso
     problems = _layers(doc, spec, [*(globals_.get("Layers") or []), *(props.get("Layers") or [])],
                        resources, resolve, (*keys, "Layers"))
     metadata: dict[str, Any] = resource["Metadata"] if isinstance(resource.get("Metadata"), dict) else {}
+    method = str(metadata.get("BuildMethod") or "")
+    if spec.language == "provided" and method and not (Path(spec.code_dir) / "bootstrap").is_file():
+        problems.append(doc.problem(f"{spec.name} is compiled by 'sam build' (BuildMethod: {method}) and has no "
+                                    f"bootstrap yet: run 'sam build' (svl-tui then runs .aws-sam/build)",
+                                    *keys, severity="warning"))
     if metadata.get("BuildMethod") == "esbuild" and not built and props.get("InlineCode") is None:
         source = (doc.path.parent / str(resolve(props.get("CodeUri", globals_.get("CodeUri"))) or ".")).resolve()
         properties = metadata["BuildProperties"] if isinstance(metadata.get("BuildProperties"), dict) else {}
@@ -87,6 +94,9 @@ def _layers(doc: YamlDocument, spec: FunctionSpec, items: list[Any], resources: 
                 problems.append(problem)
             continue
         value = resolve(item)
+        if isinstance(value, str) and value.startswith(LOCAL_LAYER):  # a sibling nested stack's layer
+            spec.layers.append(value[len(LOCAL_LAYER):])
+            continue
         if isinstance(value, str) and layers.is_arn(value):
             spec.layers.append(str(layers.folder_for(value)))
             if not layers.folder_for(value).is_dir():
@@ -148,8 +158,8 @@ def _built_layer(source: Path, mount: str, target: Path) -> Path:
     return out
 
 
-def application(doc: YamlDocument, name: str, resource: dict[str, Any], resolve: Resolve,
-                depth: int) -> tuple[list[tuple[YamlDocument, dict[str, str]]], list[Problem]]:
+def application(doc: YamlDocument, name: str, resource: dict[str, Any], resources: dict[str, Any],
+                resolve: Resolve, depth: int) -> tuple[list[tuple[YamlDocument, dict[str, str]]], list[Problem]]:
     """A nested application with a local ``Location``: its template and the parameters it is given."""
     keys = ("Resources", name, "Properties")
     props = resource.get("Properties") or {}
@@ -168,5 +178,30 @@ def application(doc: YamlDocument, name: str, resource: dict[str, Any], resolve:
     except ConfigFileError as exc:
         return [], [exc.problem]
     raw: dict[str, Any] = props["Parameters"] if isinstance(props.get("Parameters"), dict) else {}
-    parameters = {str(k): fields.describe(resolve(v)) for k, v in raw.items()}
+    parameters = {str(k): _sibling_layer(doc, v, resources) or fields.describe(resolve(v)) for k, v in raw.items()}
     return [(child, parameters)], []
+
+
+def _sibling_layer(doc: YamlDocument, value: Any, resources: dict[str, Any]) -> str | None:
+    """``!GetAtt Other.Outputs.LayerArn`` where the nested stack Other outputs ``!Ref`` of a local layer:
+    that layer's folder, so the function's ``Layers: [!Ref LayerArn]`` finds it as the deployed stack would."""
+    target = value.get("Fn::GetAtt") if isinstance(value, dict) and len(value) == 1 else None
+    if not (isinstance(target, list) and len(target) == 2 and str(target[1]).startswith("Outputs.")):
+        return None
+    sibling = resources.get(target[0])
+    location = ((sibling or {}).get("Properties") or {}).get("Location") if isinstance(sibling, dict) else None
+    if not isinstance(location, str) or location.startswith(("http://", "https://", "s3://")):
+        return None
+    path = (doc.path.parent / location).resolve()
+    try:
+        child = load(path / "template.yaml" if path.is_dir() else path)
+    except ConfigFileError:
+        return None
+    data = child.data if isinstance(child.data, dict) else {}
+    output = ((data.get("Outputs") or {}).get(str(target[1])[len("Outputs."):]) or {})
+    ref = output.get("Value", {}).get("Ref") if isinstance(output.get("Value"), dict) else None
+    layer = (data.get("Resources") or {}).get(ref) if isinstance(ref, str) else None
+    if not isinstance(layer, dict) or layer.get("Type") not in LAYER_TYPES:
+        return None
+    folder, _problem = _local_layer(child, str(ref), layer, lambda v: v, ("Resources", str(ref)))
+    return f"{LOCAL_LAYER}{folder}" if folder is not None else None

@@ -41,7 +41,8 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
     problems: list[Problem] = []
     for logical_id, resource in data["Resources"].items():
         if isinstance(resource, dict) and resource.get("Type") == code.APPLICATION_TYPE:
-            child_specs, child_problems = code.application(doc, str(logical_id), resource, scope.resolve, depth)
+            child_specs, child_problems = code.application(doc, str(logical_id), resource, data["Resources"],
+                                                                scope.resolve, depth)
             for child_doc, child_parameters in child_specs:
                 found, more = read(child_doc, child_doc.path.parent, settings, prefix=f"{prefix}{logical_id}/",
                                    parameters=child_parameters, depth=depth + 1, built=built)

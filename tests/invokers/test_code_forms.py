@@ -186,3 +186,64 @@ async def test_provided_runtime_runs_an_executable_bootstrap(tmp_path: Path, pac
     assert result.status == "ok", result.error
     assert result.response == {"handler": "bootstrap", "echo": {"n": 1}}
     assert any("custom runtime got {'n': 1}" in r.message for r in records)
+
+
+async def test_layer_from_a_sibling_nested_stack_output(tmp_path: Path) -> None:
+    """As aws-samples' lambda-layer-ssm-parameters: one nested stack outputs its layer, another uses it."""
+    write(tmp_path, "template.yaml", """
+        Resources:
+          Layer:
+            Type: AWS::Serverless::Application
+            Properties: {Location: ./layer/template.yml, Parameters: {AppName: demo}}
+          Function:
+            Type: AWS::Serverless::Application
+            Properties:
+              Location: ./function/template.yml
+              Parameters:
+                LayerArn: !GetAtt Layer.Outputs.LayerArn
+    """)
+    write(tmp_path, "layer/template.yml", """
+        Parameters:
+          AppName: {Type: String}
+        Resources:
+          Layer:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {LayerName: !Sub '${AppName}-layer', ContentUri: ./src}
+        Outputs:
+          LayerArn: {Value: !Ref Layer}
+    """)
+    write(tmp_path, "layer/src/nodejs/node_modules/config-reader/index.js", "exports.read = () => 'from layer';\n")
+    write(tmp_path, "function/template.yml", """
+        Parameters:
+          LayerArn: {Type: String}
+        Resources:
+          Function:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ./src, Handler: app.handler, Runtime: nodejs20.x, Layers: [!Ref LayerArn]}
+    """)
+    write(tmp_path, "function/src/app.js", "exports.handler = async () => require('config-reader').read();\n")
+    found = discover(tmp_path)
+    assert found.problems == []
+    spec = found.get("Function/Function")
+    assert spec is not None and spec.layers == [str((tmp_path / "layer" / "src").resolve())]
+    async with Engine() as engine:
+        _, result = await engine.invoke_collect(spec, {})
+    assert result.response == "from layer", result.error
+
+
+def test_custom_runtime_that_sam_build_compiles_says_so(tmp_path: Path) -> None:
+    write(tmp_path, "Cargo.toml", "[package]\nname = 'consumer'\n")
+    write(tmp_path, "template.yaml", """
+        Globals:
+          Function: {Runtime: provided.al2023, Architectures: [arm64]}
+        Resources:
+          QueueConsumerFunction:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: .}
+            Metadata: {BuildMethod: rust-cargolambda}
+    """)
+    found = discover(tmp_path)
+    assert found.functions[0].handler == "bootstrap"
+    (problem,) = found.problems
+    assert problem.severity == "warning" and "BuildMethod: rust-cargolambda" in problem.message
+    assert "run 'sam build'" in problem.message
