@@ -62,7 +62,11 @@ def missing_note(spec: FunctionSpec, error: dict[str, object] | None) -> tuple[l
     if error is None or spec.language != "node":
         return [], ""
     text = f"{error.get('errorMessage', '')}"
-    packages = sorted({match for match in _MISSING.findall(text) if is_bundled(match, spec.runtime)})
+    found = set(_MISSING.findall(text))
+    packages = sorted(match for match in found if is_bundled(match, spec.runtime))
+    if not packages and V2_PACKAGE in found:
+        return [], (f"Lambda's {spec.runtime} runtime bundles the AWS SDK v3 (@aws-sdk/*) only, not aws-sdk (v2): "
+                    "this fails when deployed too. Add aws-sdk to package.json and run npm install, or move to v3")
     if not packages:
         return [], ""
     version = "AWS SDK for JavaScript v3" if sdk_version(spec.runtime) == "v3" else "AWS SDK for JavaScript v2"

@@ -32,6 +32,7 @@ BUNDLED_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 """What Lambda's Python runtimes bundle beyond the standard library: boto3 and what it needs."""
 _DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "python_dateutil", "urllib3", "six")
 VENV_NAMES = (".venv", "venv")
+REQUIRES_FILE = ".requires-python"  # in the links folder: the oldest Python its packages support
 
 
 @dataclass
@@ -66,8 +67,17 @@ def python_path(spec: FunctionSpec, interpreter: Interpreter) -> PythonPath:
             result.notes.append(
                 f"the project's virtualenv {venv} is for {', '.join(others) or 'another Python'}, but the function "
                 f"runs on {interpreter.label}: its packages are not used (recreate it with python{major}.{minor})")
-    sdk = bundled_sdk()
-    if sdk:
+    sdk, minimum = bundled_sdk()
+    if sdk and interpreter.version < minimum:
+        own = pip_sdk_dir(interpreter.version)
+        if (own / "boto3").is_dir():
+            result.entries.append(str(own))
+        else:
+            result.notes.append(
+                f"svl-tui's boto3 needs Python >= {minimum[0]}.{minimum[1]}, so this {interpreter.label} function "
+                f"cannot import boto3 yet: run 'svl-tui sdk install' (or invoke with --install-sdk) to install boto3 "
+                f"for {interpreter.label} once with pip into {own}, or install boto3 into the project's virtualenv")
+    elif sdk:
         result.entries.append(sdk)
     else:
         result.notes.append("boto3 is not installed with svl-tui, so the function cannot import it as on Lambda "
@@ -113,8 +123,9 @@ def project_venv(spec: FunctionSpec) -> Path | None:
 
 
 @lru_cache(maxsize=1)
-def bundled_sdk() -> str:
-    """A folder exposing only boto3 and its dependencies, as Lambda bundles them: links to svl-tui's installs.
+def bundled_sdk() -> tuple[str, tuple[int, int]]:
+    """A folder exposing only boto3 and its dependencies, as Lambda bundles them: links to svl-tui's installs,
+    and the oldest Python those installs support (their ``Requires-Python``).
 
     Linking (not copying) costs nothing and follows upgrades; the folder's name
     hashes the packages' locations, so another svl-tui install gets its own.
@@ -124,14 +135,24 @@ def bundled_sdk() -> str:
         location = _installed(name)
         if location is None:
             if name == "boto3":
-                return ""
+                return "", (0, 0)
             continue
         found[name] = location
     key = f"{zlib.crc32(repr(sorted(found.items())).encode()):08x}"
     target = cache.path("python-sdk") / key
-    if target.is_dir():
-        return str(target)
-    temp = target.with_name(f"{key}.{os.getpid()}.tmp")
+    if not (target / REQUIRES_FILE).is_file():
+        shutil.rmtree(target, ignore_errors=True)  # absent, or made by an older svl-tui (links only, no minimum)
+        _link(found, target)
+    try:
+        major, minor = (target / REQUIRES_FILE).read_text().split(".")[:2]
+        return str(target), (int(major), int(minor))
+    except (OSError, ValueError):
+        return (str(target), (0, 0)) if target.is_dir() else ("", (0, 0))
+
+
+def _link(found: dict[str, Path], target: Path) -> None:
+    temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    minimum = (0, 0)
     try:
         temp.mkdir(parents=True, exist_ok=True)
         for location in found.values():
@@ -141,12 +162,47 @@ def bundled_sdk() -> str:
                 for info in site.glob(f"{dist}-*.dist-info"):
                     if not (temp / info.name).exists():
                         (temp / info.name).symlink_to(info)
+                    minimum = max(minimum, _requires_python(info / "METADATA"))
+        (temp / REQUIRES_FILE).write_text(f"{minimum[0]}.{minimum[1]}\n")
         os.replace(temp, target)
     except OSError:
         shutil.rmtree(temp, ignore_errors=True)
-        if not target.is_dir():
-            return ""
-    return str(target)
+
+
+def _requires_python(metadata: Path) -> tuple[int, int]:
+    """``Requires-Python: >= 3.10`` -> (3, 10); (0, 0) when the distribution does not say."""
+    try:
+        text = metadata.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return (0, 0)
+    match = re.search(r"^Requires-Python:\s*>=\s*(\d+)\.(\d+)", text, re.MULTILINE)
+    return (int(match[1]), int(match[2])) if match else (0, 0)
+
+
+def pip_sdk_dir(version: tuple[int, int]) -> Path:
+    """Where ``svl-tui sdk install`` puts a boto3 for a Python older than svl-tui's own boto3 supports."""
+    return cache.path("python-sdk") / f"py{version[0]}.{version[1]}"
+
+
+def needs_own_boto3(interpreter: Interpreter) -> bool:
+    """svl-tui's boto3 cannot run on this (older) Python, and no boto3 was installed for it yet."""
+    sdk, minimum = bundled_sdk()
+    return bool(sdk) and interpreter.version < minimum and not (pip_sdk_dir(interpreter.version) / "boto3").is_dir()
+
+
+def install_boto3(interpreter: Interpreter, timeout_s: float = 600) -> tuple[bool, str]:
+    """Install boto3 for ``interpreter`` with its own pip into svl-tui's cache (on the user's request)."""
+    import subprocess
+
+    folder = pip_sdk_dir(interpreter.version)
+    try:
+        done = subprocess.run([interpreter.path, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                               "--target", str(folder), "boto3"], capture_output=True, text=True, timeout=timeout_s)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"pip install boto3 did not finish: {exc}"
+    if done.returncode != 0:
+        return False, "pip install boto3 failed: " + " | ".join((done.stderr or done.stdout).strip().splitlines()[-5:])
+    return True, f"installed boto3 for {interpreter.label} into {folder}"
 
 
 _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
@@ -158,6 +214,8 @@ def missing_module_note(spec: FunctionSpec, error: dict[str, object]) -> str:
     if match is None:
         return ""
     module = match[1].split(".")[0]
+    if module in BUNDLED_PACKAGES:
+        return ""  # the launch's own note (boto3 for an older Python) says what to do
     code = Path(spec.code_dir)
     requirements = next((path for path in (code / "requirements.txt", code.parent / "requirements.txt")
                          if path.is_file()), None)

@@ -183,3 +183,22 @@ async def test_missing_dependency_says_where_lambda_gets_it_and_how_to_install_i
         f"aws_lambda_powertools is listed in {requirements}: sam build packages it for Lambda; locally a function "
         f"imports from a virtualenv in the project (.venv), so install it there: {OWN} -m venv .venv && "
         f".venv/bin/pip install -r {requirements}")
+
+
+def test_python_older_than_svl_tuis_boto3_gets_its_own_boto3_or_a_note(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # python3.9 functions (serverless/examples has many): svl-tui's boto3 needs a newer Python than they run on.
+    from invokers import python_path
+
+    links, _ = python_path.bundled_sdk()
+    monkeypatch.setattr(python_path, "bundled_sdk", lambda: (links, (3, 99)))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    spec = FunctionSpec(name="old", source="serverless.yml", runtime="python3.9", handler="h.h", code_dir=str(tmp_path))
+    interpreter = interpreters.Interpreter("/usr/bin/python3.9", (3, 9), "PATH")
+    before = python_path.python_path(spec, interpreter)
+    assert links not in before.entries and python_path.needs_own_boto3(interpreter)
+    assert "svl-tui's boto3 needs Python >= 3.99" in before.notes[0] and "'svl-tui sdk install'" in before.notes[0]
+    own = python_path.pip_sdk_dir((3, 9))
+    (own / "boto3").mkdir(parents=True)  # what 'svl-tui sdk install' leaves (pip --target)
+    after = python_path.python_path(spec, interpreter)
+    assert after.entries[-1] == str(own) and after.notes == [] and not python_path.needs_own_boto3(interpreter)

@@ -136,3 +136,9 @@ async def test_es_module_handlers_import_the_sdk_and_layer_packages_too(with_sdk
         _, result = await engine.invoke_collect(spec, {})
     assert result.ok, result.error
     assert result.response == {"window": "object", "layer": "layer"}
+
+
+def test_sdk_v2_on_a_v3_runtime_is_a_real_error_and_says_so() -> None:
+    spec = FunctionSpec(name="todos", source="serverless.yml", runtime="nodejs18.x", handler="todos/list.list")
+    packages, note = node_sdk.missing_note(spec, {"errorMessage": "Error: Cannot find module 'aws-sdk'"})
+    assert packages == [] and "bundles the AWS SDK v3 (@aws-sdk/*) only" in note and "fails when deployed" in note
