@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import build
 from ..environment import ACCOUNT_ID
 from ..models import FunctionSpec
 from . import fields, placeholders, serverless_code, triggers
@@ -51,7 +52,7 @@ def read(doc: YamlDocument, project: Path,
             problems.append(doc.problem("expected a mapping with at least 'handler'", *keys))
             continue
         try:
-            spec = _spec(doc, project, str(name), provider, settings, keys)
+            spec = _spec(doc, project, str(name), provider, settings, keys, resolver.resolve(data.get("package")))
             problems.extend(extras.finish(spec, settings.get("layers", provider.get("layers")) or [], keys))
         except fields.Invalid as exc:
             problems.append(exc.problem)
@@ -67,9 +68,9 @@ def read(doc: YamlDocument, project: Path,
 
 
 def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any], settings: dict[str, Any],
-          keys: tuple[str, ...]) -> FunctionSpec:
-    code_dir, handler = fields.rooted_handler(doc, _code_root(doc, project, settings, keys), settings.get("handler"),
-                                              (*keys, "handler"))
+          keys: tuple[str, ...], service_package: Any = None) -> FunctionSpec:
+    root = _code_root(doc, project, settings, keys, service_package)
+    code_dir, handler = fields.rooted_handler(doc, root, settings.get("handler"), (*keys, "handler"))
     runtime_keys = (*keys, "runtime") if "runtime" in settings else ("provider", "runtime")
     env = {**(provider.get("environment") or {}), **(settings.get("environment") or {})}
     timeout = settings.get("timeout", provider.get("timeout", DEFAULT_TIMEOUT_S))
@@ -92,12 +93,25 @@ def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any],
     )
 
 
-def _code_root(doc: YamlDocument, project: Path, settings: dict[str, Any], keys: tuple[str, ...]) -> Path:
-    """The folder deployed as the function's ``/var/task``: the service folder, or its ``module``.
+def _code_root(doc: YamlDocument, project: Path, settings: dict[str, Any], keys: tuple[str, ...],
+               service_package: Any = None) -> Path:
+    """The folder deployed as the function's ``/var/task``: its ``package.artifact`` (a zip, extracted into
+    the cache), the service's ``package.artifact``, its ``module``, or else the service folder.
 
     ``module:`` (serverless-python-requirements) packages one sub-folder per function, with the
     handler relative to it.
     """
+    own = settings.get("package")
+    for package, where in ((own, keys), (service_package, ())):
+        artifact = package.get("artifact") if isinstance(package, dict) else None
+        if artifact is None:
+            continue
+        path = (project / str(artifact)).resolve()
+        if not str(artifact).endswith(".zip") or not path.is_file():
+            raise fields.Invalid(doc.problem(
+                f"package.artifact {artifact!r} is not a .zip file here (build it first, e.g. 'serverless package')",
+                *where, "package", "artifact"))
+        return build.register(build.Recipe("zip", str(path)))
     module = settings.get("module")
     if module is None:
         return project

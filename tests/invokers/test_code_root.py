@@ -145,3 +145,36 @@ def test_handler_leaving_the_code_folder_is_refused(tmp_path: Path) -> None:
     assert escape.file == "template.yaml" and escape.line == 7
     assert "points outside the function's code folder" in escape.message and "'..'" in escape.message
     assert "points outside" in by_field["functions.absolute.handler"].message
+
+
+async def test_serverless_package_artifact_zip_is_the_code_root(tmp_path: Path) -> None:
+    import zipfile
+
+    write(tmp_path, "serverless.yml", """
+        provider: {name: aws, runtime: python3.12}
+        package: {artifact: dist/service.zip}
+        functions:
+          fromService:
+            handler: lib/handler.main
+          fromOwn:
+            handler: handler.main
+            package: {artifact: dist/own.zip}
+          missing:
+            handler: handler.main
+            package: {artifact: dist/not-built.zip}
+    """)
+    (tmp_path / "dist").mkdir()
+    with zipfile.ZipFile(tmp_path / "dist" / "service.zip", "w") as archive:
+        archive.writestr("lib/handler.py", "import os\ndef main(e, c):\n    return ['service', os.getcwd()]\n")
+    with zipfile.ZipFile(tmp_path / "dist" / "own.zip", "w") as archive:
+        archive.writestr("handler.py", "def main(e, c):\n    return ['own']\n")
+    found = discover(tmp_path)
+    assert [p.field for p in found.errors] == ["functions.missing.package.artifact"]
+    assert "not a .zip file here" in found.errors[0].message
+    service, own = found.get("fromService"), found.get("fromOwn")
+    assert service is not None and own is not None
+    async with Engine() as engine:
+        _, from_service = await engine.invoke_collect(service, {})
+        _, from_own = await engine.invoke_collect(own, {})
+    assert from_service.ok and from_service.response == ["service", service.code_dir], from_service.error
+    assert from_own.ok and from_own.response == ["own"], from_own.error
