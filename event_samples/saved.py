@@ -96,19 +96,30 @@ class SavedEvents:
 
     # ---- imports -------------------------------------------------------------
 
-    def import_folder(self, function: str, folder: Path | str) -> builtins.list[str]:
-        """Import every ``*.json`` of a folder (SAM's ``events/``); the file stem becomes the name."""
+    def import_folder(self, function: str, folder: Path | str,
+                      skipped: builtins.list[str] | None = None) -> builtins.list[str]:
+        """Import every ``*.json`` of a folder (SAM's ``events/``); the file stem becomes the name.
+
+        With a ``skipped`` list, a file that cannot be imported is noted there (``file: why``) and the
+        others are still imported; without one, the first bad file raises ``SavedEventError``.
+        """
         folder = Path(folder)
         if not folder.is_dir():
             raise SavedEventError(f"{folder} is not a folder")
         imported = []
         for file in sorted(folder.glob("*.json")):
             try:
-                event = json.loads(file.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise SavedEventError(f"{file} is not valid JSON: {exc}") from None
-            name = _safe_stem(file.stem)
-            self.save(function, name, event)
+                try:
+                    event = loads_strict(file.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise SavedEventError(f"{file} is not valid JSON: {exc}") from None
+                name = _safe_stem(file.stem)
+                self.save(function, name, event)
+            except SavedEventError as exc:
+                if skipped is None:
+                    raise
+                skipped.append(str(exc))
+                continue
             imported.append(name)
         return imported
 

@@ -21,6 +21,7 @@ from .models import DebugStop, FunctionSpec, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
+    from .discovery import Discovery
     from .spawn import Spawned
 
 def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -71,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     watch_source.add_argument("--event", "-e", metavar="FILE", help="event JSON file")
     watch_source.add_argument("--data", "-d", metavar="JSON", help="event JSON given inline")
     watch_source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function")
+    watch.add_argument("--json", action="store_true", help="print each run as one line of JSON (result and logs)")
+    watch.add_argument("--quiet", "-q", action="store_true", help="print only each run's response (or error)")
 
     from .cli_aws import add_arguments
     from .cli_debug import add_arguments as add_debug_arguments
@@ -135,12 +138,24 @@ def main(argv: list[str] | None = None) -> int:
 # ---- list ------------------------------------------------------------------
 
 def _list(args: argparse.Namespace) -> int:
-    found = load_project(args)
-    functions = list(found.functions)
-    if args.deployed:
-        from .cli_aws import deployed_specs
+    """The catalogue: local functions, then deployed ones; when AWS fails the local ones still print, then why."""
+    from .catalogue import Catalogue
 
-        functions.extend(deployed_specs(args))
+    found = load_project(args)
+    catalogue = Catalogue(found)
+    if args.deployed:
+        from .cli_aws import list_deployed
+
+        list_deployed(args, catalogue)
+    functions = catalogue.functions
+    code = _print_list(args, found, functions)
+    if catalogue.deployed_status:
+        print(f"svl-tui: AWS: deployed functions not listed: {catalogue.deployed_status}", file=sys.stderr)
+        return EXIT_FUNCTION_ERROR
+    return code
+
+
+def _print_list(args: argparse.Namespace, found: Discovery, functions: list[FunctionSpec]) -> int:
     if args.json:
         from .environment import mask_environment
 

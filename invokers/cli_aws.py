@@ -6,10 +6,13 @@ import argparse
 import re
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .aws.session import Aws, AwsError, AwsSettings
 from .models import FunctionSpec
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
 
 _SINCE = re.compile(r"^(\d+)([smhd])$")
 
@@ -33,15 +36,20 @@ def aws_for(args: argparse.Namespace) -> Aws:
     return Aws(AwsSettings.from_args(args.profile, args.region))
 
 
-def deployed_specs(args: argparse.Namespace) -> list[FunctionSpec]:
+def list_deployed(args: argparse.Namespace, catalogue: Catalogue) -> None:
+    """Add the deployed functions to ``catalogue``; when AWS fails, its deployed status says why."""
     import asyncio  # not at module level: this module is imported on every command
 
-    from .aws.deployed import list_pages
+    from .catalogue import deployed_pages
 
-    async def collect() -> list[FunctionSpec]:
-        return [spec async for page in list_pages(aws_for(args)) for spec in page]
+    async def collect() -> None:
+        async for page in deployed_pages(aws_for(args)):
+            catalogue.add_deployed(page)
 
-    return asyncio.run(collect())
+    try:
+        asyncio.run(collect())
+    except AwsError as exc:
+        catalogue.set_deployed_status(str(exc))
 
 
 def deployed_spec(args: argparse.Namespace, name: str) -> FunctionSpec:

@@ -164,10 +164,13 @@ def _import(args: argparse.Namespace, _extra: list[str]) -> int:
 
     store = SavedEvents(_project(args))
     source = Path(args.path)
-    names = store.import_folder(args.function, source) if source.is_dir() else store.import_shareable(
+    skipped: list[str] = []
+    names = store.import_folder(args.function, source, skipped) if source.is_dir() else store.import_shareable(
         args.function, source)
-    print(f"imported {len(names)} event(s) for {args.function}: {', '.join(names)}")
-    return EXIT_OK
+    print(f"imported {len(names)} event(s) for {args.function}: {', '.join(names) or '-'}")
+    for problem in skipped:
+        print(f"svl-tui: not imported: {problem}", file=sys.stderr)
+    return EXIT_PROBLEMS if skipped else EXIT_OK
 
 
 def _function(args: argparse.Namespace, name: str) -> Any:

@@ -8,6 +8,7 @@ arguments, unknown function, bad event, broken config).
 
 from __future__ import annotations
 
+import argparse
 import os
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,6 +23,23 @@ EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     """The command cannot run as asked; the message says what to change."""
+
+
+def print_result(result: Result, records: list[LogRecord], args: argparse.Namespace, painter: Painter,
+                 comparison: Comparison | None = None) -> None:
+    """A finished run as ``--json`` (one document; one line per run for ``watch``), ``-q`` or in full."""
+    if args.json:
+        document = result.to_dict()
+        document["logs"] = [record.to_dict() for record in records]
+        if comparison is not None:
+            document["comparison"] = {"duration_delta_ms": comparison.duration_delta_ms,
+                                      "response_changed": comparison.response_changed,
+                                      "status_changed": comparison.status_changed}
+        print(jsonout.dumps(document, indent=None if args.command == "watch" else 2, default=str), flush=True)
+        return
+    show_result(result, painter, summary=not args.quiet)
+    if comparison is not None and not args.quiet:
+        painter.comparison(comparison)
 
 
 def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
@@ -71,11 +89,12 @@ class Painter:
         print(self._paint(text, "31"), file=self.stream, flush=True)
 
     def comparison(self, change: Comparison) -> None:
-        sign = "+" if change.duration_delta_ms >= 0 else ""
+        delta = round(change.duration_delta_ms, 2) + 0.0  # + 0.0: -0.0 becomes 0.0, never "-0.00"
+        sign = "+" if delta >= 0 else ""
         what = "response changed" if change.response_changed else "same response"
         if change.status_changed:
             what += f", status {change.previous.status} -> {change.current.status}"
-        self.note(f"vs previous run: duration {sign}{change.duration_delta_ms:.2f} ms, {what}")
+        self.note(f"vs previous run: duration {sign}{delta:.2f} ms, {what}")
 
     def summary(self, result: Result) -> None:
         start = f"cold start, init {result.init_ms:.2f} ms" if result.cold and result.init_ms is not None else "warm"

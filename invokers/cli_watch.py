@@ -11,10 +11,10 @@ import asyncio
 import sys
 from typing import Any
 
-from .cli_output import EXIT_OK, Painter, show_result
+from .cli_output import EXIT_OK, Painter, print_result
 from .cli_project import find_function, load_project, read_event, start_mock
 from .engine import Engine
-from .models import FunctionSpec, Result, compare
+from .models import FunctionSpec, LogRecord, Result, compare
 from .reload import Reloader, ReloadEvent
 
 
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     event = read_event(args, spec)
     mock = start_mock(args)
     try:
-        asyncio.run(_loop(found, spec, event, mock.environment if mock else None))
+        asyncio.run(_loop(found, spec, event, mock.environment if mock else None, args))
     except KeyboardInterrupt:
         print("\nsvl-tui: watch stopped", file=sys.stderr)
     finally:
@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str, str] | None) -> None:
+async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str, str] | None,
+                args: argparse.Namespace) -> None:
     painter = Painter(sys.stderr)
     async with Engine(worker_env=worker_env) as engine:
         reloader = Reloader(found.project, engine, found)
@@ -43,7 +44,7 @@ async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str
         print(f"svl-tui: watching {', '.join(str(r) for r in reloader.roots())} for changes to {spec.name} "
               "(Ctrl-C to stop)", file=sys.stderr)
         try:
-            previous = await _run_once(engine, spec, event, painter, None)
+            previous = await _run_once(engine, spec, event, painter, None, args)
             while True:
                 paths = await saved.get()
                 while not saved.empty():  # saves made while the last invocation ran: one reload
@@ -60,7 +61,7 @@ async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str
                 if current_spec is None or spec.name not in change.reloaded or not change.ok:
                     continue
                 spec = current_spec
-                previous = await _run_once(engine, spec, event, painter, previous)
+                previous = await _run_once(engine, spec, event, painter, previous, args)
         finally:
             collector.cancel()
 
@@ -72,17 +73,18 @@ async def _collect(reloader: Reloader, saved: asyncio.Queue[list[str]]) -> None:
 
 
 async def _run_once(engine: Engine, spec: FunctionSpec, event: Any, painter: Painter,
-                    previous: Result | None) -> Result:
+                    previous: Result | None, args: argparse.Namespace) -> Result:
     result: Result | None = None
+    records: list[LogRecord] = []
     async for update in engine.invoke(spec, event):
         if isinstance(update, Result):
             result = update
-        else:
+        elif args.json:
+            records.append(update)
+        elif not args.quiet:
             painter.log(update)
     assert result is not None
-    show_result(result, painter)
-    if previous is not None:
-        painter.comparison(compare(previous, result))
+    print_result(result, records, args, painter, compare(previous, result) if previous is not None else None)
     return result
 
 

@@ -135,7 +135,7 @@ class Reloader:
         was_warm = {name for name in affected if self.engine.is_warm(name)}
         for name in affected:
             await self.engine.recycle(name)
-        event.reloaded = sorted(affected)
+        event.reloaded = sorted(set(affected) - set(event.removed))
         await self._check_new_code(event, affected, was_warm, relevant)
         return event
 
@@ -159,11 +159,18 @@ class Reloader:
     def _rediscover(self, event: ReloadEvent, affected: dict[str, FunctionSpec]) -> None:
         event.config_changed = True
         before = {spec.name: spec for spec in self.functions}
-        self.discovery = discover(self.project, self.discovery.settings)
+        found = discover(self.project, self.discovery.settings)
+        event.problems = [str(p) for p in found.problems]
+        if any(not problem.field for problem in found.errors):
+            # A config file that does not load at all (often half-way through an edit) keeps the last good
+            # functions: saying they were all removed would be wrong, and they still run. (A bad field only
+            # drops its own function, as on start-up.)
+            event.problems.append("the functions of the last good configuration stay in use until it loads")
+            return
+        self.discovery = found
         after = {spec.name: spec for spec in self.functions}
         event.added = sorted(set(after) - set(before))
         event.removed = sorted(set(before) - set(after))
-        event.problems = [str(p) for p in self.discovery.problems]
         for name, spec in after.items():
             if name in before and before[name] != spec:
                 affected[name] = spec

@@ -25,6 +25,7 @@ from invokers.reload import Reloader
 from .bindings import load_keymap
 from .commands import FunctionCommands, system_commands
 from .messages import CatalogueChanged
+from .notices import notify_grouped
 from .screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -83,9 +84,11 @@ class SvlApp(App[None]):
         if self.discovery.example:
             self.notify("No functions in this folder, so this is svl-tui's bundled example project. "
                         "Press ctrl+r to invoke, f1 for help.", title="Example project", timeout=10)
-        for problem in self.discovery.problems:
-            self.notify(str(problem), title=f"Config {problem.severity}",
-                        severity="error" if problem.severity == "error" else "warning", timeout=10)
+        for severity in ("error", "warning"):
+            found = [str(p) for p in self.discovery.problems if p.severity == severity]
+            notify_grouped(self, found, title=f"Config {severity}s" if len(found) > 1 else f"Config {severity}",
+                           severity="error" if severity == "error" else "warning",
+                           hint="'svl-tui list' prints them all")
         for complaint in self.keymap_problems:
             self.notify(complaint, title="Key config", severity="warning", timeout=10)
 

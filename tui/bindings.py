@@ -22,24 +22,25 @@ class KeyAction:
     action: str
     description: str
     help: str
-    footer: bool = True
+    footer: bool = True  # few enough that the footer fits 80 columns; every action is in help and the palette
 
 
 ACTIONS: tuple[KeyAction, ...] = (
-    KeyAction("invoke", "ctrl+r,f5", "invoke", "Invoke", "Send the editor's event to the selected function"),
+    KeyAction("invoke", "ctrl+r,f5", "route('screen', 'invoke')", "Invoke",
+              "Send the editor's event to the selected function"),
     KeyAction("repeat", "f6", "route('run_area', 'repeat')", "Repeat",
-              "Invoke the last function again with the last event"),
+              "Invoke the last function again with the last event", footer=False),
     KeyAction("cancel", "ctrl+k", "route('run_area', 'cancel')", "Cancel",
-              "Cancel the running invoke (its environment is discarded)"),
+              "Cancel the running invoke (its environment is discarded)", footer=False),
     KeyAction("save-event", "ctrl+s", "route('editor', 'save')", "Save event",
-              "Save the editor's event for this function"),
+              "Save the editor's event for this function", footer=False),
     KeyAction("templates", "ctrl+t", "route('editor', 'pick')", "Events", "Pick a generated template or a saved event"),
     KeyAction("format", "ctrl+o", "route('editor', 'format_event')", "Format", "Pretty-print the editor's JSON",
               footer=False),
     KeyAction("decoded", "ctrl+d", "route('editor', 'decoded_view')", "Decoded",
               "Show and edit the event's decoded content (SQS bodies, Kinesis data, DynamoDB images)", footer=False),
     KeyAction("filter-functions", "ctrl+f", "route('functions', 'focus_filter')", "Find",
-              "Type to filter the function list"),
+              "Type to filter the function list", footer=False),
     KeyAction("sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "Hide or show the function list (more room for logs)",
               footer=False),
     KeyAction("auto-rerun", "f7", "route('run_area', 'toggle_auto_rerun')", "Auto-rerun",
@@ -76,8 +77,11 @@ DEBUG_KEYS: tuple[tuple[str, str, str, str], ...] = (
 
 
 def bindings() -> list[BindingType]:
-    """Textual bindings for the table; priority so the editor cannot swallow them."""
-    return [Binding(a.key, a.action, a.description, show=a.footer and a.id != "help", id=a.id, priority=True)
+    """Textual bindings for the table; priority so the editor cannot swallow them.
+
+    Help is the exception: its ``?`` must still type a question mark in the editor and the filters.
+    """
+    return [Binding(a.key, a.action, a.description, show=a.footer, id=a.id, priority=a.id != "help")
             for a in ACTIONS]
 
 

@@ -31,7 +31,10 @@ class AwsSettings:
 
     @classmethod
     def from_args(cls, profile: str | None = None, region: str | None = None) -> AwsSettings:
-        return cls(profile or None, region or None, os.environ.get("AWS_ENDPOINT_URL") or None)
+        """``--region`` wins, then ``AWS_REGION`` (boto3 itself reads only ``AWS_DEFAULT_REGION``; the AWS
+        CLI v2 and the other SDKs let ``AWS_REGION`` override it and the profile), then boto3's own lookup."""
+        region = region or os.environ.get("AWS_REGION") or None
+        return cls(profile or None, region, os.environ.get("AWS_ENDPOINT_URL") or None)
 
 
 class Aws:

@@ -107,8 +107,11 @@ def load(path: Path) -> YamlDocument:
         raise ConfigFileError(Problem(path.name, None, "", "refused: nested too deeply to read")) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        # At the end of the file the mark sits on the line after the last one: point at a line that exists.
+        line = min(mark.line + 1, max(1, len(text.splitlines()))) if mark else None
         detail = exc.problem or exc.context or "invalid YAML"
+        if "<stream end>" in detail:
+            detail += " (the file ends in the middle of a value: an unclosed bracket or quote?)"
         raise ConfigFileError(Problem(path.name, line, "", f"invalid YAML: {detail}")) from exc
     except yaml.YAMLError as exc:
         raise ConfigFileError(Problem(path.name, None, "", f"invalid YAML: {exc}")) from exc

@@ -24,6 +24,7 @@ from invokers.aws import cloudwatch, deployed
 from invokers.aws.session import Aws, AwsError, AwsSettings, explain
 from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord, Result
+from tests.conftest import EXAMPLE
 
 REGION = "us-east-1"
 RID = "5d6c2d8a-7c57-4b4f-9e1e-0123456789ab"
@@ -342,3 +343,22 @@ async def test_live_tail_refused_falls_back_to_polling() -> None:
         record = await asyncio.wait_for(anext(stream), 10)
         stop.set()
     assert record.message == "from polling"
+
+
+def test_aws_region_is_read_as_the_aws_cli_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert Aws(AwsSettings.from_args()).region == "eu-west-1"
+    assert AwsSettings.from_args(region="us-west-2").region == "us-west-2"  # --region still wins
+
+
+def test_list_deployed_with_aws_failing_still_lists_local_functions(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_REGION="eu-west-1", AWS_EC2_METADATA_DISABLED="true",
+               AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"))
+    done = subprocess.run([sys.executable, "-m", "tui.entry", "list", "--deployed"], cwd=EXAMPLE, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "orders-api" in done.stdout
+    assert "no AWS region" not in done.stderr
+    assert "svl-tui: AWS: deployed functions not listed: no AWS credentials" in done.stderr

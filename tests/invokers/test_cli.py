@@ -162,3 +162,28 @@ def test_output_piped_into_a_reader_that_leaves_early_is_not_a_traceback(tmp_pat
     done = subprocess.run(f"{sys.executable} -m tui.entry invoke big -q | head -c 1", shell=True, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.stdout == '"' and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_events_import_keeps_the_good_files_and_lists_the_bad(tmp_path: Path) -> None:
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "good.json").write_text('{"ok": 1}')
+    (events / "broken.json").write_text("{nope")
+    (events / "later.json").write_text('{"ok": 2}')
+    done = svl("events", "import", "fn", str(events), "--project", str(tmp_path))
+    assert done.returncode == 1
+    assert "imported 2 event(s) for fn: good, later" in done.stdout
+    assert "not imported:" in done.stderr and "broken.json is not valid JSON" in done.stderr
+    assert (tmp_path / ".svl" / "events" / "fn" / "later.json").exists()
+
+
+def test_comparison_never_prints_minus_zero() -> None:
+    import io
+
+    from invokers.cli_output import Painter
+    from invokers.models import Result, compare
+
+    base = dict(request_id="r", function="f", status="ok", cold=False, billed_ms=1, memory_mb=128, max_memory_mb=9)
+    out = io.StringIO()
+    Painter(out).comparison(compare(Result(duration_ms=1.002, **base), Result(duration_ms=1.0, **base)))
+    assert "duration +0.00 ms" in out.getvalue()

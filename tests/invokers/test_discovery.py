@@ -84,7 +84,7 @@ def test_svl_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     write(tmp_path, "svl.yaml", "functions:\n  a:\n    handler: [unclosed\n")
     found = discover(tmp_path)
     assert found.functions == []
-    assert found.errors[0].file == "svl.yaml" and found.errors[0].line == 4
+    assert found.errors[0].file == "svl.yaml" and found.errors[0].line == 3  # the last line, not past it
     assert "invalid YAML" in found.errors[0].message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -198,3 +199,30 @@ def test_watch_cli_sees_a_save_made_during_the_first_invocation(tmp_path: Path) 
     finally:
         process.terminate()
         process.wait(10)
+
+
+async def test_a_config_that_does_not_parse_keeps_the_last_good_functions(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        (root / "svl.yaml").write_text("functions:\n  a:\n    handler: a/app.handler\n  b: [\n")  # 4 lines
+        event = await reloader.apply([str(root / "svl.yaml")])
+        assert event is not None
+        assert event.removed == [] and event.reloaded == []  # was: every function both reloaded and removed
+        assert [s.name for s in reloader.functions] == ["a", "b"]
+        assert event.problems[0].startswith("svl.yaml:4: invalid YAML")  # was line 5, past the end
+        assert "last good configuration" in event.problems[-1]
+
+
+def test_watch_cli_takes_json_and_quiet(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    for flags, check in ((["--json"], lambda line: json.loads(line)["response"] == 1 and "logs" in json.loads(line)),
+                         (["-q"], lambda line: line.strip() == "1")):
+        process = subprocess.Popen([sys.executable, "-m", "tui.entry", "watch", "a", "--project", str(root), *flags],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None
+            assert check(process.stdout.readline())
+        finally:
+            process.terminate()
+            process.wait(10)

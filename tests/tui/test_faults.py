@@ -23,3 +23,153 @@ async def test_palette_invoke_runs_the_named_function_not_the_selected_one(examp
         assert screen.selected is not None and screen.selected.name == "always-fails"
         run = screen.run_area.runs["always-fails"][0]
         assert run.event == screen.query_one(EventEditor).parsed()[0]  # the event it showed, not orders-api's
+
+
+async def test_keys_queued_for_the_list_while_focus_moves_to_the_filter_are_kept_in_order(
+        example_app: SvlApp) -> None:
+    """A fast typist's keys reach the list before the first one has moved the focus to the filter."""
+    from textual import events
+
+    from tui.widgets.function_list import FunctionList
+
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        functions = example_app.main_screen.query_one(FunctionList)
+        functions.options.focus()
+        await pilot.pause()
+        for ch in "kinesis-consumer-n":  # all queued for the list at once, as the app forwards a burst
+            functions.options.post_message(events.Key(ch, ch))
+        await pilot.pause(0.2)
+        assert functions.query_one("#function-filter").value == "kinesis-consumer-n"
+        assert [o.id for o in functions.options.options if o.id] == ["kinesis-consumer-node"]
+
+
+async def test_keys_typed_before_the_event_picker_has_focus_are_kept(example_app: SvlApp) -> None:
+    from textual import events
+
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        example_app.main_screen.editor.pick()
+        picker = example_app.screen
+        for ch in "dynamodb":  # at the screen, before its filter is focused
+            picker.post_message(events.Key(ch, ch))
+        await pilot.pause(0.2)
+        assert picker.query_one("#picker-filter").value == "dynamodb"
+
+
+async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(project_app) -> None:
+    from tui.widgets.log_view import LogView
+    from tui.widgets.timing_panel import TimingPanel
+
+    app, _root = project_app({"app.py": "def handler(e, c):\n    print('got', e['n'])\n    return e['n']\n",
+                              "svl.yaml": "functions:\n  f:\n    handler: app.handler\n"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = app.main_screen
+        await pilot.pause()
+        for n in (1, 2):
+            screen.editor.text_area.load_text(f'{{"n": {n}}}')
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda n=n: finished(app, "f", n))
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the list is newest first: the second row is the first run
+        await pilot.pause(0.2)
+        assert screen.query_one(TimingPanel).display  # the result panel is back, showing that run
+        assert "got 1" in [r.message for r in screen.query_one(LogView).records]
+        assert screen.run_area.query_one(TimingPanel).border_title == "Result · f"
+        first = screen.run_area.runs["f"][0]
+        assert f"Event · f · event of {first.title}" == screen.editor.border_title
+        assert "run (cold" in first.title and "index" not in first.title
+
+
+async def test_a_template_over_an_edited_event_is_one_undo_away(example_app: SvlApp) -> None:
+    from tui.screens.event_picker import Choice
+
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        editor = example_app.main_screen.editor
+        await pilot.pause()
+        editor.text_area.focus()
+        editor.text_area.load_text('{"mine": true}')
+        editor.text_area.insert("\n")  # an edit the user typed
+        edited = editor.text
+        editor.load_choice(Choice("template", "sqs"))
+        await pilot.pause()
+        assert "Records" in editor.text
+        assert any("ctrl+z" in n.message for n in example_app._notifications)
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert editor.text == edited
+
+
+async def test_tab_in_the_editor_indents_and_esc_leaves_as_help_says(example_app: SvlApp) -> None:
+    from tests.tui.test_main_screen import screen_text
+
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        editor = example_app.main_screen.editor
+        await pilot.pause()
+        editor.text_area.focus()
+        editor.text_area.load_text("")
+        await pilot.press("tab")
+        assert editor.text.startswith(" ") and editor.text_area.has_focus
+        await pilot.press("escape")
+        assert not editor.text_area.has_focus
+        assert editor.border_subtitle == "tab indents · esc leaves"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "in the event editor tab indents: esc leaves it" in screen_text(example_app.screen)
+
+
+async def test_many_config_warnings_are_one_toast(project_app) -> None:
+    lines = "".join(f"  f{i}:\n    handler: app.handler\n    colour: red\n" for i in range(19))
+    app, _root = project_app({"app.py": "def handler(e, c):\n    return 1\n", "svl.yaml": f"functions:\n{lines}"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        warnings = [n for n in app._notifications if n.title.startswith("Config warning")]
+        assert len(warnings) == 1
+        assert "and 16 more" in warnings[0].message and "svl-tui list" in warnings[0].message
+
+
+async def test_palette_offers_no_deployed_commands_without_deployed_functions(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in example_app.get_system_commands(example_app.main_screen)]
+        assert not [t for t in titles if "eployed" in t or t == "Follow logs"]
+
+
+def test_names_are_shortened_in_the_middle_so_twins_stay_apart() -> None:
+    from tui.widgets.function_list import shorten
+
+    assert shorten("kinesis-consumer", 16) == "kinesis-consumer"
+    assert shorten("kinesis-consumer-node", 17) == "kinesis-…mer-node"
+    assert shorten("kinesis-consumer", 12) != shorten("kinesis-consumer-node", 12)
+    assert len(shorten("a-very-long-function-name", 10)) == 10
+
+
+def test_narrow_logs_summarise_lambda_platform_lines() -> None:
+    from tui.widgets.log_view import platform_summary
+
+    rid = "8f5a2b1c-0000-4000-8000-000000000001"
+    assert platform_summary(f"START RequestId: {rid} Version: $LATEST") == "START 8f5a2b1c $LATEST"
+    assert platform_summary(f"REPORT RequestId: {rid}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t"
+                            "Memory Size: 128 MB\tMax Memory Used: 45 MB\tInit Duration: 168.25 ms") == \
+        "REPORT 12.34 ms, 45/128 MB, init 168 ms"
+    assert platform_summary(f"REPORT RequestId: {rid}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
+                            "Memory Size: 128 MB\tMax Memory Used: 45 MB\tStatus: timeout").endswith(", timeout")
+    assert platform_summary("plain text") == "plain text"
+
+
+async def test_level_column_and_counter_read_right(example_app: SvlApp) -> None:
+    from invokers.models import LogRecord
+    from tui.widgets.log_panel import LogPanel
+    from tui.widgets.log_view import LogView
+
+    async with example_app.run_test(size=(80, 24)) as pilot:
+        view = example_app.main_screen.query_one(LogView)
+        records = [LogRecord(1.0, f"line {i}", level="DEBUG") for i in range(5)]
+        records.append(LogRecord(1.0, '{"a": 1, "b": 2}', level="INFO", fields={"a": 1, "b": 2, "c": 3}))
+        view.add_records(records)
+        view.cursor = 5
+        view.action_toggle_expand()
+        await pilot.pause()
+        text = "".join(segment.text for segment in view._segments(0, view.rich_style))
+        assert "DEBUG" in text
+        assert example_app.main_screen.query_one(LogPanel).border_subtitle.startswith("6 ·")  # not 9/6

@@ -1,6 +1,12 @@
-"""Snapshots of the main states, at 80x24 and 120x35 (update with: pytest --snapshot-update)."""
+"""Snapshots of the main states at 80x24, 100x30 and 160x45 (update with: pytest --snapshot-update).
+
+80 and 100 columns stack the result under the logs (the logs get the full width) and shorten names in the
+middle; 160 columns put them side by side.
+"""
 
 from __future__ import annotations
+
+from textual.widgets import Input
 
 from tui.app import SvlApp
 from tui.widgets.event_editor import EventEditor
@@ -10,8 +16,25 @@ def test_main_screen_80x24(example_app: SvlApp, snap_compare) -> None:
     assert snap_compare(example_app, terminal_size=(80, 24))
 
 
-def test_main_screen_120x35(example_app: SvlApp, snap_compare) -> None:
-    assert snap_compare(example_app, terminal_size=(120, 35))
+def test_main_screen_100x30(example_app: SvlApp, snap_compare) -> None:
+    assert snap_compare(example_app, terminal_size=(100, 30))
+
+
+def test_main_screen_160x45(example_app: SvlApp, snap_compare) -> None:
+    assert snap_compare(example_app, terminal_size=(160, 45))
+
+
+def test_twin_names_stay_apart_80x24(example_app: SvlApp, snap_compare) -> None:
+    """kinesis-consumer (Python) and kinesis-consumer-node: both names and both runtimes readable."""
+
+    async def filter_kinesis(pilot) -> None:
+        await pilot.pause()
+        box = example_app.main_screen.query_one("#function-filter", Input)
+        box.cursor_blink = False
+        await pilot.press("ctrl+f", *"kinesis")
+        await pilot.pause(0.2)
+
+    assert snap_compare(example_app, terminal_size=(80, 24), run_before=filter_kinesis)
 
 
 def test_invalid_event_error_state_80x24(example_app: SvlApp, snap_compare) -> None:

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from invokers.reload import ReloadEvent
 
 from ..messages import Reloaded
+from ..notices import notify_grouped
 
 if TYPE_CHECKING:
     from ..app import SvlApp
@@ -48,8 +49,7 @@ class ReloadController(Widget):
             where = f"{error.file}:{error.line}: " if error.file and error.line else ""
             self.notify(f"{where}{error.message}", title=f"{error.function} does not load", severity="error",
                         timeout=8)
-        for problem in event.problems:
-            self.notify(problem, title="Config problem", severity="warning", timeout=8)
+        notify_grouped(self, event.problems, title="Config problem", hint="'svl-tui list' prints them all")
         changed = ", ".join(event.files[:3]) + ("…" if len(event.files) > 3 else "")
         said = summary(event)
         if said and event.ok:

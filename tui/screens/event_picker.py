@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -36,7 +37,7 @@ class EventPickerScreen(ModalScreen[Choice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Input(placeholder="type to filter events…", id="picker-filter")
+            yield Input(placeholder="type to filter events…", id="picker-filter", select_on_focus=False)
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:
@@ -82,12 +83,21 @@ class EventPickerScreen(ModalScreen[Choice | None]):
         if options.highlighted is not None:
             self._pick(options.get_option_at_index(options.highlighted).id)
 
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "key", "")
-        if key in ("down", "up") and self.query_one("#picker-filter").has_focus:
+    def on_key(self, event: events.Key) -> None:
+        box = self.query_one("#picker-filter", Input)
+        if event.key in ("down", "up") and box.has_focus:
             options = self.query_one("#picker-options", OptionList)
             options.focus()
-            options.action_cursor_down() if key == "down" else options.action_cursor_up()
+            if event.key == "down":
+                options.action_cursor_down()
+            else:
+                options.action_cursor_up()
+        elif event.character and event.character.isprintable() and not box.has_focus:
+            # Typed before the filter had focus (just after ctrl+t, or in the list): keep it, in order.
+            box.value += event.character
+            box.cursor_position = len(box.value)
+            box.focus()
+            event.stop()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._pick(event.option.id)

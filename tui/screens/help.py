@@ -31,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
         for action in ACTIONS:
             table.add_row(_keys(self.keymap.get(action.id, action.key)), f"{action.help}  [dim]({action.id})[/]")
         table.add_row("ctrl+p", "Command palette: actions, functions, events")
-        table.add_row("tab / shift+tab", "Move between panels")
+        table.add_row("tab / shift+tab", "Move between panels (in the event editor tab indents: esc leaves it)")
         table.add_row("", "")
         table.add_row(Text("In the logs", style="bold"), "")
         for keys, text in LOG_KEYS:
@@ -42,7 +42,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key, f"{text} (pdb {command})")
         table.add_row(":", "Type any pdb command or expression")
         table.add_row("", "")
-        table.add_row("", "[dim]Remap keys by id in ~/.config/svl-tui/config.yaml, e.g.\nkeys:\n  invoke: ctrl+e[/]")
+        table.add_row("", "[dim]Remap keys by id in config.yaml in svl-tui's config folder (Linux:\n"
+                          "~/.config/svl-tui/), e.g.\nkeys:\n  invoke: ctrl+e[/]")
         with VerticalScroll(id="help-body"):
             yield Static(table)
 

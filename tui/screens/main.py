@@ -1,9 +1,8 @@
 """The main screen composes the function list, the event editor, the run area and the controllers, and routes.
 
-Each widget or controller does its own work (the run area invokes, the editor
-edits, the controllers talk to AWS and watch files); the screen only passes
-messages and keys to them. A new pane is a new widget module composed here,
-with its messages routed below.
+Each widget or controller does its own work (the run area invokes, the editor edits, the controllers
+talk to AWS and watch files); the screen only passes messages and keys to them. A new pane is a new
+widget module composed here, with its messages routed below.
 """
 
 from __future__ import annotations
@@ -39,7 +38,8 @@ from ..widgets.run_area import RunArea
 if TYPE_CHECKING:
     from ..app import SvlApp
 
-NARROW = 110
+STACKED = 140  # narrower than this, the result goes under the logs
+COMPACT = 100  # narrower than this, a narrower function list and a compact footer
 
 
 class MainScreen(Screen[None]):
@@ -93,7 +93,9 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self.deployed.load)
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
+        self.set_class(event.size.width < STACKED, "-stacked")
+        self.set_class(event.size.width < COMPACT, "-compact")
+        self.query_one(Footer).compact = event.size.width < COMPACT
 
     # ---- selection ------------------------------------------------------------------------
 
@@ -183,9 +185,6 @@ class MainScreen(Screen[None]):
     def action_route(self, owner: str, method: str) -> None:
         """Most keys go straight to the widget that owns the work: bindings.py names both."""
         getattr(getattr(self, owner), method)()
-
-    def action_invoke(self) -> None:
-        self.invoke()
 
     def action_toggle_sidebar(self) -> None:
         self.functions.display = not self.functions.display

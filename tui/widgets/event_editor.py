@@ -35,6 +35,7 @@ class EventEditor(Vertical):
         self.spec: FunctionSpec | None = None
         self._drafts: dict[str, str] = {}
         self._sources: dict[str, str] = {}
+        self._pristine: dict[str, str] = {}  # per function: the text last put in by set_event, before any edit
         self._function: str | None = None
         self._label = ""
         self._timer: Any = None
@@ -48,6 +49,7 @@ class EventEditor(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Event"
+        self.border_subtitle = "tab indents · esc leaves"
 
     @property
     def text_area(self) -> TextArea:
@@ -73,13 +75,28 @@ class EventEditor(Vertical):
             self.set_event(opening.event, opening.label if opening.source in ("trigger", "saved") else "default event")
 
     def set_event(self, value: Any, source: str) -> None:
-        """Replace the editor's content (a template, a saved event, a past run's event)."""
-        self._load(json.dumps(value, indent=2, ensure_ascii=False), source)
+        """Replace the editor's content (a template, a saved event, a past run's event).
 
-    def _load(self, text: str, source: str) -> None:
+        Edits are never lost silently: replacing an edited event is one undo step (ctrl+z) and says so.
+        """
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        edited = self._function is not None and self.text != self._pristine.get(self._function, self.text)
+        self._load(text, source, undoable=edited)
+        if self._function is not None:
+            self._pristine[self._function] = text
+        if edited:
+            self.notify(f"Your edited event was replaced by the {source}: ctrl+z in the editor brings it back.",
+                        title="Event replaced", timeout=6)
+
+    def _load(self, text: str, source: str, undoable: bool = False) -> None:
         if self._function is not None:
             self._sources[self._function] = source
-        self.text_area.load_text(text)
+        area = self.text_area
+        if undoable:
+            area.replace(text, area.document.start, area.document.end)
+            area.move_cursor((0, 0))
+        else:
+            area.load_text(text)
         self.border_title = f"Event · {self._label} · {source}" if self._function else f"Event · {source}"
         self.call_after_refresh(self._validate)
 

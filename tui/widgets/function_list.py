@@ -18,7 +18,20 @@ MARKERS = {"warm": ("●", "green"), "cold": ("○", "dim"), "reloaded": ("↻",
            "running": ("▶", "cyan"), "remote": ("☁", "blue")}
 
 
-COMPACT_WIDTH = 26  # narrower than this, one line per function
+COMPACT_WIDTH = 16  # narrower than this, one line per function
+
+
+def shorten(name: str, room: int) -> str:
+    """``name`` in ``room`` columns, cut in the middle so that its start and its end both stay readable.
+
+    ``kinesis-consumer`` and ``kinesis-consumer-node`` differ at the end: cutting the end would make them twins.
+    """
+    if len(name) <= room:
+        return name
+    if room < 5:
+        return name[:max(1, room - 1)] + "…"
+    tail = (room - 1) // 2
+    return name[:room - 1 - tail] + "…" + name[-tail:]
 
 
 def short_runtime(runtime: str) -> str:
@@ -32,20 +45,22 @@ class FunctionList(Vertical):
         self._states: dict[str, str] = {}
         self._selected: str | None = None
         self._compact = False
+        self._rendered_width = 0
         self.project_label = ""
         self.deployed_status = ""  # "loading…", or why deployed functions are unavailable
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter…", id="function-filter")
+        yield Input(placeholder="filter…", id="function-filter", select_on_focus=False)
         yield OptionList(id="function-options")
 
     def on_mount(self) -> None:
         self.border_title = "Functions"
 
     def on_resize(self) -> None:
-        compact = self.size.width < COMPACT_WIDTH
-        if compact != self._compact:
-            self._compact = compact
+        """Names are shortened to the list's width: a new width renders them again."""
+        if self.size.width != self._rendered_width:
+            self._rendered_width = self.size.width
+            self._compact = self.size.width < COMPACT_WIDTH
             self._render_options()
 
     @property
@@ -123,10 +138,9 @@ class FunctionList(Vertical):
         state = self._states.get(self._key(spec), "cold" if spec.is_local else "remote")
         symbol, style = MARKERS.get(state, MARKERS["cold"])
         label = Text(f"{symbol} ", style=style)
-        room = max(4, self.size.width - 5)
-        name = spec.name if not self._compact or len(spec.name) <= room else spec.name[:room - 1] + "…"
-        label.append(name, style="bold" if self._key(spec) == self._selected else "")
         twins = {s.is_local for s in self._specs if s.name == spec.name}
+        room = max(4, self.size.width - 5 - (2 if len(twins) == 2 else 0)) if self.size.width else len(spec.name)
+        label.append(shorten(spec.name, room), style="bold" if self._key(spec) == self._selected else "")
         if len(twins) == 2:
             label.append(" ☁" if spec.is_local else " ⌂", style="cyan")  # deployed too / local too
         if self._compact:
@@ -189,10 +203,16 @@ class FunctionList(Vertical):
         self._choose(name)
 
     def on_key(self, event: events.Key) -> None:
-        """Type-to-filter: a printable key in the list starts filtering."""
-        if self.options.has_focus and event.character and event.character.isprintable() and event.character != " ":
+        """Type-to-filter: a printable key typed in the list goes to the filter.
+
+        The filter consumes the keys typed in it, so a key that reaches this handler was aimed at the list,
+        even when focus has already moved to the filter: a fast typist's next keys were queued for the list
+        before the first one moved the focus, and must not be lost.
+        """
+        if event.character and event.character.isprintable() and event.character != " ":
             box = self.query_one("#function-filter", Input)
             box.value += event.character
-            box.focus()
             box.cursor_position = len(box.value)
+            if not box.has_focus:
+                box.focus()
             event.stop()

@@ -58,6 +58,8 @@ class HistoryPanel(Vertical):
             label.append(f"{ms(result.duration_ms)} ")
             label.append("✓" if result.ok else f"✗ {result.status}", style=STATUS_STYLES.get(result.status, ""))
             runs.add_option(Option(label, id=str(index)))
+        if results:
+            runs.highlighted = 0  # the newest run: enter shows it, down goes back in time
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:

@@ -9,6 +9,7 @@ newest line in view until the user scrolls up.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,35 @@ LEVEL_ORDER = ["", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
 FILTER_LEVELS = ["", "DEBUG", "INFO", "WARN", "ERROR"]
 LEVEL_STYLES = {"TRACE": "dim", "DEBUG": "dim", "INFO": "green", "WARN": "yellow", "ERROR": "bold red",
                 "FATAL": "bold red"}
+
+
+_START = re.compile(r"^START RequestId: (\S+) Version: (\S+)$")
+_END = re.compile(r"^END RequestId: (\S+)$")
+_STATUS = re.compile(r"Status: (\S+)")
+_FIGURE = re.compile(r"(Init Duration|Billed Duration|Duration|Max Memory Used|Memory Size): ([\d.]+) (ms|MB)")
+
+
+def platform_summary(message: str) -> str:
+    """Lambda's START/END/REPORT lines in a few words for a narrow view (the full line is copied with ``c``).
+
+    ``REPORT RequestId: … Duration: 12.34 ms Billed Duration: 13 ms Memory Size: 128 MB Max Memory Used: 45 MB
+    Init Duration: 168.25 ms`` becomes ``REPORT 12.34 ms, 45/128 MB, init 168 ms``: the result panel under
+    the logs has every figure.
+    """
+    if match := _START.match(message):
+        return f"START {match[1][:8]} {match[2]}"
+    if match := _END.match(message):
+        return f"END {match[1][:8]}"
+    if message.startswith("REPORT "):
+        found = {name: value for name, value, _unit in _FIGURE.findall(message)}
+        if "Duration" in found:
+            memory = f"{found.get('Max Memory Used', '?')}/{found.get('Memory Size', '?')} MB"
+            parts = [f"{found['Duration']} ms", memory]
+            if "Init Duration" in found:
+                parts.append(f"init {float(found['Init Duration']):.0f} ms")
+            status = _STATUS.search(message)  # Status: timeout, error...
+            return "REPORT " + ", ".join(parts) + (f", {status[1]}" if status else "")
+    return message
 
 
 def _rank(level: str) -> int:
@@ -67,6 +97,7 @@ class LogView(ScrollView, can_focus=True):
         self._records: list[LogRecord] = []
         self._dropped = 0  # oldest records let go past MAX_RECORDS
         self._rows: list[tuple[int, int]] = []  # (record index, field index or -1)
+        self._shown = 0  # records that pass the filters (an expanded record's field rows are not records)
         self._expanded: set[int] = set()
         self._width = 0
 
@@ -103,6 +134,7 @@ class LogView(ScrollView, can_focus=True):
         for index in range(start, len(self._records)):
             if self._matches(self._records[index]):
                 self._rows.append((index, -1))
+                self._shown += 1
                 self._width = max(self._width, 40 + len(self._records[index].message))
         self._resize()
 
@@ -115,15 +147,17 @@ class LogView(ScrollView, can_focus=True):
 
     def _rebuild(self) -> None:
         rows: list[tuple[int, int]] = []
-        width = 0
+        width = shown = 0
         for index, record in enumerate(self._records):
             if not self._matches(record):
                 continue
             rows.append((index, -1))
+            shown += 1
             width = max(width, 40 + len(record.message))
             if index in self._expanded:
                 rows.extend((index, field) for field in range(len(record.fields)))
         self._rows = rows
+        self._shown = shown
         self._width = width
         self.cursor = min(self.cursor, len(rows) - 1)
         self._resize()
@@ -133,7 +167,7 @@ class LogView(ScrollView, can_focus=True):
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
-        self.post_message(self.StatusChanged(len(self._rows), len(self._records) + self._dropped, self._dropped,
+        self.post_message(self.StatusChanged(self._shown, len(self._records) + self._dropped, self._dropped,
                                              self.follow, self.min_level))
 
     def watch_min_level(self) -> None:
@@ -146,7 +180,7 @@ class LogView(ScrollView, can_focus=True):
         if follow:
             self.cursor = -1
             self.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.post_message(self.StatusChanged(len(self._rows), len(self._records) + self._dropped, self._dropped,
+        self.post_message(self.StatusChanged(self._shown, len(self._records) + self._dropped, self._dropped,
                                              follow, self.min_level))
 
     def watch_cursor(self) -> None:
@@ -194,10 +228,11 @@ class LogView(ScrollView, can_focus=True):
         elif record.level in ("ERROR", "FATAL"):
             message_style = base + Style(color="red")
         marker = ("▾ " if index in self._expanded else "▸ ") if record.fields else "  "
-        segments = [Segment(f"{stamp} ", dim), Segment(f"{level:<5} " if wide else f"{level[:4]:<4} ", level_style)]
+        segments = [Segment(f"{stamp} ", dim), Segment(f"{level:<5} ", level_style)]
         if wide:
             segments.append(Segment(f"{record.request_id[:8]:<8} ", dim))
-        return [*segments, Segment(marker, dim), Segment(_clean(record.message), message_style)]
+        message = record.message if wide or record.stream != "platform" else platform_summary(record.message)
+        return [*segments, Segment(marker, dim), Segment(_clean(message), message_style)]
 
     # ---- actions -------------------------------------------------------------------
 

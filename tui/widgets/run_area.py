@@ -113,6 +113,8 @@ class RunArea(Horizontal):
         runs = self.runs.get(function_key(self._shown), []) if self._shown is not None else []
         if 0 <= message.index < len(runs) and self.in_flight is None:
             run = runs[message.index]
+            if self.query_one(HistoryPanel).display:
+                self.toggle_history()  # back to the result panel, now showing that run
             self._show_run(run)
             self.post_message(RunShown(run.event, f"event of {run.title}"))
 
