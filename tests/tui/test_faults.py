@@ -101,7 +101,9 @@ async def test_a_template_over_an_edited_event_is_one_undo_away(example_app: Svl
 
 
 async def test_tab_in_the_editor_indents_and_esc_leaves_as_help_says(example_app: SvlApp) -> None:
-    from tests.tui.test_main_screen import screen_text
+    import io
+
+    from rich.console import Console
 
     async with example_app.run_test(size=(120, 35)) as pilot:
         editor = example_app.main_screen.editor
@@ -115,7 +117,9 @@ async def test_tab_in_the_editor_indents_and_esc_leaves_as_help_says(example_app
         assert editor.border_subtitle == "tab indents · esc leaves"
         await pilot.press("f1")
         await pilot.pause()
-        assert "in the event editor tab indents: esc leaves it" in screen_text(example_app.screen)
+        console = Console(width=300, record=True, file=io.StringIO())
+        console.print(example_app.screen.query_one("#help-body Static").content)
+        assert "Move between panels (in the event editor tab indents: esc leaves it)" in console.export_text()
 
 
 async def test_many_config_warnings_are_one_toast(project_app) -> None:
