@@ -1,6 +1,6 @@
 """Hardening figures (issue 18): a million printed lines, and memory over a long warm soak.
 
-    python benchmarks/bench_hardening.py [--lines 1000000] [--runs 3] [--soak 20000]
+    python benchmarks/bench_hardening.py [--lines 1000000] [--runs 3] [--soak 20000]   (0 skips a part)
 
 Prints, each against a baseline measured in the same run:
 1. a handler printing ``--lines`` lines: its Duration under ``svl-tui invoke`` (text and ``--json``) vs the
@@ -165,8 +165,10 @@ def main() -> None:
     parser.add_argument("--soak", type=int, default=20_000)
     args = parser.parse_args()
     precompile()
-    printed_lines(args.lines, args.runs)
-    asyncio.run(soak(args.soak))
+    if args.lines:
+        printed_lines(args.lines, args.runs)
+    if args.soak:
+        asyncio.run(soak(args.soak))
 
 
 if __name__ == "__main__":

@@ -202,6 +202,12 @@ def to_json(value):
     return json.dumps(value, default=default, ensure_ascii=not UTF8_RESPONSES).encode("utf-8", "surrogatepass")
 
 
+def set_trace_id(value):
+    """``os.environ["_X_AMZN_TRACE_ID"]`` for this invoke, without C's setenv: glibc never frees the
+    strings setenv replaces, so setting it on every invoke leaked ~100 bytes each (+2.7 MB over 20,000)."""
+    os.environ._data[os.environ.encodekey("_X_AMZN_TRACE_ID")] = os.environ.encodevalue(value)
+
+
 def fence():
     """Mark the end of an invocation's output on both pipes before reporting it.
 
@@ -387,7 +393,7 @@ def main():
         ready = None
         request_id = headers.get("lambda-runtime-aws-request-id", "")
         CURRENT_REQUEST_ID = request_id
-        os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
+        set_trace_id(headers.get("lambda-runtime-trace-id", ""))
         client_context = headers.get("lambda-runtime-client-context")
         identity = headers.get("lambda-runtime-cognito-identity")
         context = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms", "0")),
