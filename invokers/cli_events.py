@@ -205,19 +205,18 @@ def _match(args: argparse.Namespace, _extra: list[str]) -> int:
         return EXIT_PROBLEMS
     if args.pattern is not None:
         text = args.pattern if args.pattern.lstrip().startswith("{") else _read(args.pattern)
-        rules = [("--pattern", text)]
-    else:
-        spec = _function(args, args.function)
-        rules = [(t.params.get("rule") or t.name, t.params["pattern"]) for t in spec.triggers
-                 if t.kind == "eventbridge" and isinstance(t.params.get("pattern"), dict)]
-        if not rules:
-            raise ValueError(f"{spec.name} has no EventBridge rule with a pattern; pass --pattern")
-    matched = False
-    for name, pattern in rules:
         try:
-            failure = first_mismatch(pattern, event)
+            failure = first_mismatch(text, event)
         except PatternError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-        print(f"{name}: matches" if failure is None else f"{name}: no match: {failure}")
-        matched = matched or failure is None
-    return EXIT_OK if matched else EXIT_PROBLEMS
+            raise ValueError(f"--pattern: {exc}") from None
+        checks = [("--pattern", None if failure is None else str(failure))]
+    else:
+        from .trigger_events import rule_checks
+
+        spec = _function(args, args.function)
+        checks = rule_checks(spec, event)
+        if not checks:
+            raise ValueError(f"{spec.name} has no EventBridge rule with a pattern; pass --pattern")
+    for name, why in checks:
+        print(f"{name}: matches" if why is None else f"{name}: no match: {why}")
+    return EXIT_OK if any(why is None for _, why in checks) else EXIT_PROBLEMS

@@ -141,3 +141,25 @@ def summary(spec: FunctionSpec, width: int = 60) -> str:
     """Every trigger of ``spec`` on one line, cut at ``width`` characters."""
     text = "; ".join(describe(t) for t in spec.triggers)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def rule_checks(spec: FunctionSpec, event: Any) -> list[tuple[str, str | None]]:
+    """For each EventBridge rule of ``spec`` with a pattern: (rule, None if ``event`` matches, else why not).
+
+    A malformed pattern counts as a failure that says what is wrong with it.
+    """
+    from event_samples.patterns import first_mismatch
+
+    checks: list[tuple[str, str | None]] = []
+    for trigger in spec.triggers:
+        pattern = trigger.params.get("pattern")
+        if trigger.kind != "eventbridge" or not isinstance(pattern, dict):
+            continue
+        rule = str(trigger.params.get("rule") or trigger.name)
+        try:
+            failure = first_mismatch(pattern, event)
+        except PatternError as exc:
+            checks.append((rule, f"the rule's pattern is malformed: {exc}"))
+            continue
+        checks.append((rule, None if failure is None else str(failure)))
+    return checks

@@ -191,3 +191,17 @@ def test_without_triggers_the_configured_default_says_which_files_suit(tmp_path:
     spec = FunctionSpec("f", "svl.yaml", "python3.12", "app.handler", default_event=api_default)
     assert [(c.path, c.suits) for c in project_events(spec, tmp_path)] == [("events/api.json", True),
                                                                             ("events/queue.json", False)]
+
+
+def test_rule_checks_name_the_failing_field_and_a_malformed_pattern() -> None:
+    from invokers.trigger_events import rule_checks
+
+    spec = FunctionSpec("f", "svl.yaml", "python3.12", "app.handler", triggers=[
+        Trigger("eventbridge", "A", {"rule": "orders", "pattern": {"source": ["shop"]}}),
+        Trigger("eventbridge", "B", {"pattern": {"source": "shop"}}),
+        Trigger("sqs", "Q", {"queue": "q"})])
+    assert rule_checks(spec, {"source": "shop"}) == [
+        ("orders", None), ("B", "the rule's pattern is malformed: source: values in a pattern are lists, "
+                               'e.g. ["shop"]')]
+    assert rule_checks(spec, {"source": "other"})[0] == (
+        "orders", 'source: the pattern wants "shop", the event has "other"')

@@ -36,3 +36,38 @@ async def test_first_frame_shows_the_trigger_event_and_the_picker_offers_each_tr
         screen.query_one(FunctionList).select("Worker")
         await pilot.pause()
         assert json.loads(editor.text)["Records"][0]["eventSourceARN"].endswith(":OrdersQueue")
+
+
+RULE_TEMPLATE = """
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Placed:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              source: [shop.orders]
+              detail:
+                total: [{numeric: [">", 100]}]
+"""
+
+
+async def test_editor_says_whether_the_event_matches_the_rule_and_which_field_fails(project_app) -> None:
+    app, _root = project_app({"app.py": HANDLER, "template.yaml": RULE_TEMPLATE})
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = app.main_screen
+        screen.query_one(FunctionList).select("Fn")
+        await pilot.pause(0.3)
+        editor = screen.query_one(EventEditor)
+        status = editor.query_one("#event-status")
+        assert "matches rule Placed" in str(status.render())
+        event = json.loads(editor.text)
+        event["detail"]["total"] = 50
+        editor.text_area.load_text(json.dumps(event))
+        await pilot.pause(0.4)
+        text = str(status.render())
+        assert "rule Placed: detail.total: the pattern wants" in text and "the event has 50" in text

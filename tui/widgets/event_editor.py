@@ -132,12 +132,26 @@ class EventEditor(Vertical):
         label = self.kind or "custom event"
         errors = [i for i in self.issues if i.severity == "error"]
         if not self.issues:
-            status.update(Text(f"✓ {label}", style="green"))
-            return
-        first = self.issues[0]
-        style = "red" if errors else "yellow"
-        more = f" (+{len(self.issues) - 1} more)" if len(self.issues) > 1 else ""
-        status.update(Text(f"! {label}: {first.path}: {first.message}{more}", style=style))
+            line = Text(f"✓ {label}", style="green")
+        else:
+            first = self.issues[0]
+            style = "red" if errors else "yellow"
+            more = f" (+{len(self.issues) - 1} more)" if len(self.issues) > 1 else ""
+            line = Text(f"! {label}: {first.path}: {first.message}{more}", style=style)
+        status.update(self._with_rules(line, value))
+
+    def _with_rules(self, line: Text, value: Any) -> Text:
+        """The status line plus whether the event matches the function's EventBridge rules, and why not."""
+        from invokers.trigger_events import rule_checks
+
+        checks = rule_checks(self.spec, value) if self.spec is not None else []
+        failing = [(rule, why) for rule, why in checks if why is not None]
+        if checks and not failing:
+            line.append(f" · matches rule {', '.join(rule for rule, _ in checks)}", style="green")
+        elif failing:
+            rule, why = failing[0]
+            line.append(f" · rule {rule}: {why}", style="yellow")
+        return line
 
     # ---- actions on the event ------------------------------------------------------------
 
