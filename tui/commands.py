@@ -49,6 +49,11 @@ class FunctionCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(title),
                           partial(screen.editor.load_choice, Choice("template", kind.name)), help=kind.title)
+            title = f"Event with parameters: {kind.name}"
+            score = matcher.match(f"{title} {kind.title}")
+            if score > 0 and kind.params:
+                yield Hit(score, matcher.highlight(title), partial(screen.editor.open_form, kind.name),
+                          help=f"{kind.title}: a form for its parameters")
 
 
 def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:

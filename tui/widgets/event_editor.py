@@ -209,6 +209,17 @@ class EventEditor(Vertical):
             self.notify(str(exc), severity="error")
         self.text_area.focus()
 
+    def open_form(self, kind: str) -> None:
+        """The parameter form for a template; its event replaces the editor's."""
+        from ..screens.event_form import EventFormScreen
+
+        def filled(event: Any) -> None:
+            if event is not None:
+                self.set_event(event, f"template: {kind} (with parameters)")
+                self.text_area.focus()
+
+        self.app.push_screen(EventFormScreen(kind), filled)
+
     def save(self) -> None:
         """Ask for a name and save the event under ``.svl/events/<function>/``."""
         from event_samples import SavedEventError, SavedEvents
