@@ -24,6 +24,23 @@ async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
         await pilot.pause(0.05)
 
 
+async def save_until(pilot, path: Path, text: str, condition, timeout: float = 15.0) -> None:
+    """Save ``path`` until ``condition`` holds.
+
+    The file watcher arms shortly after the app starts and a save made before that goes unseen: saving
+    again each second waits on the outcome itself instead of guessing a fixed delay.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        path.write_text(text)
+        try:
+            await wait_for(pilot, condition, timeout=1.0)
+            return
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+
+
 def screen_text(widget) -> str:
     """What the Static children of ``widget`` show, as plain text."""
     from rich.console import Console
@@ -97,13 +114,11 @@ async def test_invalid_json_is_not_sent_and_stays_in_the_editor(example_app: Svl
         await pilot.pause()  # the first function's selection reaches the editor
         editor = screen.query_one(EventEditor)
         editor.text_area.load_text('{"broken": ,}')
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "line 1, col 12" in screen_text(editor))
         await pilot.press("ctrl+r")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: any("not valid JSON" in n.message for n in example_app._notifications))
         assert editor.text == '{"broken": ,}'
         assert not screen.run_area.runs
-        assert any("not valid JSON" in n.message for n in example_app._notifications)
-        assert "line 1, col 12" in screen_text(editor)
 
 
 async def test_validation_warns_but_does_not_block(project_app) -> None:
@@ -114,9 +129,8 @@ async def test_validation_warns_but_does_not_block(project_app) -> None:
         editor = app.main_screen.query_one(EventEditor)
         editor.text_area.load_text('{"Records": [{"messageId": "1", "body": {"not": "a string"}, '
                                    '"eventSource": "aws:sqs"}]}')
-        await pilot.pause(0.3)
-        status = screen_text(editor)
-        assert "sqs" in status and "$.Records[0]" in status
+        await wait_for(pilot, lambda: "$.Records[0]" in screen_text(editor))
+        assert "sqs" in screen_text(editor)
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "echo"))
         assert app.main_screen.run_area.runs["echo"][0].result.response["Records"][0]["body"] == {"not": "a string"}
@@ -192,9 +206,7 @@ async def test_reload_marks_function_and_auto_rerun_fires_again(project_app) -> 
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "f"))
         await pilot.press("f7")
-        await pilot.pause(0.6)
-        (root / "app.py").write_text("def handler(e, c):\n    return 2\n")
-        await wait_for(pilot, lambda: finished(app, "f", 2))
+        await save_until(pilot, root / "app.py", "def handler(e, c):\n    return 2\n", lambda: finished(app, "f", 2))
         run = screen.run_area.runs["f"][1]
         assert run.result.response == 2 and run.result.cold
         assert run.comparison is not None and run.comparison.response_changed
@@ -207,9 +219,8 @@ async def test_syntax_error_on_reload_is_a_notification(project_app) -> None:
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "f"))
-        await pilot.pause(0.6)
-        (root / "app.py").write_text("def handler(e, c):\n    return (\n")
-        await wait_for(pilot, lambda: any("does not load" in (n.title or "") for n in app._notifications))
+        await save_until(pilot, root / "app.py", "def handler(e, c):\n    return (\n",
+                         lambda: any("does not load" in (n.title or "") for n in app._notifications))
         assert app.main_screen.query_one(FunctionList)._states["f"] == "error"
 
 
