@@ -79,11 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
     from .cli_sdk import add_parser as add_sdk_parser
+    from .cli_serve import add_parser as add_serve
 
     add_arguments(listing, invoke, commands, common)
     add_debug_arguments(invoke)
     add_parser(commands, common)
     add_sdk_parser(commands, common, invoke)
+    add_serve(commands, common)
     return parser
 
 
@@ -114,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_events import run as run_events
 
             return run_events(args, args.extra)
+        if args.command == "serve":
+            from .cli_serve import run as run_serve
+
+            return run_serve(args)
         if args.command == "logs":
             from .cli_aws import logs
 
@@ -191,6 +197,12 @@ def _invoke(args: argparse.Namespace) -> int:
         confirm(spec, args)
         result = asyncio.run(_stream(spec, event, args, None, None))
         return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
+    if not args.mock_aws and not getattr(args, "repeat", None):
+        from .cli_reuse import try_session
+
+        reused = try_session(args)  # a running serve or UI of this project: its warm environment
+        if reused is not None:
+            return reused
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)

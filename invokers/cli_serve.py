@@ -1,0 +1,113 @@
+"""``svl-tui serve``: the project's functions behind a local API Gateway and the Lambda Invoke API.
+
+Prints an access line per request (and the functions' logs on stderr),
+reloads changed code, and publishes the session under ``.svl/`` so
+``svl-tui invoke`` in another terminal runs in its warm environments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from .cli import EXIT_OK, Painter, UsageError, load_project
+from .pool import DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_S, Limits
+
+
+def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    serve = commands.add_parser("serve", parents=[common],
+                                help="serve the functions over HTTP: API Gateway routes and the Lambda Invoke API")
+    serve.add_argument("--port", "-p", type=int, default=3000, help="port to listen on (default 3000, 0: any free)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--account-concurrency", type=int, default=DEFAULT_ACCOUNT_CONCURRENCY, metavar="N",
+                       help=f"invocations in flight across functions before throttling "
+                            f"(default {DEFAULT_ACCOUNT_CONCURRENCY})")
+    serve.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_S, metavar="SECONDS",
+                       help=f"reclaim environments idle this long (default {DEFAULT_IDLE_S:g})")
+    serve.add_argument("--quiet", "-q", action="store_true", help="print access lines only, not the functions' logs")
+    serve.add_argument("--no-reload", action="store_true", help="do not watch the code for changes")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: use a port from 1 to 65535 (or 0 for any free port)")
+    try:
+        limits = Limits(account=args.account_concurrency, idle_s=args.idle_timeout)
+    except ValueError as exc:
+        raise UsageError(f"--account-concurrency/--idle-timeout: {exc}") from None
+    found = load_project(args)
+    try:
+        asyncio.run(_serve(args, found, limits))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. "
+                         "Choose another --port.") from None
+    print("svl-tui: serve stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _serve(args: argparse.Namespace, found: Any, limits: Limits) -> None:
+    from .engine import Engine
+    from .serve import session
+    from .serve.server import Server
+
+    painter = Painter(sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with Engine(limits=limits) as engine:
+        server = Server(engine, list(found.functions))
+        url = await server.start(args.host, args.port)
+        project = Path(found.project)
+        session.write(project, url, server.key)
+        try:
+            server.listeners.append(lambda traffic: _print_traffic(traffic, painter, args.quiet))
+            _announce(server, url, args.host, painter)
+            for spec in server.functions.values():
+                if spec.provisioned_concurrency:
+                    for failure in await engine.provision(spec):
+                        painter.error(f"svl-tui: {spec.name}: provisioned concurrency: "
+                                      f"{(failure.error or {}).get('errorType')}: "
+                                      f"{(failure.error or {}).get('errorMessage')}")
+            watcher = None if args.no_reload else asyncio.create_task(_reload(project, engine, found, server, painter))
+            await stop.wait()
+            if watcher is not None:
+                watcher.cancel()
+        finally:
+            session.remove(project, server.key)
+            await server.close()
+
+
+def _announce(server: Any, url: str, host: str, painter: Painter) -> None:
+    scope = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "reachable from the network"
+    painter.note(f"svl-tui: serving {len(server.functions)} functions on {url} ({scope}; Ctrl-C to stop)")
+    painter.note(f"  Lambda Invoke API: aws lambda invoke --endpoint-url {url} --function-name NAME out.json")
+    if server.gateway is not None:
+        for line in server.gateway.describe(url):
+            painter.note("  " + line)
+
+
+def _print_traffic(traffic: Any, painter: Painter, quiet: bool) -> None:
+    if not quiet:
+        for record in traffic.logs:
+            painter.log(record)
+    print(traffic.access_line(), flush=True)
+
+
+async def _reload(project: Path, engine: Any, found: Any, server: Any, painter: Painter) -> None:
+    from .reload import Reloader
+
+    reloader = Reloader(project, engine, found)
+    async for change in reloader.watch():
+        server.update(list(reloader.discovery.functions))
+        if change.reloaded or change.added or change.removed:
+            painter.note(f"svl-tui: reloaded {', '.join(change.reloaded + change.added) or 'configuration'}")
+        for error in change.errors:
+            painter.error(f"svl-tui: {error.function} does not load: {error.error_type}: {error.message}")

@@ -1,0 +1,165 @@
+"""The Lambda Invoke API of ``serve``, driven by boto3 exactly as a test suite would."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from invokers.serve.lambda_api import parse_target
+from tests.conftest import MakeFunction
+from tests.invokers.serve.conftest import serving
+
+ECHO = """
+    import os
+    def handler(event, context):
+        print("echo says hi")
+        if event.get("fail"):
+            raise ValueError("asked to fail")
+        return {"echo": event, "name": context.function_name}
+"""
+
+
+def lambda_client(url: str) -> Any:
+    return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing",
+                        config=Config(retries={"max_attempts": 1}, read_timeout=30))
+
+
+async def call(url: str, **kwargs: Any) -> dict[str, Any]:
+    def invoke() -> dict[str, Any]:
+        response = lambda_client(url).invoke(**kwargs)
+        payload = response.get("Payload")
+        response["Body"] = payload.read() if payload is not None else b""
+        return response
+
+    return await asyncio.to_thread(invoke)
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_request_response_returns_the_payload_and_the_log_tail(make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo")
+    async with serving(spec) as (server, traffic):
+        response = await call(server.url, FunctionName="echo", Payload=json.dumps({"a": 1}), LogType="Tail")
+    assert response["StatusCode"] == 200 and "FunctionError" not in response
+    assert json.loads(response["Body"]) == {"echo": {"a": 1}, "name": "echo"}
+    assert response["ExecutedVersion"] == "$LATEST"
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert tail.startswith("START RequestId: ") and "echo says hi" in tail and "REPORT RequestId:" in tail
+    assert [(t.face, t.function, t.status, t.cold) for t in traffic] == [("lambda", "echo", 200, True)]
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_function_error_sets_function_error_and_returns_lambdas_error_object(
+        make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo")
+    async with serving(spec) as (server, _):
+        response = await call(server.url, FunctionName="echo", Payload=json.dumps({"fail": True}))
+    assert response["StatusCode"] == 200 and response["FunctionError"] == "Unhandled"
+    error = json.loads(response["Body"])
+    assert error["errorType"] == "ValueError" and error["errorMessage"] == "asked to fail"
+    assert isinstance(error["stackTrace"], list)
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_arns_and_qualifiers_name_the_local_function(make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo")
+    async with serving(spec) as (server, _):
+        by_arn = await call(server.url, FunctionName="arn:aws:lambda:us-east-1:123456789012:function:echo",
+                            Payload=b"{}")
+        qualified = await call(server.url, FunctionName="echo", Qualifier="$LATEST", Payload=b"{}")
+    assert json.loads(by_arn["Body"])["name"] == "echo"
+    assert qualified["StatusCode"] == 200
+
+
+def test_parse_target_accepts_lambdas_name_forms() -> None:
+    prefix = "/2015-03-31/functions/"
+    assert parse_target(prefix + "echo/invocations", None) == ("echo", None)
+    assert parse_target(prefix + "echo%3Alive/invocations", None) == ("echo", "live")
+    assert parse_target(prefix + "123456789012%3Afunction%3Aecho/invocations", "3") == ("echo", "3")
+    assert parse_target(prefix + "arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Aecho%3A%24LATEST"
+                        "/invocations", None) == ("echo", "$LATEST")
+    assert parse_target(prefix + "not a name/invocations", None) is None
+    assert parse_target("/2015-03-31/functions/echo", None) is None
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_unknown_function_raises_resource_not_found(make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo")
+    async with serving(spec) as (server, _):
+        client = lambda_client(server.url)
+        with pytest.raises(client.exceptions.ResourceNotFoundException, match="Function not found: arn:aws:lambda"):
+            await asyncio.to_thread(client.invoke, FunctionName="nope", Payload=b"{}")
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_dry_run_checks_the_function_without_running_it(make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo")
+    async with serving(spec) as (server, traffic):
+        response = await call(server.url, FunctionName="echo", InvocationType="DryRun")
+        assert response["StatusCode"] == 204 and response["Body"] == b""
+        assert not server.engine.is_warm("echo")
+    assert traffic[0].status == 204
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_invalid_json_payload_is_rejected_like_lambda(make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo")
+    async with serving(spec) as (server, _):
+        client = lambda_client(server.url)
+        with pytest.raises(client.exceptions.InvalidRequestContentException, match="Could not parse request body"):
+            await asyncio.to_thread(client.invoke, FunctionName="echo", Payload=b"{not json")
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_event_invocation_is_queued_and_retried_twice_on_error(make_function: MakeFunction,
+                                                                     tmp_path: Any) -> None:
+    marks = tmp_path / "calls.txt"
+    spec = make_function(f"""
+        def handler(event, context):
+            with open({str(marks)!r}, "a") as calls:
+                calls.write(context.aws_request_id + "\\n")
+            raise RuntimeError("always")
+    """, name="flaky")
+
+    def quick_retries(server: Any) -> None:
+        server.lambda_api._retry_delays = (0.05, 0.05)
+
+    async with serving(spec, configure=quick_retries) as (server, _):
+        response = await call(server.url, FunctionName="flaky", InvocationType="Event", Payload=b"{}")
+        assert response["StatusCode"] == 202 and response["Body"] == b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if marks.exists() and len(marks.read_text().split()) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    attempts = marks.read_text().split()
+    assert len(attempts) == 3 and len(set(attempts)) == 3
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_throttled_invoke_raises_too_many_requests(make_function: MakeFunction) -> None:
+    spec = make_function("""
+        import time
+        def handler(event, context):
+            time.sleep(1.0)
+            return "done"
+    """, name="single", reserved_concurrency=1)
+    async with serving(spec) as (server, traffic):
+        client = lambda_client(server.url)
+        first = asyncio.create_task(call(server.url, FunctionName="single", Payload=b"{}"))
+        while server.engine.environments("single")[0] == 0:  # until the first one runs
+            await asyncio.sleep(0.01)
+        with pytest.raises(client.exceptions.TooManyRequestsException) as caught:
+            await asyncio.to_thread(client.invoke, FunctionName="single", Payload=b"{}")
+        assert json.loads((await first)["Body"]) == "done"
+    assert caught.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert any(t.throttled and t.status == 429 for t in traffic)
