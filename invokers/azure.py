@@ -97,15 +97,21 @@ def _request(method: str, spec: FunctionSpec, route: str | None, path: str, head
     url = f"{LOCAL_HOST}{url_path}"
     if query:
         url += "?" + urlencode(query)
+    all_params = {**(route_params(route or spec.name, url_path) or {}), **params}
+    return azure_request(method, url, headers, query, all_params, raw_body)
+
+
+def azure_request(method: str, url: str, headers: dict[str, str], query: dict[str, Any], params: dict[str, Any],
+                  raw_body: str | None) -> dict[str, Any]:
+    """The request object an Azure HTTP trigger receives (``body`` parsed when the content type is JSON)."""
     body: Any = raw_body
     if raw_body and "json" in headers.get("content-type", ""):
         try:
             body = json.loads(raw_body)
         except ValueError:
             body = raw_body
-    all_params = {**(route_params(route or spec.name, url_path) or {}), **params}
     return {"method": method.upper(), "url": url, "originalUrl": url, "headers": headers, "query": dict(query),
-            "params": all_params, "body": body, "rawBody": raw_body}
+            "params": dict(params), "body": body, "rawBody": raw_body}
 
 
 _SEGMENT = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}?=]*)?(\?)?(?:=[^}]*)?\}")

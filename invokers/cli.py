@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--quiet", "-q", action="store_true", help="print only each run's response (or error)")
 
     from .cli_aws import add_arguments
+    from .cli_burst import add_arguments as add_burst
     from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
     from .cli_sdk import add_parser as add_sdk_parser
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_parser(commands, common)
     add_sdk_parser(commands, common, invoke)
     add_serve(commands, common)
+    add_burst(invoke)
     return parser
 
 
@@ -197,7 +199,7 @@ def _invoke(args: argparse.Namespace) -> int:
         confirm(spec, args)
         result = asyncio.run(_stream(spec, event, args, None, None))
         return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
-    if not args.mock_aws and not getattr(args, "repeat", None):
+    if not args.mock_aws and not wanted_burst(args):
         from .cli_reuse import try_session
 
         reused = try_session(args)  # a running serve or UI of this project: its warm environment
@@ -214,6 +216,14 @@ def _invoke(args: argparse.Namespace) -> int:
         if not install_for(spec):
             return EXIT_FUNCTION_ERROR
     mock = start_mock(args)
+    if wanted_burst(args):
+        from .cli_burst import run as run_burst
+
+        try:
+            return run_burst(args, spec, event, mock.environment if mock else None)
+        finally:
+            if mock is not None:
+                mock.stop()
     try:
         # under a debug port the engine starts the worker itself, wrapped in the debugger
         spawned = None if args.debug_port else _start_early(spec, mock.environment if mock else None)
@@ -226,6 +236,10 @@ def _invoke(args: argparse.Namespace) -> int:
                         Painter(sys.stderr).note(f"mock AWS {kind}: {', '.join(names)}")
             mock.stop()
     return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
+
+
+def wanted_burst(args: argparse.Namespace) -> bool:
+    return getattr(args, "repeat", 1) > 1 or getattr(args, "concurrency", 1) > 1
 
 
 def _start_early(spec: FunctionSpec, extra_env: dict[str, str] | None) -> Spawned | None:
@@ -287,5 +301,3 @@ async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.N
         elif not args.quiet:
             painter.log(update)
     raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
-
-

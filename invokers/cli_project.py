@@ -75,29 +75,37 @@ def find_function(found: Discovery, name: str) -> FunctionSpec:
 
 def read_event(args: argparse.Namespace, spec: FunctionSpec) -> Any:
     """The event from --data, --event FILE, --event - (stdin), or the function's default."""
+    given, event = explicit_event(args, spec.name)
+    if given:
+        return event
+    if spec.default_event is not None:
+        return spec.default_event
+    from .trigger_events import opening_event  # here: a plain invoke need not load the event catalogue
+
+    return opening_event(spec, Path(args.project or Path.cwd())).event
+
+
+def explicit_event(args: argparse.Namespace, function: str) -> tuple[bool, Any]:
+    """(True, the event) from --data, --saved, --event FILE or --event -; (False, None) when none was given."""
     if args.data is not None:
-        return parse_json(args.data, "--data")
+        return True, parse_json(args.data, "--data")
     if args.saved:
         from event_samples import SavedEventError, SavedEvents
 
         try:
-            return SavedEvents(Path(args.project or Path.cwd())).load(spec.name, args.saved)
+            return True, SavedEvents(Path(args.project or Path.cwd())).load(function, args.saved)
         except SavedEventError as exc:
             raise UsageError(str(exc)) from None
     if args.event == "-":
-        return parse_json(sys.stdin.read(), "standard input")
+        return True, parse_json(sys.stdin.read(), "standard input")
     if args.event:
         path = Path(args.event)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
-        return parse_json(text, args.event)
-    if spec.default_event is not None:
-        return spec.default_event
-    from .trigger_events import opening_event  # here: a plain invoke need not load the event catalogue
-
-    return opening_event(spec, Path(args.project or Path.cwd())).event
+        return True, parse_json(text, args.event)
+    return False, None
 
 
 def parse_json(text: str, where: str) -> Any:

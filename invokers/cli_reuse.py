@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from .cli import EXIT_FUNCTION_ERROR, EXIT_OK, Painter, UsageError, parse_json, print_result
-from .models import LogRecord, Result
+from . import jsonout
+from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, Painter, UsageError, show_result
+from .cli_project import explicit_event
+from .models import Result
 
 
 def try_session(args: argparse.Namespace) -> int | None:
@@ -25,42 +26,25 @@ def try_session(args: argparse.Namespace) -> int | None:
     found = session.find(Path(args.project or Path.cwd()))
     if found is None:
         return None
-    use_default, event = _event(args)
-    painter = Painter(sys.stderr)
-    records: list[LogRecord] = []
+    given, event = explicit_event(args, args.function)
     try:
-        for update in invoke(found, args.function, event, use_default=use_default):
+        updates = invoke(found, args.function, event, use_default=not given)
+    except SessionGone:
+        return None  # nothing printed yet: the caller runs it in-process
+    painter = Painter(sys.stderr)
+    document = jsonout.StreamedDocument(sys.stdout) if args.json else None
+    try:
+        for update in updates:
             if isinstance(update, Result):
-                print_result(update, records, args, painter)
+                if document is not None:
+                    document.close(update.to_dict())
+                else:
+                    show_result(update, painter, summary=not args.quiet)
                 return EXIT_OK if update.ok else EXIT_FUNCTION_ERROR
-            if args.json:
-                records.append(update)
+            if document is not None:
+                document.record(update.to_dict())
             elif not args.quiet:
                 painter.log(update)
     except SessionGone as exc:
-        if records:
-            raise UsageError(f"the running session stopped during the invocation ({exc})") from None
-        return None
+        raise UsageError(f"the running session stopped during the invocation ({exc})") from None
     return None
-
-
-def _event(args: argparse.Namespace) -> tuple[bool, Any]:
-    """(use the function's default event, the event): the same sources as an in-process invoke."""
-    if args.data is not None:
-        return False, parse_json(args.data, "--data")
-    if args.event == "-":
-        return False, parse_json(sys.stdin.read(), "standard input")
-    if args.event:
-        try:
-            text = Path(args.event).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
-        return False, parse_json(text, args.event)
-    if args.saved:
-        from event_samples import SavedEventError, SavedEvents
-
-        try:
-            return False, SavedEvents(Path(args.project or Path.cwd())).load(args.function, args.saved)
-        except SavedEventError as exc:
-            raise UsageError(str(exc)) from None
-    return True, None

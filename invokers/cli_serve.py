@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import EXIT_OK, Painter, UsageError, load_project
+from .cli_output import EXIT_OK, Painter, UsageError
+from .cli_project import load_project
 from .pool import DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_S, Limits
 
 
@@ -63,9 +64,9 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with Engine(limits=limits) as engine:
-        server = Server(engine, list(found.functions))
-        url = await server.start(args.host, args.port)
         project = Path(found.project)
+        server = Server(engine, list(found.functions), project=project)
+        url = await server.start(args.host, args.port)
         session.write(project, url, server.key)
         try:
             server.listeners.append(lambda traffic: _print_traffic(traffic, painter, args.quiet))
@@ -89,9 +90,8 @@ def _announce(server: Any, url: str, host: str, painter: Painter) -> None:
     scope = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "reachable from the network"
     painter.note(f"svl-tui: serving {len(server.functions)} functions on {url} ({scope}; Ctrl-C to stop)")
     painter.note(f"  Lambda Invoke API: aws lambda invoke --endpoint-url {url} --function-name NAME out.json")
-    if server.gateway is not None:
-        for line in server.gateway.describe(url):
-            painter.note("  " + line)
+    for line in server.gateway.describe(url):
+        painter.note("  " + line)
 
 
 def _print_traffic(traffic: Any, painter: Painter, quiet: bool) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models import FunctionSpec, LogRecord, Result
+from .gateway import Gateway
 from .lambda_api import PREFIX as LAMBDA_PREFIX
 from .lambda_api import InvokeApi
 from .traffic import Answer, Traffic
@@ -32,15 +34,18 @@ Listener = Callable[[Traffic], None]
 class Server:
     """Serves a project's functions over HTTP through an ``Engine``."""
 
-    def __init__(self, engine: Engine, functions: list[FunctionSpec], *, key: str | None = None) -> None:
+    def __init__(self, engine: Engine, functions: list[FunctionSpec], *, key: str | None = None,
+                 project: Path | None = None) -> None:
         self.engine = engine
+        self.project = project or Path.cwd()
+        """The project folder: saved events and event files are looked up there."""
         self._functions = {spec.name: spec for spec in functions if spec.is_local}
         self.key = key or secrets.token_urlsafe(32)
         """Callers of the session endpoints must send this (the CLI reads it from the session file)."""
         self.listeners: list[Listener] = []
         self.lambda_api = InvokeApi(lambda: self._functions, self.run)
-        self.gateway: Any = None
-        """The API Gateway face (``invokers.serve.gateway``), answering every other path."""
+        self.gateway = Gateway(list(self._functions.values()), self.run)
+        """The API Gateway face, answering every other path."""
         self._runner: web.AppRunner | None = None
         self.host = DEFAULT_HOST
         self.port = 0
@@ -52,8 +57,7 @@ class Server:
     def update(self, functions: list[FunctionSpec]) -> None:
         """New discovery results (a reload): serve these from the next request on."""
         self._functions = {spec.name: spec for spec in functions if spec.is_local}
-        if self.gateway is not None:
-            self.gateway.update(list(self._functions.values()))
+        self.gateway.update(list(self._functions.values()))
 
     @property
     def url(self) -> str:
@@ -77,6 +81,7 @@ class Server:
 
     async def close(self) -> None:
         await self.lambda_api.close()
+        await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -109,10 +114,8 @@ class Server:
         if path.startswith(LAMBDA_PREFIX):
             face = "lambda"
             answer = await self.lambda_api.handle(path, dict(request.query), headers, body)
-        elif self.gateway is not None:
-            face, answer = await self.gateway.handle(request, body)
         else:
-            face, answer = "api", Answer(404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
+            face, answer = await self.gateway.handle(request, body)
         result = answer.result
         self.tell(Traffic(
             face=face, method=request.method, path=request.path_qs, status=answer.status, function=answer.function,

@@ -45,8 +45,12 @@ async def handle(server: Server, request: web.Request, body: bytes) -> web.Strea
         asked = json.loads(body) if body else {}
     except ValueError:
         return web.json_response({"message": "the request body must be JSON: {\"event\": ...}"}, status=400)
-    event = asked["event"] if isinstance(asked, dict) and "event" in asked else (
-        spec.default_event if spec.default_event is not None else {})
+    if isinstance(asked, dict) and "event" in asked:
+        event = asked["event"]
+    else:  # the same event a plain in-process invoke would send
+        from ..trigger_events import opening_event
+
+        event = opening_event(spec, server.project).event
     started = time.perf_counter()
     response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
     await response.prepare(request)

@@ -1,0 +1,142 @@
+"""The API Gateway face of ``serve``: routes, payloads, API Gateway's own answers.
+
+A request is matched against the route table, turned into the event its API
+kind sends (REST 1.0, HTTP API 2.0 or 1.0, function URL, Azure HTTP), run
+through the engine, and answered as that API would answer: the handler's
+proxy response, or API Gateway's own errors (403 ``Missing Authentication
+Token`` / 404 ``Not Found`` for an unknown route, 502/500 for a failed or
+malformed answer, 504/503 after the integration timeout, 429 when throttled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from ..models import FunctionSpec, LogRecord, Result
+from . import payloads
+from .payloads import HttpAnswer, Request
+from .routes import URL_PREFIX, Match, RouteTable
+from .traffic import Answer
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+REST_TIMEOUT_S = 29.0  # API Gateway's integration timeout
+HTTP_API_TIMEOUT_S = 30.0
+
+Run = Callable[[FunctionSpec, Any, str], Awaitable[tuple[list[LogRecord], Result]]]
+
+_ERRORS = {
+    # kind: (failed, timed out) answers
+    "api": ((502, {"message": "Internal server error"}), (504, {"message": "Endpoint request timed out"})),
+    "http_api": ((500, {"message": "Internal Server Error"}), (503, {"message": "Service Unavailable"})),
+    "function_url": ((502, {"message": "Internal Server Error"}), (504, {"message": "Endpoint request timed out"})),
+    "azure_http": ((500, {"message": "Internal Server Error"}), (504, {"message": "Gateway Timeout"})),
+}
+
+
+class Gateway:
+    """Answers HTTP requests on the project's API routes by invoking the functions behind them."""
+
+    def __init__(self, functions: list[FunctionSpec], run: Run, *, rest_timeout_s: float = REST_TIMEOUT_S,
+                 http_timeout_s: float = HTTP_API_TIMEOUT_S) -> None:
+        self._run = run
+        self.rest_timeout_s = rest_timeout_s
+        self.http_timeout_s = http_timeout_s
+        self._background: set[asyncio.Task[Any]] = set()
+        self.update(functions)
+
+    def update(self, functions: list[FunctionSpec]) -> None:
+        self._functions = {spec.name: spec for spec in functions}
+        self.table = RouteTable(functions)
+
+    def describe(self, base_url: str) -> list[str]:
+        """One line per route, for the start-up banner."""
+        lines = []
+        for route in self.table.routes:
+            if route.kind == "function_url":
+                lines.append(f"function URL  {base_url}{URL_PREFIX}{route.function}/ -> {route.function}")
+            else:
+                kind = {"api": "REST API", "http_api": "HTTP API", "azure_http": "Azure HTTP"}[route.kind]
+                lines.append(f"{kind:<13} {route.method:<6} {base_url}{route.path} -> {route.function}")
+        return lines
+
+    async def handle(self, request: web.Request, body: bytes) -> tuple[str, Answer]:
+        transport = request.transport
+        peer = transport.get_extra_info("peername") if transport is not None else None
+        incoming = Request(method=request.method, path=request.path, query_string=request.query_string,
+                           headers=list(request.headers.items()), body=body,
+                           source_ip=peer[0] if peer else "127.0.0.1", host=request.host)
+        return await self.answer(incoming, f"{request.scheme}://{request.host}")
+
+    async def answer(self, request: Request, base_url: str) -> tuple[str, Answer]:
+        match = self.table.find(request.method, request.path)
+        if match is None:
+            if self.table.has_rest:
+                return "api", _answer(payloads.json_answer(403, {"message": "Missing Authentication Token"}))
+            return "api", _answer(payloads.json_answer(404, {"message": "Not Found"}))
+        route = match.route
+        face = {"function_url": "url", "azure_http": "azure"}.get(route.kind, "api")
+        spec = self._functions[route.function]
+        event = self._event(request, match, base_url)
+        timeout = self.rest_timeout_s if route.kind == "api" else self.http_timeout_s
+        task = asyncio.ensure_future(self._run(spec, event, request.request_id))
+        try:
+            records, result = await asyncio.wait_for(asyncio.shield(task), timeout)
+        except asyncio.TimeoutError:
+            self._background.add(task)  # the function keeps running, as it does behind API Gateway
+            task.add_done_callback(self._background.discard)
+            answer = _answer(payloads.json_answer(*_ERRORS[route.kind][1]), route.function, route.label)
+            answer.error_type = "IntegrationTimeout"
+            return face, answer
+        answer = _answer(self._response(route.kind, route.payload_format, result), route.function, route.label)
+        answer.result, answer.logs = result, records
+        if not result.ok:
+            answer.error_type = (result.error or {}).get("errorType", "")
+        elif answer.status in (500, 502) and route.kind != "azure_http":
+            answer.error_type = "MalformedProxyResponse"
+        return face, answer
+
+    def _event(self, request: Request, match: Match, base_url: str) -> Any:
+        route = match.route
+        if route.kind == "azure_http":
+            return payloads.azure_request(request, match, base_url)
+        if route.kind == "api":
+            return payloads.rest_event(request, match)
+        if route.payload_format == "1.0":
+            return payloads.rest_event(request, match, version="1.0")
+        return payloads.http_event(request, match)
+
+    @staticmethod
+    def _response(kind: str, payload_format: str, result: Result) -> HttpAnswer:
+        failed = _ERRORS[kind][0]
+        if not result.ok:
+            if (result.error or {}).get("errorType") == "TooManyRequestsException":
+                return payloads.json_answer(429, {"message": "Too Many Requests"})
+            return payloads.json_answer(*failed)
+        if kind == "azure_http":
+            return payloads.azure_response(result.response)
+        mapped = payloads.proxy_response(result.response, v2=kind != "api" and payload_format == "2.0")
+        return mapped if mapped is not None else payloads.json_answer(*failed)
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _answer(http: HttpAnswer, function: str = "", route: str = "") -> Answer:
+    """The server's Answer: single headers as a mapping, repeated ones (Set-Cookie) kept apart."""
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for key, value in http.headers:
+        if key.lower() == "set-cookie" or key in multi:
+            multi.setdefault(key, []).append(value)
+        elif key in single:
+            multi[key] = [single.pop(key), value]
+        else:
+            single[key] = value
+    return Answer(http.status, single, http.body, function=function, route=route, multi_headers=multi)

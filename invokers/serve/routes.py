@@ -1,0 +1,157 @@
+"""The local API Gateway's route table, built from the functions' HTTP triggers.
+
+Routes come from ``FunctionSpec.triggers`` (SAM ``Api``/``HttpApi`` events,
+serverless.yml ``http``/``httpApi``, function URLs, Azure HTTP triggers) and
+match as API Gateway matches: literal segments before ``{param}`` before
+``{greedy+}``, a method before ``ANY``. REST routes also answer under their
+stage prefix (``/Prod/hello`` as well as ``/hello``); a function URL answers
+under ``/_url/{function}/``; an Azure route under ``/api/{route}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import FunctionSpec
+
+URL_PREFIX = "/_url/"
+AZURE_PREFIX = "/api"
+
+_AZURE_PARAM = re.compile(r"\{(\*?)([A-Za-z_][\w-]*)(?::[^}?]*)?(\??)\}")
+
+
+@dataclass
+class Route:
+    """One way in: a kind of API, a method, a path template, the function behind it."""
+
+    kind: str  # "api" (REST, payload 1.0) | "http_api" | "function_url" | "azure_http"
+    method: str  # upper case, or "ANY"
+    path: str  # the template as written: /orders/{id}, /{proxy+}
+    function: str
+    stage: str = ""
+    payload_format: str = "1.0"
+    route_key: str = ""
+    rank: tuple[int, ...] = field(init=False, repr=False)
+    """Sort key: literal segments (0) before parameters (1) before greedy ones (2), a method before ANY."""
+    _pattern: re.Pattern[str] = field(init=False, repr=False)
+    _names: list[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        parts: list[str] = []
+        self._names = []
+        rank: list[int] = []
+        for segment in filter(None, self.path.split("/")):
+            if segment.startswith("{") and segment.endswith("+}"):
+                self._names.append(segment[1:-2])
+                parts.append("(.+)")
+                rank.append(2)
+            elif segment.startswith("{") and segment.endswith("}"):
+                self._names.append(segment[1:-1])
+                parts.append("([^/]+)")
+                rank.append(1)
+            else:
+                parts.append(re.escape(segment))
+                rank.append(0)
+        self._pattern = re.compile("^/" + "/".join(parts) + "/?$" if parts else "^/?$")
+        self.rank = (*rank, 1 if self.method == "ANY" else 0)
+
+    @property
+    def label(self) -> str:
+        """How the route is shown: ``GET /orders/{id}``."""
+        return self.route_key or f"{self.method} {self.path}"
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if self.method not in ("ANY", method):
+            return None
+        found = self._pattern.match(path)
+        if found is None:
+            return None
+        return dict(zip(self._names, found.groups(), strict=True))
+
+
+@dataclass
+class Match:
+    route: Route
+    params: dict[str, str]
+    path: str
+    """The request's path as the function sees it (without a stage or URL prefix)."""
+
+
+class RouteTable:
+    """Every HTTP route of a project, most specific first."""
+
+    def __init__(self, functions: list[FunctionSpec]) -> None:
+        self.routes = sorted((route for spec in functions for route in routes_of(spec)), key=lambda route: route.rank)
+        self.stages = {route.stage for route in self.routes if route.stage and route.stage != "$default"}
+
+    @property
+    def has_rest(self) -> bool:
+        return any(route.kind == "api" for route in self.routes)
+
+    def find(self, method: str, path: str) -> Match | None:
+        """The route for a request, or None (API Gateway's 403/404)."""
+        if path.startswith(URL_PREFIX):
+            name, _, rest = path[len(URL_PREFIX):].partition("/")
+            for route in self.routes:
+                if route.kind == "function_url" and route.function == name:
+                    return Match(route, {}, "/" + rest)
+            return None
+        candidates = [path]
+        first, _, rest = path[1:].partition("/")
+        if first in self.stages:
+            candidates.insert(0, "/" + rest)  # /Prod/hello as deployed, before /hello as sam local serves it
+        for candidate in candidates:
+            for route in self.routes:
+                if route.kind == "function_url":
+                    continue
+                if candidate != path and route.stage != first:
+                    continue
+                params = route.match(method, candidate)
+                if params is not None:
+                    return Match(route, params, candidate)
+        return None
+
+
+def routes_of(spec: FunctionSpec) -> list[Route]:
+    """The HTTP routes a function's triggers declare."""
+    found: list[Route] = []
+    for trigger in spec.triggers:
+        params = trigger.params
+        if trigger.kind == "api":
+            found.append(Route("api", _method(params.get("method")), _path(params.get("path")), spec.name,
+                               stage=str(params.get("stage") or "")))
+        elif trigger.kind == "http_api":
+            key = str(params.get("route_key") or "")
+            found.append(Route("http_api", _method(params.get("method")), _path(params.get("path")), spec.name,
+                               stage=str(params.get("stage") or "$default"),
+                               payload_format=str(params.get("payload_format") or "2.0"),
+                               route_key=key if key == "$default" else ""))
+        elif trigger.kind == "function_url":
+            found.append(Route("function_url", "ANY", "/{proxy+}", spec.name, stage="$default",
+                               payload_format="2.0", route_key="$default"))
+        elif trigger.kind == "azure_http":
+            found.extend(_azure_routes(spec, params))
+    return found
+
+
+def _azure_routes(spec: FunctionSpec, params: dict[str, Any]) -> list[Route]:
+    """``route`` (default: the function's name) under ``/api``, for each of ``methods`` (default: all)."""
+    template = str(params.get("route") or spec.name).strip("/")
+    path = AZURE_PREFIX + "/" + _AZURE_PARAM.sub(
+        lambda m: "{" + m.group(2) + ("+" if m.group(1) else "") + "}", template)
+    methods = params.get("methods") or ["ANY"]
+    if not isinstance(methods, list):
+        methods = [methods]
+    return [Route("azure_http", _method(method), path, spec.name) for method in methods]
+
+
+def _method(value: Any) -> str:
+    text = str(value or "ANY").upper()
+    return "ANY" if text in ("*", "ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else text
+
+
+def _path(value: Any) -> str:
+    text = str(value or "/")
+    return text if text.startswith("/") else "/" + text
