@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .burst import BurstReport, burst
 from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, Painter, UsageError
 from .models import FunctionSpec
 from .pool import DEFAULT_ACCOUNT_CONCURRENCY, Limits
+
+if TYPE_CHECKING:
+    from .burst import BurstReport
 
 
 def add_arguments(invoke: argparse.ArgumentParser) -> None:
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace, spec: FunctionSpec, event: Any, worker_env: di
         limits = Limits(account=args.account_concurrency)
     except ValueError as exc:
         raise UsageError(f"--account-concurrency: {exc}") from None
+    import asyncio  # here: building the parser must not pay for asyncio
+
     report = asyncio.run(_run(args, spec, event, worker_env, limits))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -41,6 +44,7 @@ def run(args: argparse.Namespace, spec: FunctionSpec, event: Any, worker_env: di
 
 async def _run(args: argparse.Namespace, spec: FunctionSpec, event: Any,
                worker_env: dict[str, str] | None, limits: Limits) -> BurstReport:
+    from .burst import burst
     from .engine import Engine
 
     async with Engine(worker_env=worker_env, limits=limits) as engine:

@@ -8,8 +8,6 @@ reloads changed code, and publishes the session under ``.svl/`` so
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         limits = Limits(account=args.account_concurrency, idle_s=args.idle_timeout)
     except ValueError as exc:
         raise UsageError(f"--account-concurrency/--idle-timeout: {exc}") from None
+    import asyncio  # here: building the parser must not pay for asyncio
+
     found = load_project(args)
     try:
         asyncio.run(_serve(args, found, limits))
@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace, found: Any, limits: Limits) -> None:
+    import asyncio
+    import signal
+
     from .engine import Engine
     from .serve import session
     from .serve.server import Server

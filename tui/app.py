@@ -24,6 +24,7 @@ from invokers.reload import Reloader
 
 from .bindings import load_keymap
 from .commands import FunctionCommands, system_commands
+from .controllers.serve import ServeController
 from .messages import CatalogueChanged
 from .notices import notify_grouped
 from .screens.main import MainScreen
@@ -55,6 +56,8 @@ class SvlApp(App[None]):
         self.reloader = Reloader(discovery.project, self.engine, discovery)
         self.keymap, self.keymap_problems = load_keymap(keymap_file)
         self.main_screen = MainScreen()
+        self.serve = ServeController(self)
+        """The local API Gateway / Lambda endpoint, started from the palette."""
         self.catalogue.subscribe(self._catalogue_changed)
 
     def _catalogue_changed(self, change: CatalogueChange) -> None:
@@ -93,6 +96,7 @@ class SvlApp(App[None]):
             self.notify(complaint, title="Key config", severity="warning", timeout=10)
 
     async def on_unmount(self) -> None:
+        await self.serve.stop()
         await self.engine.close()
         if self.mock is not None:
             self.mock.stop()
@@ -101,6 +105,11 @@ class SvlApp(App[None]):
         yield from super().get_system_commands(screen)
         if screen is self.main_screen:
             yield from system_commands(self, self.main_screen)
+
+    def show_traffic(self) -> None:
+        from .screens.traffic import TrafficScreen
+
+        self.push_screen(TrafficScreen(self.serve))
 
     def show_mock_inventory(self) -> None:
         assert self.mock is not None

@@ -64,6 +64,10 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
     yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "help"))
     yield SystemCommand("Debug port…", "Start local functions under debugpy / node --inspect on a port, "
                         "for VS Code or another editor to attach", screen.run_area.ask_debug_port)
+    yield SystemCommand("Serve: start/stop local endpoint", "API Gateway routes and the Lambda Invoke API on "
+                        "127.0.0.1:3000, on this session's warm environments", app.serve.toggle)
+    yield SystemCommand("Serve: traffic", "Every request the local endpoint answered, with its logs",
+                        app.show_traffic)
     if app.has_deployed:
         yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
                             partial(screen.invoke_deployed_with, "Event"))

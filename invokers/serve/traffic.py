@@ -53,9 +53,14 @@ class Traffic:
         """One line in the style of a web server's access log, with what Lambda adds."""
         stamp = time.strftime("%H:%M:%S", time.localtime(self.started_at))
         target = f" -> {self.function}" if self.function else ""
-        notes = [note for note, on in (("cold", self.cold), ("throttled", self.throttled)) if on]
-        if self.error_type and not self.throttled:
-            notes.append(self.error_type)
+        notes = self.notes()
         extra = f" ({', '.join(notes)})" if notes else ""
         return (f"{stamp} {self.method} {self.path} {self.status} {self.duration_ms:.1f} ms"
                 f"{target}{extra}")
+
+    def notes(self) -> list[str]:
+        """What to flag about the request: a cold start, a throttle, the error type."""
+        notes = [note for note, on in (("cold", self.cold), ("throttled", self.throttled)) if on]
+        if self.error_type and not self.throttled:
+            notes.append(self.error_type)
+        return notes
