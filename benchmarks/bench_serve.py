@@ -30,13 +30,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _stats import precompile, row  # noqa: E402
 
+T = TypeVar("T")
 FIXTURE = HERE / "fixtures" / "serve-peer"
 BIN = HERE / "node_modules" / ".bin"
 IDLE_S = 5
@@ -124,6 +127,13 @@ def autocannon(port: int, path: str, seconds: int) -> tuple[float, float]:
     return report["requests"]["average"], report["latency"]["p99"]
 
 
+def loaded_run(port: int, path: str, seconds: int, pid: int, peak: list[float]) -> tuple[float, float]:
+    """A throughput run, then the server's memory at once (the other server's turn outlasts the idle time)."""
+    figures = autocannon(port, path, seconds)
+    peak.append(tree_rss_mb(pid))
+    return figures
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants."""
     total, pending = 0, [pid]
@@ -138,12 +148,13 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def alternate(rounds: int, a: object, b: object) -> tuple[list[float], list[float]]:
-    ours: list[float] = []
-    theirs: list[float] = []
+def alternate(rounds: int, a: Callable[[], T], b: Callable[[], T]) -> tuple[list[T], list[T]]:
+    """``rounds`` runs of each, interleaved A, B, A, B so both see the same machine."""
+    ours: list[T] = []
+    theirs: list[T] = []
     for _ in range(rounds):
-        ours.append(a())  # type: ignore[operator]
-        theirs.append(b())  # type: ignore[operator]
+        ours.append(a())
+        theirs.append(b())
     return ours, theirs
 
 
@@ -189,23 +200,24 @@ def run(args: argparse.Namespace, project: Path, svl: str, ours: subprocess.Pope
         compare(f"{path} first burst", [burst_ms(SVL_PORT, path)], [burst_ms(SLS_PORT, path)], "ms", False)
     print("2. Warm bursts of the same (median of alternated runs)")
     for path in ("/py-slow", "/node-slow"):
-        mine, peer = alternate(args.rounds + 2, lambda p=path: burst_ms(SVL_PORT, p),
-                               lambda p=path: burst_ms(SLS_PORT, p))
+        mine, peer = alternate(args.rounds + 2, partial(burst_ms, SVL_PORT, path), partial(burst_ms, SLS_PORT, path))
         compare(f"{path} warm burst", mine, peer, "ms", False)
     print(f"3. Throughput at 16 keep-alive clients ({args.duration} s runs, alternated, after a warm-up)")
+    loaded: dict[str, tuple[float, float]] = {}
     for path in ("/py", "/node"):
         autocannon(SVL_PORT, path, 2)
         autocannon(SLS_PORT, path, 2)
-        results = alternate(args.rounds, lambda p=path: autocannon(SVL_PORT, p, args.duration),
-                            lambda p=path: autocannon(SLS_PORT, p, args.duration))
+        peaks: tuple[list[float], list[float]] = ([], [])
+        results = alternate(args.rounds, partial(loaded_run, SVL_PORT, path, args.duration, ours.pid, peaks[0]),
+                            partial(loaded_run, SLS_PORT, path, args.duration, theirs.pid, peaks[1]))
         pairs_ours, pairs_theirs = results
-        compare(f"{path} req/s", [r for r, _ in pairs_ours], [r for r, _ in pairs_theirs],  # type: ignore[misc]
-                "req/s", True)
-        compare(f"{path} p99", [p for _, p in pairs_ours], [p for _, p in pairs_theirs], "ms", False)  # type: ignore[misc]
+        compare(f"{path} req/s", [r for r, _ in pairs_ours], [r for r, _ in pairs_theirs], "req/s", True)
+        compare(f"{path} p99", [p for _, p in pairs_ours], [p for _, p in pairs_theirs], "ms", False)
+        loaded[path] = (max(peaks[0]), max(peaks[1]))
     print("4. Memory of the whole process tree")
     row("idle after start: svl-tui / serverless-offline", f"{idle[0]:.0f} MB / {idle[1]:.0f} MB")
-    row("after the load: svl-tui / serverless-offline",
-        f"{tree_rss_mb(ours.pid):.0f} MB / {tree_rss_mb(theirs.pid):.0f} MB")
+    for path, (ours_mb, theirs_mb) in loaded.items():
+        row(f"right after the {path} load: svl-tui / serverless-offline", f"{ours_mb:.0f} MB / {theirs_mb:.0f} MB")
     time.sleep(IDLE_S * 1.6)
     row(f"svl-tui after {IDLE_S} s idle (--idle-timeout {IDLE_S})", f"{tree_rss_mb(ours.pid):.0f} MB")
     print("5. Save -> the next request runs the new code (svl-tui reload)")
