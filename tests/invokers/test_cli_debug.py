@@ -21,7 +21,7 @@ HANDLER = """
         return {"total": total}
 
     def fails(event, context):
-        secret_key = "abc"
+        secret_key = "hunter2-not-hex"
         attempts = 3
         raise RuntimeError("no luck")
 """
@@ -76,7 +76,7 @@ def test_error_locals_in_text_and_json(project: Path) -> None:
     assert set(document["error"]) == {"errorMessage", "errorType", "requestId", "stackTrace"}
     frame = document["error_locals"][0]
     assert frame["function"] == "fails" and {"name": "attempts", "type": "int", "value": "3"} in frame["locals"]
-    assert "abc" not in json.dumps(document["error_locals"])
+    assert "hunter2" not in json.dumps(document["error_locals"])
 
 
 def test_debug_port_is_checked(project: Path) -> None:
