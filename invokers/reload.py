@@ -24,6 +24,7 @@ IGNORED_DIRS = {".git", "__pycache__", "node_modules", ".svl", ".venv", "venv", 
                 ".ruff_cache", ".hypothesis", ".tox", ".idea", ".vscode", ".aws-sam", ".serverless", "dist", "build"}
 CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".json", ".ts", ".tsx", ".mts", ".cts", ".jsx", ".zip"}
 AZURE_FILES = {"function.json", "host.json", "local.settings.json"}
+ARTIFACT_DIRS = {"dist", "build", ".serverless"}  # where packaged zips live; a zip there can be a function's code
 DEPENDENCY_FILES = {"package.json", "package-lock.json", "requirements.txt"}
 STEP_MS = 80  # quiet time that ends a burst: an editor or git writing many files stays one reload
 DEBOUNCE_MS = 800
@@ -63,7 +64,9 @@ class ReloadEvent:
 def ignored(path: str) -> bool:
     """Files that cannot change what a function does: VCS, caches, editor droppings, svl-tui's own."""
     parts = Path(path).parts
-    if any(part in IGNORED_DIRS for part in parts[:-1]) and Path(path).name not in DEPENDENCY_FILES:
+    hidden_by = [part for part in parts[:-1] if part in IGNORED_DIRS]
+    artifact = path.endswith(".zip") and all(part in ARTIFACT_DIRS for part in hidden_by)  # CodeUri: dist/fn.zip
+    if hidden_by and Path(path).name not in DEPENDENCY_FILES and not artifact:
         return True
     name = parts[-1] if parts else ""
     return (name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".pyc")) or name.startswith((".#", "#"))

@@ -16,6 +16,7 @@ from textual.command import Hit, Hits, Provider
 from invokers.models import function_key
 
 from .bindings import ACTIONS
+from .controllers.reload_watch import ReloadController
 
 if TYPE_CHECKING:
     from .app import SvlApp
@@ -62,6 +63,8 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
         if action.id not in ("quit", "help") and (action.id != "follow-logs" or app.has_deployed):
             yield SystemCommand(action.description, action.help, partial(screen.run_action, action.action))
     yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "help"))
+    yield SystemCommand("Env vars file…", "Override functions' environment from a SAM env-vars JSON file "
+                        "(sam local --env-vars)", screen.query_one(ReloadController).ask_env_vars)
     yield SystemCommand("Debug port…", "Start local functions under debugpy / node --inspect on a port, "
                         "for VS Code or another editor to attach", screen.run_area.ask_debug_port)
     yield SystemCommand("Serve: start/stop local endpoint", "API Gateway routes and the Lambda Invoke API on "

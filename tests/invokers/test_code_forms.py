@@ -247,3 +247,37 @@ def test_custom_runtime_that_sam_build_compiles_says_so(tmp_path: Path) -> None:
     (problem,) = found.problems
     assert problem.severity == "warning" and "BuildMethod: rust-cargolambda" in problem.message
     assert "run 'sam build'" in problem.message
+
+
+async def test_saving_a_zip_or_a_layer_reloads_the_functions_that_use_it(tmp_path: Path) -> None:
+    from invokers.reload import Reloader
+
+    archive = tmp_path / "dist" / "fn.zip"
+    make_zip(archive, {"app.py": ("import shared\ndef handler(e, c):\n    return ['v1', shared.V]\n", 0o644)})
+    write(tmp_path, "layers/shared/python/shared.py", "V = 'layer1'\n")
+    write(tmp_path, "template.yaml", """
+        Resources:
+          Shared:
+            Type: AWS::Serverless::LayerVersion
+            Properties: {ContentUri: layers/shared}
+          Zipped:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: dist/fn.zip, Handler: app.handler, Runtime: python3.12, Layers: [!Ref Shared]}
+          Other:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: dist/fn.zip, Handler: app.handler, Runtime: python3.12}
+    """)
+    async with Engine() as engine:
+        reloader = Reloader(tmp_path, engine)
+        spec = reloader.discovery.get("Zipped")
+        assert spec is not None
+        assert (await engine.invoke_collect(spec, {}))[1].response == ["v1", "layer1"]
+        make_zip(archive, {"app.py": ("import shared\ndef handler(e, c):\n    return ['v2', shared.V]\n", 0o644)})
+        os.utime(archive, (1, 1))
+        event = await reloader.apply([str(archive)])
+        assert event is not None and event.reloaded == ["Other", "Zipped"]
+        assert (await engine.invoke_collect(spec, {}))[1].response == ["v2", "layer1"]
+        write(tmp_path, "layers/shared/python/shared.py", "V = 'layer2'\n")
+        event = await reloader.apply([str(tmp_path / "layers" / "shared" / "python" / "shared.py")])
+        assert event is not None and event.reloaded == ["Zipped"]  # Other does not use the layer
+        assert (await engine.invoke_collect(spec, {}))[1].response == ["v2", "layer2"]

@@ -42,6 +42,39 @@ class ReloadController(Widget):
             self._tell(event)
             self.post_message(Reloaded(event))
 
+    def ask_env_vars(self) -> None:
+        """Palette: pick a SAM env-vars file (``sam local --env-vars``); empty stops using one."""
+        from pathlib import Path
+
+        from ..screens.prompt import PromptScreen
+
+        project = self.svl.reloader.project
+
+        def check(text: str) -> str:
+            path = Path(text.strip()).expanduser()
+            path = path if path.is_absolute() else project / path
+            if text.strip() and not path.is_file():
+                raise ValueError(f"{path}: no such file")
+            return str(path) if text.strip() else ""
+
+        def answered(text: str | None) -> None:
+            if text is not None:
+                self._use_env_vars(text)
+
+        current = self.svl.reloader.discovery.settings.env_vars
+        self.app.push_screen(PromptScreen("Env vars file, SAM format (empty: none)", "e.g. env.json", check,
+                                          current), answered)
+
+    @work(group="env-vars")
+    async def _use_env_vars(self, path: str) -> None:
+        from dataclasses import replace
+
+        reloader = self.svl.reloader
+        event = await reloader.reconfigure(replace(reloader.discovery.settings, env_vars=path))
+        self._tell(event)
+        self.post_message(Reloaded(event))
+        self.notify(f"using {path}" if path else "no env vars file", title="Env vars", timeout=3)
+
     def _tell(self, event: ReloadEvent) -> None:
         if event.config_changed:
             self.svl.catalogue.set_local(list(self.svl.reloader.functions))
