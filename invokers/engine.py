@@ -447,6 +447,9 @@ class Engine:
         else:
             await worker.kill()
             await worker.drain()
+            # The loop above only gives up once the handler has run for its whole timeout; a pause
+            # the debug session settles as it resumes must not make a timeout read shorter than that.
+            result.duration_ms = max(result.duration_ms, spec.timeout_s * 1000)
             stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
             message = f"{stamp} {request_id} Task timed out after {result.duration_ms / 1000:.2f} seconds"
             await queue.put(_platform(request_id, message, level="ERROR"))
