@@ -62,7 +62,11 @@ def pretty_json(value: Any) -> RenderableType:
 
 
 def outcome(result: Result) -> RenderableType:
-    """The response (HTTP responses as status, headers, decoded body) or the error with its trace."""
+    """The response (HTTP responses as status, headers, decoded body) or the error with its trace.
+
+    Notes on what differs from Lambda here (another Python, an SDK Lambda bundles but this machine
+    lacks) come last, in the panel, not only in the logs, so a mismatch is never silent.
+    """
     if not result.ok:
         error = result.error or {}
         parts: list[RenderableType] = [
@@ -74,15 +78,20 @@ def outcome(result: Result) -> RenderableType:
             parts.append(Text("".join(line if line.endswith("\n") else line + "\n" for line in trace).rstrip(),
                               style="dim"))
         parts.extend(error_locals(result))
-        return Group(*parts)
+        return Group(*parts, *notes(result))
     view = http_view(result.response)
     if view is None:
-        return Group(pretty_json(result.response), *output_bindings(result))
+        return Group(pretty_json(result.response), *output_bindings(result), *notes(result))
     style = "green" if view.status < 400 else "yellow" if view.status < 500 else "red"
     head = Text(f"HTTP {view.status}", style=f"bold {style}")
     headers = Text("\n".join(f"{k}: {v}" for k, v in view.headers.items()), style="dim")
     body = pretty_json(view.body) if not isinstance(view.body, str) else Text(view.body)
-    return Group(head, headers, Text(""), body, *output_bindings(result))
+    return Group(head, headers, Text(""), body, *output_bindings(result), *notes(result))
+
+
+def notes(result: Result) -> list[Text]:
+    """The engine's notes on this run (``Result.notes``), one warning line each."""
+    return [Text(f"\n⚠ {note}", style="yellow") for note in result.notes]
 
 
 def output_bindings(result: Result) -> list[RenderableType]:

@@ -150,6 +150,8 @@ class FunctionList(Vertical):
         if not spec.is_local and spec.architecture != "x86_64":
             details += f" · {spec.architecture}"
         label.append(f"\n  {details}", style="dim")
+        if spec.runtime_note:  # the declared runtime is not what runs it here: never silent
+            label.append(" ⚠", style="yellow")
         if spec.triggers:
             from invokers.trigger_events import summary
 
