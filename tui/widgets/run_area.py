@@ -72,6 +72,7 @@ class RunArea(Horizontal):
         self.in_flight: FunctionSpec | None = None
         self.auto_rerun = False
         self.confirmed: set[str] = set()  # deployed functions the user agreed to invoke this session
+        self.sdk_offered: set[str] = set()  # bundled SDK packages already offered this session: ask once
         self._shown: FunctionSpec | None = None
         self._buffer: list[LogRecord] = []
         self._unfreeze_timer: Timer | None = None
@@ -257,6 +258,39 @@ class RunArea(Horizontal):
         if result.status in ("crashed", "timeout"):
             self.notify(f"{spec.name}: {(result.error or {}).get('errorMessage', result.status)}",
                         severity="error", title=result.status.capitalize())
+        if spec.is_local and result.missing_sdk:
+            self._offer_sdk(spec, result.missing_sdk)
+
+    def _offer_sdk(self, spec: FunctionSpec, packages: list[str]) -> None:
+        """Lambda bundles the AWS SDK; offer once to fetch what is missing (npm, into svl-tui's cache)."""
+        from ..screens.confirm import ConfirmScreen
+
+        wanted = [package for package in packages if package not in self.sdk_offered]
+        if not wanted:
+            return
+        self.sdk_offered.update(wanted)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._install_sdk(spec, wanted)
+
+        self.app.push_screen(ConfirmScreen(
+            "Install the AWS SDK?",
+            f"{spec.name} needs {', '.join(wanted)}, which Lambda's {spec.runtime} runtime bundles but this machine "
+            "lacks. Install it once with npm into svl-tui's cache (shared by all projects, never into yours)?",
+            yes="Install"), answered)
+
+    @work(group="sdk-install")
+    async def _install_sdk(self, spec: FunctionSpec, packages: list[str]) -> None:
+        from invokers.node_sdk import install_async
+
+        self.notify(f"Installing {', '.join(packages)} with npm…", title="AWS SDK")
+        done = await install_async(packages, spec.runtime)
+        if done.ok:
+            self.notify(f"{done.message}. Invoke {spec.name} again (ctrl+r).", title="AWS SDK installed")
+        else:
+            self.sdk_offered.difference_update(packages)  # failed: offer again next time
+            self.notify(done.message, title="AWS SDK not installed", severity="error", timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "invoke" or self.in_flight is None:
