@@ -316,6 +316,10 @@ class Engine:
             from .node_sdk import missing_note
 
             final.missing_sdk, note = missing_note(result.spec, final.error)
+            if not note:
+                from .node_errors import syntax_error_note
+
+                note = syntax_error_note(result.spec, final.error)
         elif final.error is not None and result.spec.language == "python":
             from .python_path import missing_module_note
 

@@ -217,6 +217,15 @@ async def test_syntax_error_is_user_code_syntax_error(engine: Engine, make_funct
     assert result.error["errorMessage"].startswith("SyntaxError:")
 
 
+async def test_a_node_syntax_error_says_which_file_and_line(engine: Engine, make_function: MakeFunction) -> None:
+    spec = js(make_function, "exports.handler = async () => {\n  return 1;\n}}\n")
+    records, result = await engine.invoke_collect(spec, {})
+    assert set(result.error) == {"errorType", "errorMessage", "trace"}  # Lambda's payload, untouched
+    where = f"syntax error in {spec.handler.split('.')[0]}.js, line 3: SyntaxError:"
+    assert any(note.startswith(where) for note in result.notes)
+    assert any(where in r.message and r.level == "WARN" for r in records)
+
+
 async def test_node_missing_or_too_old_is_a_clear_error(engine: Engine, make_function: MakeFunction,
                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     old_node = tmp_path / "old-node"
