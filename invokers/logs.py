@@ -72,6 +72,20 @@ def parse_timestamp(value: Any) -> float | None:
     return moment.timestamp()
 
 
+def _own_time(parsed: float | None, arrived: float) -> float:
+    """The line's own time, unless it is a coarser stamp of the moment the line arrived.
+
+    Structured loggers often stamp whole seconds (``"2026-11-25T14:45:21Z"``); taken as is, such a line
+    sorts and prints before the START of the invocation that wrote it. Within that same second the
+    arrival time is the more precise reading of the same moment.
+    """
+    if parsed is None:
+        return arrived
+    if parsed == int(parsed) and 0 <= arrived - parsed < 1:
+        return arrived
+    return parsed
+
+
 def _first(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for key in keys:
         if key in data:
@@ -96,7 +110,7 @@ def parse_line(line: str, *, request_id: str = "", stream: str = "stdout",
     if match:
         rid = match["rid"] if match["rid"] not in ("", "undefined") else request_id
         message = match["msg"]
-        record = LogRecord(timestamp=parse_timestamp(match["time"]) or now, message=message, request_id=rid,
+        record = LogRecord(timestamp=_own_time(parse_timestamp(match["time"]), now), message=message, request_id=rid,
                            level=normalise_level(match["level"]), stream=stream)  # type: ignore[arg-type]
         if message.startswith("{") and message.rstrip().endswith("}"):
             record.fields = _json_object(message)
@@ -135,7 +149,7 @@ def _parse_json_line(text: str, request_id: str, stream: str, now: float) -> Log
         message = text if message is None else json.dumps(message, default=str)
     level = normalise_level(_first(data, _LEVEL_KEYS))
     rid = _first(data, _REQUEST_ID_KEYS)
-    return LogRecord(timestamp=parse_timestamp(_first(data, _TIME_KEYS)) or now, message=message,
+    return LogRecord(timestamp=_own_time(parse_timestamp(_first(data, _TIME_KEYS)), now), message=message,
                      request_id=rid if isinstance(rid, str) and rid else request_id,
                      level=level or ("ERROR" if stream == "stderr" else ""),
                      stream=stream, fields=data)  # type: ignore[arg-type]

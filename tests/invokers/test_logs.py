@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invokers.logs import format_report_fields, normalise_level, parse_line, parse_report
+from invokers.logs import format_report_fields, normalise_level, parse_line, parse_report, parse_timestamp
 
 RID = "8f507cfc-2a0c-4f4a-8d1e-6d2f3c6a1b9e"
 
@@ -86,3 +86,15 @@ def test_parse_line_never_raises_on_any_text(text: str) -> None:
                     lambda children: st.lists(children) | st.dictionaries(st.text(), children), max_leaves=20))
 def test_parse_line_never_raises_on_any_json(value: object) -> None:
     parse_line(json.dumps(value))
+
+
+def test_a_whole_second_stamp_does_not_sort_before_the_line_that_arrived_later_that_second() -> None:
+    second = parse_timestamp("2026-11-25T14:45:21Z")
+    assert second is not None
+    arrived = second + 0.734  # the line arrived late in the second its logger stamped
+    line = json.dumps({"level": "INFO", "message": "order received", "timestamp": "2026-11-25T14:45:21Z"})
+    assert parse_line(line, timestamp=arrived).timestamp == arrived
+    precise = json.dumps({"level": "INFO", "message": "m", "timestamp": "2026-11-25T14:45:21.500Z"})
+    assert parse_line(precise, timestamp=arrived).timestamp == parse_timestamp("2026-11-25T14:45:21.500Z")
+    old = json.dumps({"level": "INFO", "message": "m", "timestamp": "2026-11-25T14:40:00Z"})
+    assert parse_line(old, timestamp=arrived).timestamp == parse_timestamp("2026-11-25T14:40:00Z")
