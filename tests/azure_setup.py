@@ -20,13 +20,38 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from invokers.discovery import discover
+from invokers.engine import Engine
+from invokers.models import FunctionSpec, LogRecord, Result
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NODE_EXAMPLE = EXAMPLES / "azure-node-v4"
 PYTHON_EXAMPLE = EXAMPLES / "azure-python-v2"
 INSTALL_TIMEOUT_S = 300
+
+
+def spec_of(root: Path, name: str) -> FunctionSpec:
+    """The discovered function ``name`` of the app at ``root`` (failing with what was found instead)."""
+    found = discover(root)
+    spec = found.get(name)
+    assert spec is not None, (found.functions, found.problems)
+    return spec
+
+
+async def run(engine: Engine, spec: FunctionSpec, event: Any) -> tuple[list[LogRecord], Result]:
+    """Invoke and insist on success, showing the error and logs when it is not."""
+    records, result = await engine.invoke_collect(spec, event)
+    assert result.ok, (result.error, [r.message for r in records])
+    return records, result
+
+
+def logged(records: list[LogRecord]) -> list[str]:
+    """What the function itself logged (platform lines left out)."""
+    return [r.message for r in records if r.stream != "platform"]
 
 
 def cache_root() -> Path:

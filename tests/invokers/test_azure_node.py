@@ -9,26 +9,9 @@ from typing import Any
 
 from invokers.discovery import discover
 from invokers.engine import Engine
-from invokers.models import FunctionSpec, LogRecord, Result
-from tests.azure_setup import NodeApp
+from tests.azure_setup import NodeApp, run, spec_of
+from tests.azure_setup import logged as messages
 from tests.invokers.test_cli import svl
-
-
-def spec_of(root: Path, name: str) -> FunctionSpec:
-    found = discover(root)
-    spec = found.get(name)
-    assert spec is not None, (found.functions, found.problems)
-    return spec
-
-
-async def run(engine: Engine, spec: FunctionSpec, event: Any) -> tuple[list[LogRecord], Result]:
-    records, result = await engine.invoke_collect(spec, event)
-    assert result.ok, (result.error, [r.message for r in records])
-    return records, result
-
-
-def messages(records: list[LogRecord]) -> list[str]:
-    return [r.message for r in records if r.stream != "platform"]
 
 
 def test_discovers_the_v4_example_with_triggers_routes_and_lines(node_app: NodeApp) -> None:

@@ -4,33 +4,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 from invokers.discovery import discover
 from invokers.engine import Engine
-from invokers.models import FunctionSpec, LogRecord, Result
-from tests.azure_setup import PythonApp
+from tests.azure_setup import PythonApp, logged, run, spec_of
 from tests.invokers.test_cli import svl
 
 HEADER = "import json\nimport logging\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n"
-
-
-def spec_of(root: Path, name: str) -> FunctionSpec:
-    found = discover(root)
-    spec = found.get(name)
-    assert spec is not None, (found.functions, found.problems)
-    return spec
-
-
-async def run(engine: Engine, spec: FunctionSpec, event: Any) -> tuple[list[LogRecord], Result]:
-    records, result = await engine.invoke_collect(spec, event)
-    assert result.ok, (result.error, [r.message for r in records])
-    return records, result
-
-
-def logged(records: list[LogRecord]) -> list[str]:
-    return [r.message for r in records if r.stream != "platform"]
 
 
 def test_discovers_the_v2_example(python_app: PythonApp) -> None:
