@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from invokers import engine as engine_module
+from invokers import phases
 from invokers.engine import Engine
 from tests.conftest import MakeFunction
 
@@ -20,7 +20,7 @@ SLOW_INIT = """
 
 async def test_an_init_over_the_limit_runs_again_inside_the_first_invoke(make_function: MakeFunction,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module, "INIT_TIMEOUT_S", 0.5)  # Lambda's 10 s, scaled down
+    monkeypatch.setattr(phases, "INIT_TIMEOUT_S", 0.5)  # Lambda's 10 s, scaled down
     spec = make_function(SLOW_INIT, timeout_s=5)
     async with Engine() as engine:
         records, result = await engine.invoke_collect(spec, {})
@@ -34,7 +34,7 @@ async def test_an_init_over_the_limit_runs_again_inside_the_first_invoke(make_fu
 
 async def test_a_suppressed_init_counts_against_the_function_timeout(make_function: MakeFunction,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module, "INIT_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(phases, "INIT_TIMEOUT_S", 0.3)
     spec = make_function(SLOW_INIT, timeout_s=0.6)
     async with Engine() as engine:
         _, result = await engine.invoke_collect(spec, {})

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from event_samples import SavedEventError, SavedEvents, parse_json
-from invokers.engine import PAYLOAD_LIMIT, Engine
+from invokers.engine import Engine
+from invokers.result_builder import PAYLOAD_LIMIT
 from tests.conftest import MakeFunction
 from tests.invokers.test_cli import svl
 
