@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from ..models import FunctionSpec
-from . import triggers as trigger_bindings
+from . import triggers_azure
 from .azure_apps import MEMORY_MB, app_settings, default_event, describe, function_timeout, project_python
 from .fields import DEFAULT_NODE, NODE_EXTENSIONS
 from .yamlfile import Problem
@@ -93,7 +93,7 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
         name=folder.name, source="function.json", config_file=str(config), runtime=runtime, handler=handler,
         code_dir=str(code_dir), timeout_s=function_timeout(app_root)[0], memory_mb=MEMORY_MB,
         environment=app_settings(app_root)[0], style="azure", description=describe(triggers[0]),
-        triggers=trigger_bindings.azure(bindings),
+        triggers=triggers_azure.read(bindings),
         azure_bindings=[b for b in bindings if isinstance(b, dict)],
         default_event=default_event(triggers[0], folder.name))
     return spec

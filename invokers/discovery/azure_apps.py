@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import FunctionSpec
-from . import triggers as trigger_bindings
+from . import triggers_azure
 from .fields import DEFAULT_NODE, DEFAULT_PYTHON
 from .yamlfile import Problem
 
@@ -188,7 +188,7 @@ def _spec(root: Path, function: dict[str, Any], source: str, runtime: str, setti
         name=name, source=source, config_file=str(root / file), runtime=runtime, handler=name, code_dir=str(root),
         timeout_s=timeout, memory_mb=MEMORY_MB, environment=dict(settings), style="azure",
         description=describe(trigger), azure_bindings=bindings, default_event=default_event(trigger, name),
-        triggers=trigger_bindings.azure(bindings))
+        triggers=triggers_azure.read(bindings))
     return spec, problem
 
 

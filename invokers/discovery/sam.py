@@ -14,7 +14,7 @@ from typing import Any
 
 from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec
-from . import code, fields, placeholders, triggers
+from . import code, fields, placeholders, triggers_sam
 from .settings import Settings
 from .yamlfile import Problem, YamlDocument
 
@@ -69,7 +69,8 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
         except fields.Invalid as exc:
             problems.append(exc.problem)
             continue
-        spec.triggers, trigger_problems = triggers.sam(doc, keys, props, globals_, data["Resources"], scope.resolve)
+        spec.triggers, trigger_problems = triggers_sam.read(doc, keys, props, globals_, data["Resources"],
+                                                            scope.resolve)
         problems.extend(trigger_problems)
         specs.append(spec)
     problems.extend(scope.problems(doc))

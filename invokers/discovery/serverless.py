@@ -19,7 +19,7 @@ from typing import Any
 from .. import build
 from ..environment import ACCOUNT_ID
 from ..models import FunctionSpec
-from . import fields, placeholders, serverless_code, triggers
+from . import fields, placeholders, serverless_code, triggers_serverless
 from .settings import Settings
 from .yamlfile import ConfigFileError, Problem, YamlDocument, load
 
@@ -57,7 +57,7 @@ def read(doc: YamlDocument, project: Path,
         except fields.Invalid as exc:
             problems.append(exc.problem)
             continue
-        spec.triggers, trigger_problems = triggers.serverless(doc, keys, settings, provider)
+        spec.triggers, trigger_problems = triggers_serverless.read(doc, keys, settings, provider)
         problems.extend(trigger_problems)
         specs.append(spec)
     problems.extend(placeholders.warning(doc.path.name, "", f"{token} ({written})")
