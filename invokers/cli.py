@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_aws import add_arguments
     from .cli_burst import add_arguments as add_burst
+    from .cli_compare import add_parsers as add_compare
     from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
     from .cli_sdk import add_parser as add_sdk_parser
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sdk_parser(commands, common, invoke)
     add_serve(commands, common)
     add_burst(invoke)
+    add_compare(commands, common)
     return parser
 
 
@@ -126,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_aws import logs
 
             return logs(args)
+        if args.command in ("compare", "drift"):
+            from .cli_compare import run_compare, run_drift
+
+            return run_compare(args) if args.command == "compare" else run_drift(args)
         if args.command == "sdk":
             from .cli_sdk import run as run_sdk
 

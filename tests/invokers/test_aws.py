@@ -10,9 +10,7 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -286,21 +284,6 @@ async def test_follow_waits_for_a_missing_group() -> None:
 
 
 # ---- the CLI against moto's server -------------------------------------------------------
-
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    request = urllib.request.Request(f"{url}/moto-api/config", method="POST",
-                                     data=json.dumps({"lambda": {"use_docker": False}}).encode())
-    urllib.request.urlopen(request).read()
-    yield url
-    server.stop()
-
 
 def cli(*args: str, endpoint: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, AWS_ENDPOINT_URL=endpoint)
