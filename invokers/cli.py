@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_events import add_parser
     from .cli_sdk import add_parser as add_sdk_parser
     from .cli_serve import add_parser as add_serve
+    from .cli_tests import add_parsers as add_tests
 
     add_arguments(listing, invoke, commands, common)
     add_debug_arguments(invoke)
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(commands, common)
     add_burst(invoke)
     add_compare(commands, common)
+    add_tests(commands, common)
     return parser
 
 
@@ -132,6 +134,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_compare import run_compare, run_drift
 
             return run_compare(args) if args.command == "compare" else run_drift(args)
+        if args.command in ("export-test", "report", "test"):
+            from .cli_tests import run_export, run_report, run_test
+
+            return {"export-test": run_export, "report": run_report, "test": run_test}[args.command](args)
         if args.command == "sdk":
             from .cli_sdk import run as run_sdk
 

@@ -162,11 +162,50 @@ def _last_key(path: str) -> str:
 
 
 def _is_volatile(path: str, left: Any, right: Any) -> bool:
-    if re.sub(r"[-_]", "", _last_key(path)).lower() in VOLATILE_KEYS:
+    if volatile_key(_last_key(path)):
         return True
     if isinstance(left, str) and isinstance(right, str):
         return any(shape.match(left) and shape.match(right) for shape in (_UUID, _ISO_TIME))
     return False
+
+
+def volatile_key(key: str) -> bool:
+    """A key whose value differs on every call by design (rule 1 of the module's docstring)."""
+    return re.sub(r"[-_]", "", key).lower() in VOLATILE_KEYS
+
+
+Step = str | int
+
+
+def volatile_paths(value: Any, keep: frozenset[str] = frozenset()) -> list[tuple[Step, ...]]:
+    """Where one recorded value holds volatile data (the module's rule, applied to a single side).
+
+    For tests made from one recording, which cannot expect a fresh request id or clock to repeat.
+    Paths are tuples of keys and indices; ``"<json>"`` steps into a string holding JSON. Strings in
+    ``keep`` are left alone (a request id the test gives its context again, so it does repeat).
+    """
+    found: list[tuple[Step, ...]] = []
+
+    def walk(item: Any, path: tuple[Step, ...]) -> None:
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if volatile_key(str(key)) and not (isinstance(child, str) and child in keep) \
+                        and not isinstance(child, (dict, list)):
+                    found.append((*path, key))
+                else:
+                    walk(child, (*path, key))
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                walk(child, (*path, index))
+        elif isinstance(item, str) and item not in keep:
+            inner = _json_inside(item)
+            if inner is not None:
+                walk(inner, (*path, "<json>"))
+            elif _UUID.match(item) or _ISO_TIME.match(item):
+                found.append(path)
+
+    walk(value, ())
+    return found
 
 
 def _short(value: Any, limit: int = 60) -> str:
