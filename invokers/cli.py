@@ -227,7 +227,7 @@ def _invoke(args: argparse.Namespace) -> int:
 
         if not install_for(spec):
             return EXIT_FUNCTION_ERROR
-    mock = start_mock(args)
+    mock = start_mock(args, found)  # creates the template's resources, so spec's environment names them
     if wanted_burst(args):
         from .cli_burst import run as run_burst
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .aws.mock import MockAws
     from .discovery import Discovery
     from .discovery.settings import Settings
+    from .discovery.yamlfile import Problem
 
 
 def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
@@ -129,15 +130,54 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def start_mock(args: argparse.Namespace) -> MockAws | None:
+def start_mock(args: argparse.Namespace, found: Discovery | None = None,
+               err: TextIO | None = sys.stderr) -> MockAws | None:
     """The embedded AWS (moto on 127.0.0.1) when ``--mock-aws`` was given: the one place that starts it.
 
+    With the project ``found``, its declared resources are created in it
+    (``mock.provisioned``) and its functions' environments and triggers are
+    re-read so ``!Ref``/``!GetAtt`` of them give the real names; resources that
+    could not be created are added to ``found.problems`` (and printed on ``err``).
     Raises ``AwsError`` when moto is not installed or cannot start.
     """
     if not args.mock_aws:
         return None
     from .aws import mock
 
-    return mock.start(args.region or "us-east-1")
+    started = mock.start(args.region or "us-east-1")
+    if found is not None:
+        for problem in provision_project(found, started):
+            if err is not None:
+                print(f"svl-tui: {problem.severity}: {problem}", file=err)
+    return started
 
 
+def provision_project(found: Discovery, mock: MockAws) -> list[Problem]:
+    """Create ``found``'s resources in ``mock`` and point its functions at them; the problems met.
+
+    The functions are updated in place (environment and triggers from a second
+    discovery whose settings carry the resources), so a spec already picked
+    stays valid, and ``found.settings`` keeps the resources for reloads.
+    """
+    from dataclasses import replace
+
+    from .aws.provision import provision
+    from .discovery import discover
+    from .discovery.yamlfile import Problem
+
+    try:
+        provisioned = provision(found, mock)
+    except Exception as exc:  # noqa: BLE001 - a bug here must not stop the session: say it and go on
+        problem = Problem("--mock-aws", None, "", f"the project's resources were not created: "
+                                                  f"{type(exc).__name__}: {exc}", "warning")
+        found.problems.append(problem)
+        return [problem]
+    mock.provisioned = provisioned
+    if provisioned.resources:
+        found.settings = replace(found.settings, resources=provisioned)
+        again = {spec.name: spec for spec in discover(found.project, found.settings).functions}
+        for spec in found.functions:
+            if spec.name in again:
+                spec.environment, spec.triggers = again[spec.name].environment, again[spec.name].triggers
+    found.problems.extend(provisioned.problems)
+    return provisioned.problems

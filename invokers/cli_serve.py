@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cli_output import EXIT_OK, Painter, UsageError
-from .cli_project import load_project
+from .cli_project import load_project, start_mock
 from .pool import DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_S, Limits
+
+if TYPE_CHECKING:
+    from .aws.mock import MockAws
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -42,18 +45,22 @@ def run(args: argparse.Namespace) -> int:
     import asyncio  # here: building the parser must not pay for asyncio
 
     found = load_project(args)
+    mock = start_mock(args, found)  # --mock-aws: the template's resources exist before the first request
     try:
-        asyncio.run(_serve(args, found, limits))
+        asyncio.run(_serve(args, found, limits, mock))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. "
                          "Choose another --port.") from None
+    finally:
+        if mock is not None:
+            mock.stop()
     print("svl-tui: serve stopped", file=sys.stderr)
     return EXIT_OK
 
 
-async def _serve(args: argparse.Namespace, found: Any, limits: Limits) -> None:
+async def _serve(args: argparse.Namespace, found: Any, limits: Limits, mock: MockAws | None) -> None:
     import asyncio
     import signal
 
@@ -66,7 +73,7 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with Engine(limits=limits) as engine:
+    async with Engine(limits=limits, worker_env=mock.environment if mock else None) as engine:
         project = Path(found.project)
         server = Server(engine, list(found.functions), project=project)
         url = await server.start(args.host, args.port)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     found = load_project(args)
     spec = find_function(found, args.function)
     event = read_event(args, spec)
-    mock = start_mock(args)
+    mock = start_mock(args, found)
     try:
         asyncio.run(_loop(found, spec, event, mock.environment if mock else None, args))
     except KeyboardInterrupt:

@@ -126,12 +126,12 @@ def run_app(args: argparse.Namespace) -> int:
     from invokers.aws.session import AwsError
     from invokers.cli_project import discovery_settings, start_mock
 
+    found = discover_or_example(project, discovery_settings(args))
     try:
-        mock = start_mock(args)
+        mock = start_mock(args, found, err=None)  # resources that failed are in found.problems: the app shows them
     except AwsError as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
         return 2
     aws = None if args.no_aws else AwsSettings.from_args(args.profile, args.region)
-    SvlApp(discover_or_example(project, discovery_settings(args)), aws=aws, mock=mock,
-           confirm_deployed=not args.yes).run()
+    SvlApp(found, aws=aws, mock=mock, confirm_deployed=not args.yes).run()
     return 0

@@ -8,9 +8,12 @@ runs with no account. ``inventory`` lists what the handlers created.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .session import AwsError
+
+if TYPE_CHECKING:
+    from .provision import Provisioned
 
 MOCK_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_SESSION_TOKEN": "testing"}
@@ -21,6 +24,8 @@ class MockAws:
     endpoint: str
     region: str
     _server: Any = field(repr=False, default=None)
+    provisioned: Provisioned | None = None
+    """The project's resources created in it (``provision``), once created: for discovery, the views, the mappings."""
 
     @property
     def environment(self) -> dict[str, str]:
@@ -33,16 +38,24 @@ class MockAws:
             self._server.stop()
             self._server = None
 
+    _session: Any = field(repr=False, default=None)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of the mock (dummy credentials, its endpoint and region).
+
+        One boto3 session for all of them: its loader caches the service models,
+        which are most of a client's creation time.
+        """
+        if self._session is None:
+            import boto3
+
+            self._session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                          aws_session_token="testing", region_name=self.region)
+        return self._session.client(service, endpoint_url=self.endpoint)
+
     def inventory(self) -> dict[str, list[str]]:
         """The tables, queues, topics and buckets that exist in the mock."""
-        import boto3
-
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                aws_session_token="testing", region_name=self.region)
-
-        def client(name: str) -> Any:
-            return session.client(name, endpoint_url=self.endpoint)
-
+        client = self.client
         return {
             "dynamodb tables": client("dynamodb").list_tables().get("TableNames", []),
             "sqs queues": [url.rsplit("/", 1)[-1] for url in client("sqs").list_queues().get("QueueUrls", [])],

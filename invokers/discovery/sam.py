@@ -2,8 +2,10 @@
 
 Reads ``AWS::Serverless::Function`` resources with ``Globals.Function``
 defaults. Intrinsics that can be resolved locally are (``!Ref`` of a parameter
-with a default or of a pseudo parameter, ``!Sub`` over those); the rest show
-as a readable placeholder such as ``<Fn::GetAtt Table.Arn>``.
+with a default or of a pseudo parameter, ``!Sub``, ``!Join`` and ``!Select`` over
+those; with ``--mock-aws`` also ``!Ref``/``!GetAtt`` of the resources created in
+the embedded AWS); the rest show as a readable placeholder such as
+``<Fn::GetAtt Table.Arn>``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec
 from . import code, fields, placeholders, triggers_sam
-from .settings import Settings
+from .settings import ResourceLookup, Settings
 from .yamlfile import Problem, YamlDocument
 
 FILENAMES = ("template.yaml", "template.yml")
@@ -36,7 +38,8 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
         return [], [doc.problem("a SAM template needs a 'Resources:' mapping", "Resources")]
     globals_ = (data.get("Globals") or {}).get("Function") or {} if isinstance(data.get("Globals"), dict) else {}
     overrides = parameters if parameters is not None else (settings.parameter_overrides if settings else {})
-    scope = _Scope(data["Parameters"] if isinstance(data.get("Parameters"), dict) else {}, overrides)
+    scope = Scope(data["Parameters"] if isinstance(data.get("Parameters"), dict) else {}, overrides,
+                  settings.resources if settings and not prefix else None)
     specs: list[FunctionSpec] = []
     problems: list[Problem] = []
     for logical_id, resource in data["Resources"].items():
@@ -78,7 +81,7 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
 
 
 def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any], props: dict[str, Any],
-          scope: _Scope, keys: tuple[str, ...]) -> FunctionSpec:
+          scope: Scope, keys: tuple[str, ...]) -> FunctionSpec:
     def prop(key: str) -> Any:
         return scope.resolve(props.get(key, globals_.get(key)))
 
@@ -108,7 +111,7 @@ def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any],
     )
 
 
-class _Scope:
+class Scope:
     """Resolves the intrinsics a local run can know: overrides, parameters' defaults and pseudo parameters.
 
     SSM-typed parameters and ``{{resolve:ssm:...}}`` become placeholders; a
@@ -116,11 +119,14 @@ class _Scope:
     each, as warnings, when a function uses them.
     """
 
-    def __init__(self, parameters: dict[str, Any], overrides: dict[str, str] | None = None) -> None:
+    def __init__(self, parameters: dict[str, Any], overrides: dict[str, str] | None = None,
+                 resources: ResourceLookup | None = None) -> None:
         overrides = overrides or {}
+        self.resources = resources
         self.values: dict[str, Any] = {
             "AWS::Region": region(), "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws",
-            "AWS::StackName": "local", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None,
+            "AWS::StackName": resources.stack if resources else "local", "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": None,
         }
         self.missing: set[str] = set()
         self.ssm: dict[str, str] = {}
@@ -145,6 +151,23 @@ class _Scope:
                 self.used.add(arg)
                 if arg in self.values:
                     return self.values[arg]
+                known = self.resources.ref(arg) if self.resources else None
+                if known is not None:
+                    return known
+            if name == "Fn::GetAtt" and self.resources is not None:
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
+                    known = self.resources.get_att(parts[0], parts[1])
+                    if known is not None:
+                        return known
+            if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+                parts = [self.resolve(part) for part in arg[1]]
+                if isinstance(arg[0], str) and all(isinstance(p, (str, int, float)) for p in parts):
+                    return arg[0].join(str(p) for p in parts)
+            if name == "Fn::Select" and isinstance(arg, list) and len(arg) == 2:
+                index, items = self.resolve(arg[0]), self.resolve(arg[1])
+                if isinstance(items, list) and str(index).isdigit() and int(index) < len(items):
+                    return self.resolve(items[int(index)])
             if name == "Fn::Sub":
                 template = arg[0] if isinstance(arg, list) and arg else arg
                 extra = arg[1] if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict) else {}
@@ -163,6 +186,12 @@ class _Scope:
             self.used.add(key)
             if key in self.values and self.values[key] is not None:
                 return str(self.values[key])
+            if self.resources is not None:
+                logical_id, _, attribute = key.partition(".")
+                found = (self.resources.get_att(logical_id, attribute) if attribute
+                         else self.resources.ref(logical_id))
+                if found is not None:
+                    return found
             return match[0]
         return _SUB_VAR.sub(replace, template)
 

@@ -19,8 +19,9 @@ from typing import Any
 from .. import build
 from ..environment import ACCOUNT_ID
 from ..models import FunctionSpec
-from . import fields, placeholders, serverless_code, triggers_serverless
+from . import fields, placeholders, sam, serverless_code, triggers_serverless
 from .settings import Settings
+from .trigger_values import Resolve
 from .yamlfile import ConfigFileError, Problem, YamlDocument, load
 
 FILENAMES = ("serverless.yml", "serverless.yaml")
@@ -43,6 +44,9 @@ def read(doc: YamlDocument, project: Path,
     extras = serverless_code.Project(doc, project, resolver.resolve(data.get("layers") or {}),
                                      resolver.resolve(data.get("plugins") or []),
                                      resolver.resolve((data.get("custom") or {}).get("esbuild") or {}))
+    # CloudFormation intrinsics (``Ref``, ``Fn::GetAtt`` ...) in environments and events: with --mock-aws,
+    # those of the resources created in the embedded AWS give their real names
+    scope = sam.Scope({}, {}, options.resources if options else None)
     specs: list[FunctionSpec] = []
     problems: list[Problem] = []
     for name, settings in data["functions"].items():
@@ -52,12 +56,13 @@ def read(doc: YamlDocument, project: Path,
             problems.append(doc.problem("expected a mapping with at least 'handler'", *keys))
             continue
         try:
-            spec = _spec(doc, project, str(name), provider, settings, keys, resolver.resolve(data.get("package")))
+            spec = _spec(doc, project, str(name), provider, settings, keys, resolver.resolve(data.get("package")),
+                         scope.resolve)
             problems.extend(extras.finish(spec, settings.get("layers", provider.get("layers")) or [], keys))
         except fields.Invalid as exc:
             problems.append(exc.problem)
             continue
-        spec.triggers, trigger_problems = triggers_serverless.read(doc, keys, settings, provider)
+        spec.triggers, trigger_problems = triggers_serverless.read(doc, keys, settings, provider, scope.resolve)
         problems.extend(trigger_problems)
         specs.append(spec)
     problems.extend(placeholders.warning(doc.path.name, "", f"{token} ({written})")
@@ -68,11 +73,13 @@ def read(doc: YamlDocument, project: Path,
 
 
 def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any], settings: dict[str, Any],
-          keys: tuple[str, ...], service_package: Any = None) -> FunctionSpec:
+          keys: tuple[str, ...], service_package: Any = None,
+          resolve: Resolve = lambda value: value) -> FunctionSpec:
     root = _code_root(doc, project, settings, keys, service_package)
     code_dir, handler = fields.rooted_handler(doc, root, settings.get("handler"), (*keys, "handler"))
     runtime_keys = (*keys, "runtime") if "runtime" in settings else ("provider", "runtime")
     env = {**(provider.get("environment") or {}), **(settings.get("environment") or {})}
+    env = {key: resolve(value) for key, value in env.items()}
     timeout = settings.get("timeout", provider.get("timeout", DEFAULT_TIMEOUT_S))
     memory = settings.get("memorySize", provider.get("memorySize", DEFAULT_MEMORY_MB))
     return FunctionSpec(
@@ -312,3 +319,22 @@ def _literal(text: str) -> Any:
             return float(text)
         except ValueError:
             return text
+
+
+def cloudformation(doc: YamlDocument, options: Settings | None = None) -> tuple[dict[str, Any], str]:
+    """The service's own CloudFormation ``resources.Resources`` (variables resolved) and its stack name.
+
+    The stack is ``<service>-<stage>``, as the framework names it; ``resources``
+    may also be a list of such sections (``- ${file(./queues.yml)}``), merged in order.
+    """
+    data = doc.data if isinstance(doc.data, dict) else {}
+    resolver = _Resolver(data, doc.path.parent, options.stage if options else "")
+    service = resolver.resolve(data.get("service"))
+    if isinstance(service, dict):  # the framework's older form: service: {name: ...}
+        service = service.get("name")
+    sections = resolver.resolve(data.get("resources") or {})
+    found: dict[str, Any] = {}
+    for section in sections if isinstance(sections, list) else [sections]:
+        if isinstance(section, dict) and isinstance(section.get("Resources"), dict):
+            found.update(section["Resources"])
+    return found, f"{service or 'service'}-{resolver.stage()}"

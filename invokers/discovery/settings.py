@@ -14,7 +14,7 @@ import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..models import FunctionSpec
 from .yamlfile import Problem
@@ -31,6 +31,20 @@ _OVERRIDE = re.compile(
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|\S*)""")
 
 
+class ResourceLookup(Protocol):
+    """Resources that exist for this run (the embedded AWS's, with ``--mock-aws``): what ``!Ref``/``!GetAtt`` give.
+
+    ``invokers.aws.provision.Provisioned`` is the one implementation; discovery
+    only needs these three members, so it does not import the AWS side.
+    """
+
+    stack: str
+
+    def ref(self, logical_id: str) -> str | None: ...
+
+    def get_att(self, logical_id: str, attribute: str) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Settings:
     """Options that change what discovery reads (all optional)."""
@@ -41,6 +55,9 @@ class Settings:
     """A SAM env-vars JSON file (``{"Function": {"VAR": "v"}, "Parameters": {"VAR": "v"}}``)."""
     stage: str = ""
     """Serverless Framework stage (``--stage``); empty means provider.stage or ``dev``."""
+    resources: ResourceLookup | None = None
+    """With ``--mock-aws``: the template's resources as created in the embedded AWS, so that
+    ``!Ref``/``!GetAtt``/``!Sub``/``Fn::Join`` of them in environments give their real names and ARNs."""
 
 
 def parse_overrides(text: str | list[str] | tuple[str, ...]) -> dict[str, str]:

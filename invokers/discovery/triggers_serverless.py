@@ -14,6 +14,7 @@ from typing import Any
 from ..models import Trigger
 from .trigger_values import (
     HTTP_API_DEFAULT_STAGE,
+    Resolve,
     Resources,
     api_method,
     api_path,
@@ -30,13 +31,13 @@ SERVERLESS_DEFAULT_STAGE = "dev"
 class _Serverless:
     """Reads one function's ``events`` list (already variable-resolved)."""
 
-    def __init__(self, doc: YamlDocument, provider: dict[str, Any]) -> None:
+    def __init__(self, doc: YamlDocument, provider: dict[str, Any], resolve: Resolve | None = None) -> None:
         self.doc = doc
         stage = provider.get("stage")
         self.stage = stage if isinstance(stage, str) and stage and "${" not in stage else SERVERLESS_DEFAULT_STAGE
         data = doc.data if isinstance(doc.data, dict) else {}
         resources = data.get("resources") if isinstance(data.get("resources"), dict) else {}
-        self.known = Resources((resources or {}).get("Resources"), lambda value: value)
+        self.known = Resources((resources or {}).get("Resources"), resolve or (lambda value: value))
         self.azure = provider.get("name") == "azure"  # serverless-azure-functions: http events are Azure's
         self.problems: list[Problem] = []
 
@@ -275,8 +276,9 @@ _SERVERLESS_TYPES: dict[str, Callable[[_Serverless, str, Any], Trigger | None]] 
 }
 
 
-def read(doc: YamlDocument, keys: tuple[str, ...], settings: dict[str, Any],
-               provider: dict[str, Any]) -> tuple[list[Trigger], list[Problem]]:
-    """The triggers of one serverless.yml function (its ``events`` and ``url``)."""
-    reader = _Serverless(doc, provider)
+def read(doc: YamlDocument, keys: tuple[str, ...], settings: dict[str, Any], provider: dict[str, Any],
+         resolve: Resolve | None = None) -> tuple[list[Trigger], list[Problem]]:
+    """The triggers of one serverless.yml function (its ``events`` and ``url``); ``resolve`` gives the
+    intrinsics that name resources their real names (with ``--mock-aws``)."""
+    reader = _Serverless(doc, provider, resolve)
     return reader.read(keys, settings.get("events"), settings.get("url")), reader.problems
