@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_compare import add_parsers as add_compare
     from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
+    from .cli_resources import add_parser as add_resources
     from .cli_sdk import add_parser as add_sdk_parser
     from .cli_serve import add_parser as add_serve
     from .cli_tests import add_parsers as add_tests
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_parser(commands, common)
     add_sdk_parser(commands, common, invoke)
     add_serve(commands, common)
+    add_resources(commands, common)
     add_burst(invoke)
     add_compare(commands, common)
     add_tests(commands, common)
@@ -126,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_serve import run as run_serve
 
             return run_serve(args)
+        if args.command == "aws":
+            from .cli_resources import run as run_resources
+
+            return run_resources(args)
         if args.command == "logs":
             from .cli_aws import logs
 

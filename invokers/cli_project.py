@@ -130,14 +130,13 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def start_mock(args: argparse.Namespace, found: Discovery | None = None,
-               err: TextIO | None = sys.stderr) -> MockAws | None:
+def start_mock(args: argparse.Namespace, found: Discovery | None = None, *, quiet: bool = False) -> MockAws | None:
     """The embedded AWS (moto on 127.0.0.1) when ``--mock-aws`` was given: the one place that starts it.
 
     With the project ``found``, its declared resources are created in it
     (``mock.provisioned``) and its functions' environments and triggers are
     re-read so ``!Ref``/``!GetAtt`` of them give the real names; resources that
-    could not be created are added to ``found.problems`` (and printed on ``err``).
+    could not be created are added to ``found.problems`` (and printed on stderr unless ``quiet``).
     Raises ``AwsError`` when moto is not installed or cannot start.
     """
     if not args.mock_aws:
@@ -147,8 +146,8 @@ def start_mock(args: argparse.Namespace, found: Discovery | None = None,
     started = mock.start(args.region or "us-east-1")
     if found is not None:
         for problem in provision_project(found, started):
-            if err is not None:
-                print(f"svl-tui: {problem.severity}: {problem}", file=err)
+            if not quiet:
+                print(f"svl-tui: {problem.severity}: {problem}", file=sys.stderr)
     return started
 
 

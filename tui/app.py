@@ -112,9 +112,15 @@ class SvlApp(App[None]):
         self.push_screen(TrafficScreen(self.serve))
 
     def show_mock_inventory(self) -> None:
-        assert self.mock is not None
-        lines = [f"{kind}: {', '.join(names) or '-'}" for kind, names in self.mock.inventory().items()]
-        self.notify("\n".join(lines), title=f"Mock AWS at {self.mock.endpoint}", timeout=10)
+        """The configuration's resources with their status, then what handlers created (``r`` refreshes)."""
+        from invokers.aws.provision import listing
+
+        from .screens.resources import ResourcesScreen
+
+        mock = self.mock
+        assert mock is not None
+        self.push_screen(ResourcesScreen(f"Mock AWS at {mock.endpoint} (r: refresh, esc: close)",
+                                         lambda: listing(mock)))
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -128,7 +134,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     found = discover_or_example(project, discovery_settings(args))
     try:
-        mock = start_mock(args, found, err=None)  # resources that failed are in found.problems: the app shows them
+        mock = start_mock(args, found, quiet=True)  # resources that failed are in found.problems: the app shows them
     except AwsError as exc:
         print(f"svl-tui: error: {exc}", file=sys.stderr)
         return 2

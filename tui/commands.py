@@ -86,5 +86,5 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
             yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",
                                 partial(screen.deployed.switch, what))
     if app.mock is not None:
-        yield SystemCommand("Mock AWS: show resources", "Tables, queues, topics and buckets the local "
-                            "handlers created in the embedded AWS", app.show_mock_inventory)
+        yield SystemCommand("Mock AWS: show resources", "The configuration's resources in the embedded AWS "
+                            "(created, skipped, failed) and what handlers created", app.show_mock_inventory)

@@ -65,7 +65,7 @@ class MockAws:
 
 
 def start(region: str = "us-east-1") -> MockAws:
-    """Start moto's server on a free port of 127.0.0.1 (never on other interfaces)."""
+    """Start moto's server on a free port of 127.0.0.1 (never on other interfaces), with nothing in it."""
     try:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:
@@ -76,4 +76,9 @@ def start(region: str = "us-east-1") -> MockAws:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    return MockAws(f"http://{host}:{port}", region, server)
+    endpoint = f"http://{host}:{port}"
+    # moto keeps its state per process, not per server: a new session starts from an empty AWS
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30).read()
+    return MockAws(endpoint, region, server)

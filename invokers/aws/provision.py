@@ -125,6 +125,7 @@ class _Declared:
     properties: Any
     depends_on: list[str]
     doc: YamlDocument
+    section: tuple[str, ...] = ("Resources",)  # where the file declares it, for the problem's line
 
 
 def provision(discovery: Discovery, mock: MockAws) -> Provisioned:
@@ -141,6 +142,9 @@ def provision(discovery: Discovery, mock: MockAws) -> Provisioned:
     result.stack = stack
     maker = _Maker(mock, result)
     for item in _ordered([d for d in declared if d.type not in _FUNCTION_TYPES], result):  # functions run locally
+        if item.type == "?":
+            _fail(result, item, "expected a mapping with 'Type' (and 'Properties')")
+            continue
         scope = scope_of(item.doc)
         try:
             properties = _deep(scope, item.properties if isinstance(item.properties, dict) else {})
@@ -161,7 +165,7 @@ def _fail(result: Provisioned, item: _Declared, reason: str) -> None:
     result.resources[item.logical_id] = Resource(item.logical_id, item.type, "", status=FAILED, reason=reason,
                                                  file=item.doc.path.name)
     result.problems.append(item.doc.problem(f"{item.type} {item.logical_id} was not created in the embedded AWS: "
-                                            f"{reason}", "Resources", item.logical_id, severity="warning"))
+                                            f"{reason}", *item.section, item.logical_id, severity="warning"))
 
 
 def _aws_message(exc: Exception) -> str:
@@ -202,7 +206,7 @@ def _declared(discovery: Discovery, result: Provisioned) -> tuple[list[_Declared
             resources, service_stack = serverless.cloudformation(doc, discovery.settings)
             stack = result.stack = stack or service_stack
             scopes[doc.path] = sam.Scope({}, {}, result)
-            declared += _items(resources, doc)
+            declared += _items(resources, doc, ("resources", "Resources"))
             break
     result.stack = stack or "local"
 
@@ -220,15 +224,17 @@ def _load(path: Path, result: Provisioned) -> YamlDocument | None:
         return None
 
 
-def _items(resources: dict[str, Any], doc: YamlDocument) -> list[_Declared]:
+def _items(resources: dict[str, Any], doc: YamlDocument,
+           section: tuple[str, ...] = ("Resources",)) -> list[_Declared]:
     items = []
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict):
-            items.append(_Declared(str(logical_id), "?", None, [], doc))
+            items.append(_Declared(str(logical_id), "?", None, [], doc, section))
             continue
         depends = resource.get("DependsOn") or []
         items.append(_Declared(str(logical_id), str(resource.get("Type") or "?"), resource.get("Properties"),
-                               [str(d) for d in (depends if isinstance(depends, list) else [depends])], doc))
+                               [str(d) for d in (depends if isinstance(depends, list) else [depends])], doc,
+                               section))
     return items
 
 
@@ -721,3 +727,21 @@ def _s3_filter(value: Any) -> dict[str, Any]:
     return {"Filter": {"Key": {"FilterRules": [{"Name": str(r.get("Name")).lower(), "Value": str(r.get("Value"))}
                                                for r in rules if isinstance(r, dict)]}}}
 
+
+
+# ---- the list the UI and `svl-tui aws resources` show -------------------------
+
+_INVENTORY_TYPES = {"dynamodb tables": "AWS::DynamoDB::Table", "sqs queues": "AWS::SQS::Queue",
+                    "sns topics": "AWS::SNS::Topic", "s3 buckets": "AWS::S3::Bucket"}
+LATER = "created while the session ran (not in the configuration)"
+
+
+def listing(mock: MockAws) -> list[Resource]:
+    """The configuration's resources in creation order, then what else exists in the mock (handlers made it)."""
+    declared = list(mock.provisioned.resources.values()) if mock.provisioned else []
+    known = {("AWS::DynamoDB::Table" if r.type == "AWS::Serverless::SimpleTable" else r.type, r.name)
+             for r in declared}
+    later = [Resource("", type_, name, reason=LATER)
+             for kind, names in mock.inventory().items() if (type_ := _INVENTORY_TYPES.get(kind))
+             for name in names if (type_, name) not in known]
+    return declared + later

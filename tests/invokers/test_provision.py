@@ -102,7 +102,7 @@ SAM = """
         Properties: {ShardCount: 2}
       Bus:
         Type: AWS::Events::EventBus
-        Properties: {Name: !Sub "${Prefix}-bus"}
+        Properties: {Name: !Sub "${Prefix}-${AWS::StackName}-bus"}
       OrderPlaced:
         Type: AWS::Events::Rule
         Properties:
@@ -196,10 +196,10 @@ def test_sam_resources_are_created_with_their_properties(tmp_path: Path, mock: M
     assert made.resources["Clicks"].stream_arn == made.resources["Clicks"].arn
 
     events = mock.client("events")
-    assert made.resources["Bus"].name == "shop-bus"
-    rule = events.describe_rule(Name=made.resources["OrderPlaced"].name, EventBusName="shop-bus")
+    assert made.resources["Bus"].name == "shop-shop-bus"
+    rule = events.describe_rule(Name=made.resources["OrderPlaced"].name, EventBusName="shop-shop-bus")
     assert json.loads(rule["EventPattern"]) == {"source": ["shop.orders"]}
-    targets = events.list_targets_by_rule(Rule=made.resources["OrderPlaced"].name, EventBusName="shop-bus")
+    targets = events.list_targets_by_rule(Rule=made.resources["OrderPlaced"].name, EventBusName="shop-shop-bus")
     assert [t["Id"] for t in targets["Targets"]] == ["toQueue"]
     assert "1 lambda target(s)" in made.resources["OrderPlaced"].reason
 
@@ -326,6 +326,7 @@ BROKEN = """
       Egg:
         Type: AWS::SQS::Queue
         Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt Chicken.Arn, maxReceiveCount: 1}}
+      NoType: just-a-string
 """
 
 
@@ -337,7 +338,7 @@ def test_malformed_resources_fail_with_their_logical_id_and_the_rest_is_created(
     made, (found, problems) = provisioned(folder, mock)
     status = {r.logical_id: r.status for r in made.resources.values()}
     assert status == {"Good": "created", "NoKeys": "failed", "NotAMapping": "failed", "BadName": "failed",
-                      "Unknown": "failed", "Chicken": "failed", "Egg": "failed"}
+                      "Unknown": "failed", "Chicken": "failed", "Egg": "failed", "NoType": "failed"}
     reasons = {r.logical_id: r.reason for r in made.resources.values()}
     assert reasons["NoKeys"] == "KeySchema and AttributeDefinitions are required"
     assert reasons["NotAMapping"] == "Properties must be a mapping"
@@ -345,7 +346,9 @@ def test_malformed_resources_fail_with_their_logical_id_and_the_rest_is_created(
     assert reasons["Unknown"] == "!Ref NoSuchThing cannot be resolved locally"
     assert reasons["Chicken"].startswith("circular reference: it needs Egg")
     lines = [str(p) for p in problems]
-    assert all(line.startswith("template.yaml:") for line in lines) and len(lines) == 6
+    assert reasons["NoType"] == "expected a mapping with 'Type' (and 'Properties')"
+    assert all(line.startswith("template.yaml:") for line in lines) and len(lines) == 7
+    assert any(line.startswith("template.yaml:10: Resources.NoKeys:") for line in lines)
     assert any("AWS::DynamoDB::Table NoKeys was not created in the embedded AWS" in line for line in lines)
     assert "Traceback" not in "\n".join(lines)
     env = found.get("Fn").environment
@@ -367,3 +370,45 @@ def test_a_project_without_resources_provisions_nothing(tmp_path: Path, mock: Mo
     write(tmp_path, "app.py", "def handler(e, c):\n    return 1\n")
     made = provision(discover(tmp_path), mock)
     assert made.resources == {} and made.problems == []
+
+
+def test_aws_resources_lists_what_the_configuration_creates(tmp_path: Path,
+                                                            capfd: pytest.CaptureFixture[str]) -> None:
+    project = sam_project(tmp_path / "listed")
+    assert main(["aws", "resources", "--project", str(project)]) == 0
+    out, err = capfd.readouterr()
+    lines = out.splitlines()
+    assert lines[0].split() == ["LOGICAL", "ID", "TYPE", "STATUS", "NAME", "ARN", "/", "URL", "NOTE"]
+    jobs = next(line for line in lines if line.startswith("Jobs "))
+    assert "AWS::SQS::Queue" in jobs and "created" in jobs and "/123456789012/listed-Jobs-" in jobs
+    assert any(line.startswith("Pool ") and "skipped" in line for line in lines)
+    assert "10 created, 2 skipped, 0 failed in" in err
+
+    assert main(["aws", "resources", "--project", str(project), "--json"]) == 0
+    rows = json.loads(capfd.readouterr().out)
+    assert rows[0] == {"logical_id": "Orders", "type": "AWS::DynamoDB::Table",
+                       "name": generated_name("listed", "Orders", limit=255), "arn": rows[0]["arn"], "url": "",
+                       "stream_arn": rows[0]["stream_arn"], "status": "created", "reason": "",
+                       "file": "template.yaml"}
+    assert rows[0]["stream_arn"].startswith(rows[0]["arn"] + "/stream/")
+
+
+def test_aws_resources_exits_1_and_names_the_failures(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "pets"
+    write(folder, "serverless.yml", """
+        service: pets
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          adopt: {handler: app.handler}
+        resources:
+          Resources:
+            Broken:
+              Type: AWS::DynamoDB::Table
+              Properties: {TableName: t}
+    """)
+    write(folder, "app.py", "def handler(e, c):\n    return 1\n")
+    assert main(["aws", "resources", "--project", str(folder)]) == 1
+    out, err = capfd.readouterr()
+    assert ("svl-tui: warning: serverless.yml:9: resources.Resources.Broken: AWS::DynamoDB::Table Broken was "
+            "not created in the embedded AWS: KeySchema and AttributeDefinitions are required") in err
+    assert "Traceback" not in err
