@@ -48,6 +48,9 @@ class Trigger(_Json):
     - ``websocket``: ``route`` (``$connect``, ``$default``, ``sendMessage``...).
     - ``alb``: ``path`` (first path condition), ``method``, ``priority``.
     - ``sqs``: ``queue`` (name), ``queue_arn``, ``batch_size``, ``fifo`` (bool).
+      SQS and stream mappings may also have ``batching_window_s``, ``function_response_types``
+      (``["ReportBatchItemFailures"]``), ``bisect_on_error``, ``max_retry_attempts``, ``max_record_age_s``,
+      ``enabled``, ``max_concurrency``, ``on_failure`` (a destination's ARN or name), ``filters``.
     - ``sns``: ``topic`` (name), ``topic_arn``, ``filter_policy`` (dict).
     - ``kinesis``: ``stream`` (name), ``stream_arn``, ``starting_position``, ``batch_size``.
     - ``dynamodb``: ``table`` (name), ``stream_arn``, ``starting_position``, ``batch_size``.

@@ -31,6 +31,12 @@ SAM_IMPLICIT_REST_API = "ServerlessRestApi"
 SAM_IMPLICIT_HTTP_API = "ServerlessHttpApi"
 SAM_IMPLICIT_STAGE = "Prod"  # the stage SAM gives its implicit REST API
 
+# Event source mapping settings beyond batch size and starting position (SAM property -> param).
+_MAPPING_KEYS = (("MaximumBatchingWindowInSeconds", "batching_window_s"),
+                 ("FunctionResponseTypes", "function_response_types"),
+                 ("BisectBatchOnFunctionError", "bisect_on_error"), ("MaximumRetryAttempts", "max_retry_attempts"),
+                 ("MaximumRecordAgeInSeconds", "max_record_age_s"), ("Enabled", "enabled"))
+
 
 class _Sam:
     """Reads one function's ``Events`` against the template's other resources."""
@@ -60,6 +66,19 @@ class _Sam:
         filters = filter_patterns(props.get("FilterCriteria"))
         if filters:
             params["filters"] = filters
+        for key, out in _MAPPING_KEYS:
+            value = self._value(props, key)
+            if value is not None and not isinstance(value, dict):
+                params[out] = value
+        scaling = props.get("ScalingConfig")
+        if isinstance(scaling, dict) and scaling.get("MaximumConcurrency") is not None:
+            params["max_concurrency"] = self._value(scaling, "MaximumConcurrency")
+        destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}) \
+            if isinstance(props.get("DestinationConfig"), dict) else {}
+        if isinstance(destination, dict) and destination.get("Destination") is not None:
+            name, arn = self.known.name_and_arn(destination["Destination"])
+            if arn or name:
+                params["on_failure"] = arn or name
         return params
 
     def api(self, name: str, props: dict[str, Any]) -> Trigger:

@@ -28,6 +28,12 @@ from .yamlfile import Problem, YamlDocument
 SERVERLESS_DEFAULT_STAGE = "dev"
 
 
+# Event source mapping settings beyond batch size and starting position (serverless key -> param).
+_MAPPING_KEYS = (("maximumBatchingWindow", "batching_window_s"), ("functionResponseType", "function_response_types"),
+                 ("bisectBatchOnFunctionError", "bisect_on_error"), ("maximumRetryAttempts", "max_retry_attempts"),
+                 ("maximumRecordAgeInSeconds", "max_record_age_s"), ("enabled", "enabled"),
+                 ("maximumConcurrency", "max_concurrency"))
+
 class _Serverless:
     """Reads one function's ``events`` list (already variable-resolved)."""
 
@@ -82,6 +88,16 @@ class _Serverless:
         patterns = value.get("filterPatterns")
         if isinstance(patterns, list) and patterns:
             params["filters"] = [json_object(p) for p in patterns]
+        for key, out in _MAPPING_KEYS:
+            if isinstance(value.get(key), (int, float, str, list)):
+                params[out] = value[key]
+        if isinstance(params.get("function_response_types"), str):
+            params["function_response_types"] = [params["function_response_types"]]
+        failure = (value.get("destinations") or {}).get("onFailure") \
+            if isinstance(value.get("destinations"), dict) else None
+        target = failure.get("arn") if isinstance(failure, dict) else failure
+        if isinstance(target, str) and target:
+            params["on_failure"] = target
         return params
 
     def sqs(self, name: str, value: Any) -> Trigger | None:
