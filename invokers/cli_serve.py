@@ -1,5 +1,8 @@
 """``svl-tui serve``: the project's functions behind a local API Gateway and the Lambda Invoke API.
 
+With ``--mock-aws`` it also runs the embedded AWS and the functions' event
+sources (queues, streams, topics, buckets, rules, schedules) until stopped.
+
 Prints an access line per request (and the functions' logs on stderr),
 reloads changed code, and publishes the session under ``.svl/`` so
 ``svl-tui invoke`` in another terminal runs in its warm environments.
@@ -22,7 +25,8 @@ if TYPE_CHECKING:
 
 def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     serve = commands.add_parser("serve", parents=[common],
-                                help="serve the functions over HTTP: API Gateway routes and the Lambda Invoke API")
+                                help="serve the functions over HTTP: API Gateway routes and the Lambda Invoke API "
+                                     "(with --mock-aws, also their queues, streams, topics, buckets, rules, schedules)")
     serve.add_argument("--port", "-p", type=int, default=3000, help="port to listen on (default 3000, 0: any free)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only)")
@@ -78,22 +82,31 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits, mock: Moc
         server = Server(engine, list(found.functions), project=project)
         url = await server.start(args.host, args.port)
         session.write(project, url, server.key)
+        sources = None
         try:
             server.listeners.append(lambda traffic: _print_traffic(traffic, painter, args.quiet))
             _announce(server, url, args.host, painter)
+            if mock is not None:  # the triggers' queues, streams, topics... deliver to the handlers
+                from .cli_sources import start as start_sources
+
+                sources = await start_sources(engine, list(found.functions), mock, painter, args.quiet,
+                                              mock.provisioned)
             for spec in server.functions.values():
                 if spec.provisioned_concurrency:
                     for failure in await engine.provision(spec):
                         painter.error(f"svl-tui: {spec.name}: provisioned concurrency: "
                                       f"{(failure.error or {}).get('errorType')}: "
                                       f"{(failure.error or {}).get('errorMessage')}")
-            watcher = None if args.no_reload else asyncio.create_task(_reload(project, engine, found, server, painter))
+            watcher = None if args.no_reload else asyncio.create_task(
+                _reload(project, engine, found, server, painter, sources))
             await stop.wait()
             if watcher is not None:
                 watcher.cancel()
         finally:
             session.remove(project, server.key)
             await server.close()
+            if sources is not None:
+                await sources.close()
 
 
 def _announce(server: Any, url: str, host: str, painter: Painter) -> None:
@@ -111,12 +124,14 @@ def _print_traffic(traffic: Any, painter: Painter, quiet: bool) -> None:
     print(traffic.access_line(), flush=True)
 
 
-async def _reload(project: Path, engine: Any, found: Any, server: Any, painter: Painter) -> None:
+async def _reload(project: Path, engine: Any, found: Any, server: Any, painter: Painter, sources: Any) -> None:
     from .reload import Reloader
 
     reloader = Reloader(project, engine, found)
     async for change in reloader.watch():
         server.update(list(reloader.discovery.functions))
+        if sources is not None:
+            sources.update(list(reloader.discovery.functions))
         if change.reloaded or change.added or change.removed:
             painter.note(f"svl-tui: reloaded {', '.join(change.reloaded + change.added) or 'configuration'}")
         for error in change.errors:

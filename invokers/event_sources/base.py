@@ -13,7 +13,11 @@ if TYPE_CHECKING:
 
 
 class SourceMissing(Exception):
-    """The mapping cannot run: its queue, stream or table does not exist, or it cannot be read."""
+    """The mapping cannot run as configured (a table without a stream, a schedule that cannot be read)."""
+
+
+class SourceNotFound(SourceMissing):
+    """The queue, stream, table, topic, bucket or bus does not exist (yet): the mapping waits for it."""
 
 
 class Mapping:

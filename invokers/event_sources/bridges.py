@@ -24,7 +24,7 @@ from urllib.parse import quote_plus, unquote_plus
 from event_samples import patterns
 from event_samples.storage import s3 as s3_sample
 
-from .base import Mapping, SourceMissing
+from .base import Mapping, SourceNotFound
 from .clients import find_resource, name_from_arn
 from .models import Delivery
 
@@ -46,17 +46,14 @@ class BridgeMapping(Mapping):
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def setup(self) -> None:
-        sqs = self.sources.clients("sqs")
-        self.queue_url = (await self.sources.call(sqs.create_queue, QueueName=self.internal,
-                                                  Attributes={"VisibilityTimeout": "30"}))["QueueUrl"]
-        attributes = await self.sources.call(sqs.get_queue_attributes, QueueUrl=self.queue_url,
-                                             AttributeNames=["QueueArn"])
-        self.queue_arn = attributes["Attributes"]["QueueArn"]
-        try:
-            await self.connect()
-        except BaseException:
-            await self._delete_queue()
-            raise
+        if not self.queue_url:  # kept while the source does not exist yet; close() deletes it
+            sqs = self.sources.clients("sqs")
+            url = (await self.sources.call(sqs.create_queue, QueueName=self.internal,
+                                           Attributes={"VisibilityTimeout": "30"}))["QueueUrl"]
+            attributes = await self.sources.call(sqs.get_queue_attributes, QueueUrl=url,
+                                                 AttributeNames=["QueueArn"])
+            self.queue_url, self.queue_arn = url, attributes["Attributes"]["QueueArn"]
+        await self.connect()
 
     async def connect(self) -> None:
         raise NotImplementedError
@@ -148,7 +145,7 @@ class SnsMapping(BridgeMapping):
         try:
             await self.sources.call(sns.get_topic_attributes, TopicArn=arn)
         except sns.exceptions.NotFoundException:
-            raise SourceMissing(f"topic {name_from_arn(arn)} does not exist in the embedded AWS") from None
+            raise SourceNotFound(f"topic {name_from_arn(arn)} does not exist in the embedded AWS") from None
         self.topic_arn = arn
         attributes = {"FilterPolicy": json.dumps(params["filter_policy"])} if params.get("filter_policy") else {}
         answer = await self.sources.call(sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint=self.queue_arn,
@@ -193,10 +190,10 @@ class S3Mapping(BridgeMapping):
         try:
             current = await self.sources.call(s3.get_bucket_notification_configuration, Bucket=self.bucket)
         except s3.exceptions.NoSuchBucket:
-            raise SourceMissing(f"bucket {self.bucket} does not exist in the embedded AWS") from None
+            raise SourceNotFound(f"bucket {self.bucket} does not exist in the embedded AWS") from None
         except Exception as exc:
             if "NoSuchBucket" in str(exc):
-                raise SourceMissing(f"bucket {self.bucket} does not exist in the embedded AWS") from None
+                raise SourceNotFound(f"bucket {self.bucket} does not exist in the embedded AWS") from None
             raise
         params = self.trigger.params
         rules = [{"Name": key, "Value": str(params[key])} for key in ("prefix", "suffix") if params.get(key)]
@@ -271,7 +268,7 @@ class EventBridgeMapping(BridgeMapping):
             await self.sources.call(events.put_rule, Name=self.internal, EventBusName=self.bus, State="ENABLED",
                                     EventPattern=json.dumps({"account": [self.sources.clients.account]}))
         except events.exceptions.ResourceNotFoundException:
-            raise SourceMissing(f"event bus {self.bus} does not exist in the embedded AWS") from None
+            raise SourceNotFound(f"event bus {self.bus} does not exist in the embedded AWS") from None
         self.rule = self.internal
         await self.sources.call(events.put_targets, Rule=self.rule, EventBusName=self.bus,
                                 Targets=[{"Id": "svl-tui", "Arn": self.queue_arn}])

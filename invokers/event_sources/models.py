@@ -70,8 +70,9 @@ class Notice:
 class MappingInfo:
     """One mapping as configured: what it reads, for which function, with which settings, and its state.
 
-    ``state`` is ``running``, ``disabled`` (``Enabled: false``) or ``skipped``
-    (``reason`` says why: the queue does not exist, the table has no stream...).
+    ``state`` is ``running``, ``waiting`` (its queue, stream... does not exist yet;
+    it starts when it does), ``disabled`` (``Enabled: false``) or ``skipped``
+    (``reason`` says why: the table has no stream, the schedule cannot be read...).
     """
 
     function: str

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..models import FunctionSpec, LogRecord, Result, Trigger
-from .base import Mapping, SourceMissing
+from .base import Mapping, SourceMissing, SourceNotFound
 from .clients import Clients, ProvisionedLike
 from .models import Delivery, MappingInfo, Notice
 
@@ -34,6 +34,8 @@ Listener = Callable[[Delivery | Notice], None]
 RESTART_S = 2.0
 """Pause before a failed poller starts again."""
 THREADS = 48
+WAIT_FOR_SOURCE_S = 1.0
+"""How often a mapping whose source does not exist yet looks again."""
 
 
 def _mapping_types() -> dict[str, type[Mapping]]:
@@ -88,6 +90,8 @@ class EventSources:
             return
         try:
             await mapping.setup()
+        except SourceNotFound as exc:
+            mapping.info.state, mapping.info.reason = "waiting", f"{exc}; polling starts when it does"
         except SourceMissing as exc:
             mapping.info.state, mapping.info.reason = "skipped", str(exc)
             return
@@ -96,7 +100,26 @@ class EventSources:
             return
         self._tasks.append(asyncio.create_task(self._guard(mapping), name=f"svl-source {mapping.info.source}"))
 
+    async def _wait_for_source(self, mapping: Mapping) -> None:
+        """A source created after the session started (by a handler, a script, ``aws``) is picked up."""
+        while mapping.info.state == "waiting":
+            await asyncio.sleep(WAIT_FOR_SOURCE_S)
+            try:
+                await mapping.setup()
+            except SourceNotFound:
+                continue
+            except Exception as exc:  # noqa: BLE001 - reported below, as a setup at the start would be
+                mapping.info.state, mapping.info.reason = "skipped", f"{type(exc).__name__}: {exc}"
+                self.tell(Notice(mapping.info.source, f"cannot poll: {mapping.info.reason}", "error",
+                                 mapping.function))
+                return
+            mapping.info.state, mapping.info.reason = "running", ""
+            self.tell(Notice(mapping.info.source, "the source exists now; polling", "info", mapping.function))
+
     async def _guard(self, mapping: Mapping) -> None:
+        await self._wait_for_source(mapping)
+        if mapping.info.state != "running":
+            return
         while not self._closed:
             try:
                 await mapping.run()

@@ -17,7 +17,7 @@ import json
 import time
 from typing import Any
 
-from .base import Mapping, SourceMissing
+from .base import Mapping, SourceNotFound
 from .clients import find_resource, name_from_arn
 from .filters import keep
 
@@ -61,7 +61,7 @@ async def find_queue(mapping: Mapping, name: str) -> QueueRef:
         attributes = (await mapping.sources.call(sqs.get_queue_attributes, QueueUrl=url,
                                                  AttributeNames=["All"]))["Attributes"]
     except sqs.exceptions.QueueDoesNotExist:
-        raise SourceMissing(f"queue {real} does not exist in the embedded AWS") from None
+        raise SourceNotFound(f"queue {real} does not exist in the embedded AWS") from None
     return QueueRef(real, url, attributes)
 
 

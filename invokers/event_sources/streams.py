@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from .base import Mapping, SourceMissing
+from .base import Mapping, SourceMissing, SourceNotFound
 from .clients import find_resource, name_from_arn
 from .filters import keep
 from .models import Delivery
@@ -235,7 +235,7 @@ class KinesisMapping(StreamMapping):
         try:
             summary = await self.sources.call(client.describe_stream_summary, StreamName=real)
         except client.exceptions.ResourceNotFoundException:
-            raise SourceMissing(f"stream {real} does not exist in the embedded AWS") from None
+            raise SourceNotFound(f"stream {real} does not exist in the embedded AWS") from None
         return str(summary["StreamDescriptionSummary"]["StreamARN"])
 
     async def _shards(self) -> list[str]:
@@ -291,7 +291,7 @@ class DynamoDbMapping(StreamMapping):
         try:
             table = (await self.sources.call(client.describe_table, TableName=real))["Table"]
         except client.exceptions.ResourceNotFoundException:
-            raise SourceMissing(f"table {real} does not exist in the embedded AWS") from None
+            raise SourceNotFound(f"table {real} does not exist in the embedded AWS") from None
         arn = table.get("LatestStreamArn")
         if not arn or not (table.get("StreamSpecification") or {}).get("StreamEnabled", True):
             raise SourceMissing(f"table {real} has no stream: give it a StreamSpecification "

@@ -211,18 +211,23 @@ async def test_filter_criteria_drop_messages_the_patterns_do_not_match(
         assert await asyncio.to_thread(count_in, mock, url) == 0
 
 
-async def test_a_missing_queue_is_skipped_with_the_reason_and_others_still_run(
+async def test_a_queue_created_after_the_start_is_picked_up_and_others_run_meanwhile(
         mock: MockAws, make_function: MakeFunction) -> None:
-    name = unique("present")
+    name, later = unique("present"), unique("later")
     url, _ = make_queue(mock, name)
-    spec = make_function(ECHO, name="two", triggers=[Trigger("sqs", "Gone", {"queue": "NoSuchQueue"}),
-                                                     sqs_trigger(name)])
+    spec = make_function(ECHO, name="two", triggers=[Trigger("sqs", "Later", {"queue": later}), sqs_trigger(name)])
     async with running(mock, spec) as (sources, seen):
         assert [(i.source, i.state, i.reason) for i in sources.infos] == [
-            ("sqs:NoSuchQueue", "skipped", "queue NoSuchQueue does not exist in the embedded AWS"),
+            (f"sqs:{later}", "waiting",
+             f"queue {later} does not exist in the embedded AWS; polling starts when it does"),
             (f"sqs:{name}", "running", "")]
         await asyncio.to_thread(send, mock, url, "still works")
         await seen.until(lambda s: delivered(s) == ["still works"])
+        later_url, _ = await asyncio.to_thread(make_queue, mock, later)
+        await seen.until(lambda s: any(n.message == "the source exists now; polling" for n in s.notices))
+        assert sources.infos[0].state == "running"
+        await asyncio.to_thread(send, mock, later_url, "late")
+        await seen.until(lambda s: "late" in delivered(s))
 
 
 async def test_a_poller_error_is_reported_and_the_session_goes_on(mock: MockAws, make_function: MakeFunction) -> None:
