@@ -24,6 +24,7 @@ from invokers.reload import Reloader
 
 from .bindings import load_keymap
 from .commands import FunctionCommands, system_commands
+from .controllers.event_sources import SourcesController
 from .controllers.serve import ServeController
 from .messages import CatalogueChanged
 from .notices import notify_grouped
@@ -58,6 +59,8 @@ class SvlApp(App[None]):
         self.main_screen = MainScreen()
         self.serve = ServeController(self)
         """The local API Gateway / Lambda endpoint, started from the palette."""
+        self.event_sources = SourcesController(self)
+        """With --mock-aws: the functions' queues, streams, topics, buckets, rules and schedules."""
         self.catalogue.subscribe(self._catalogue_changed)
 
     def _catalogue_changed(self, change: CatalogueChange) -> None:
@@ -94,9 +97,12 @@ class SvlApp(App[None]):
                            hint="'svl-tui list' prints them all")
         for complaint in self.keymap_problems:
             self.notify(complaint, title="Key config", severity="warning", timeout=10)
+        if self.mock is not None:
+            self.run_worker(self.event_sources.start(), group="event-sources")
 
     async def on_unmount(self) -> None:
         await self.serve.stop()
+        await self.event_sources.stop()
         await self.engine.close()
         if self.mock is not None:
             self.mock.stop()
@@ -110,6 +116,18 @@ class SvlApp(App[None]):
         from .screens.traffic import TrafficScreen
 
         self.push_screen(TrafficScreen(self.serve))
+
+    def show_event_sources(self) -> None:
+        from .screens.event_sources import EventSourcesScreen
+
+        self.push_screen(EventSourcesScreen(self.event_sources))
+
+    def send_to_source(self) -> None:
+        from .screens.send_event import SendEventScreen
+
+        sources = self.event_sources.sources
+        running = [m for m in sources.mappings if m.info.state == "running"] if sources is not None else []
+        self.push_screen(SendEventScreen(running, self.main_screen.editor.text))
 
     def show_mock_inventory(self) -> None:
         """The configuration's resources with their status, then what handlers created (``r`` refreshes)."""

@@ -88,3 +88,7 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
     if app.mock is not None:
         yield SystemCommand("Mock AWS: show resources", "The configuration's resources in the embedded AWS "
                             "(created, skipped, failed) and what handlers created", app.show_mock_inventory)
+        yield SystemCommand("Event sources", "Queues, streams, topics, buckets, rules and schedules invoking the "
+                            "functions: their state and every delivery", app.show_event_sources)
+        yield SystemCommand("Event sources: send…", "Put the editor's event (or a message you type) on a queue, "
+                            "stream, table, bucket, topic or bus, or fire a schedule now", app.send_to_source)

@@ -16,6 +16,7 @@ from invokers.reload import ReloadEvent
 
 if TYPE_CHECKING:
     from invokers.aws.deployed import FunctionDetails
+    from invokers.event_sources import Delivery
 
 
 class FunctionSelected(Message):
@@ -102,3 +103,11 @@ class LogsArrived(Message):
     def __init__(self, records: list[LogRecord]) -> None:
         super().__init__()
         self.records = records
+
+
+class DeliveryArrived(Message):
+    """An event source (a queue, a stream, a rule...) invoked a local function: a run like any other."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        super().__init__()
+        self.delivery = delivery

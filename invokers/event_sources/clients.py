@@ -68,7 +68,8 @@ def find_resource(provisioned: ProvisionedLike | None, name: str, type_: str) ->
     """The provisioned resource a trigger names, by logical id or by its real name (or ARN)."""
     if provisioned is None or not name:
         return None
-    resources = provisioned.resources
+    resources = {key: r for key, r in provisioned.resources.items() if r.name and getattr(r, "status", "created")
+                 == "created"}  # a skipped or failed resource names nothing that exists
     found = resources.get(name)
     if found is not None and found.type == type_:
         return found

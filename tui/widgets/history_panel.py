@@ -46,7 +46,8 @@ class HistoryPanel(Vertical):
     def on_mount(self) -> None:
         self.border_title = "History"
 
-    def show_runs(self, results: list[Result]) -> None:
+    def show_runs(self, results: list[Result], sources: list[str] | None = None) -> None:
+        """Newest first; a run an event source started says which (``sqs:OrdersQueue``)."""
         width = max(8, self.size.width - 4)
         self.query_one("#history-chart", Static).update(chart(results, width))
         runs = self.query_one("#history-runs", OptionList)
@@ -57,6 +58,8 @@ class HistoryPanel(Vertical):
             label.append("cold " if result.cold else "warm ", style="yellow" if result.cold else "green")
             label.append(f"{ms(result.duration_ms)} ")
             label.append("✓" if result.ok else f"✗ {result.status}", style=STATUS_STYLES.get(result.status, ""))
+            if sources and index < len(sources) and sources[index]:
+                label.append(f" {sources[index]}", style="cyan")
             runs.add_option(Option(label, id=str(index)))
         if results:
             runs.highlighted = 0  # the newest run: enter shows it, down goes back in time

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from invokers.models import Comparison, DebugStop, FunctionSpec, LogRecord, Result, compare, function_key
 
 from ..format import ms
-from ..messages import FunctionStateChanged, InvocationFinished, RunSelected, RunShown
+from ..messages import DeliveryArrived, FunctionStateChanged, InvocationFinished, RunSelected, RunShown
 from .debugger_panel import DebuggerPanel
 from .history_panel import HistoryPanel
 from .log_panel import LogPanel
@@ -49,13 +49,16 @@ class Run:
     records: list[LogRecord]
     result: Result
     comparison: Comparison | None = None
+    source: str = ""
+    """What triggered it when it was not the user: ``sqs:OrdersQueue``, ``schedule:Nightly``."""
 
     @property
     def title(self) -> str:
         """How a person names this run: ``the 14:03:12 run (warm, 12 ms, ok)``."""
         result = self.result
         when = datetime.fromtimestamp(result.started_at).strftime("%H:%M:%S")
-        return f"the {when} run ({'cold' if result.cold else 'warm'}, {ms(result.duration_ms)}, {result.status})"
+        via = f"{self.source}, " if self.source else ""
+        return f"the {when} run ({via}{'cold' if result.cold else 'warm'}, {ms(result.duration_ms)}, {result.status})"
 
 
 def _collect_when_idle() -> None:
@@ -99,10 +102,13 @@ class RunArea(Horizontal):
         """Show ``spec``'s last run and its history; False when it has none (nothing replaced the view)."""
         self._shown = spec
         runs = self.runs.get(function_key(spec), [])
-        self.query_one(HistoryPanel).show_runs([run.result for run in runs])
+        self._show_history(runs)
         if runs and self.in_flight is None:
             self._show_run(runs[-1])
         return bool(runs)
+
+    def _show_history(self, runs: list[Run]) -> None:
+        self.query_one(HistoryPanel).show_runs([run.result for run in runs], [run.source for run in runs])
 
     def _show_run(self, run: Run) -> None:
         self.query_one(LogPanel).show_records(run.records)
@@ -235,6 +241,22 @@ class RunArea(Horizontal):
             if len(records) % 256 == 0:
                 await asyncio.sleep(0)  # a flood of lines must not starve the UI
 
+    @on(DeliveryArrived)
+    def _delivered(self, message: DeliveryArrived) -> None:
+        """An event source ran a function: kept in its history, shown when it is the function on show."""
+        message.stop()
+        delivery = message.delivery
+        spec = next((s for s in self.svl.catalogue.functions if s.is_local and s.name == delivery.function), None)
+        if spec is None or delivery.result is None:
+            return
+        runs = self.runs.setdefault(function_key(spec), [])
+        runs.append(Run(spec, delivery.event, delivery.logs, delivery.result, source=delivery.source))
+        del runs[:-HISTORY_LIMIT]
+        self.post_message(FunctionStateChanged(function_key(spec), "warm" if delivery.result.ok else "error"))
+        if self._shown is not None and function_key(self._shown) == function_key(spec) and self.in_flight is None:
+            self._show_run(runs[-1])
+            self._show_history(runs)
+
     @on(InvocationFinished)
     def _finished(self, message: InvocationFinished) -> None:
         message.stop()
@@ -254,7 +276,7 @@ class RunArea(Horizontal):
         if result.error and str(result.error.get("errorType", "")).startswith("AWS."):
             self.notify(result.error["errorMessage"], title="AWS", severity="error", timeout=8)
         if self._shown is not None and function_key(self._shown) == function_key(spec):
-            self.query_one(HistoryPanel).show_runs([run.result for run in runs])
+            self._show_history(runs)
         if result.status in ("crashed", "timeout"):
             self.notify(f"{spec.name}: {(result.error or {}).get('errorMessage', result.status)}",
                         severity="error", title=result.status.capitalize())
