@@ -33,9 +33,16 @@ class Mapping:
         self.info = MappingInfo(function, trigger.name, trigger.kind, self.label(),
                                 settings=self.describe_settings())
 
+    resource_type = ""
+    """The CloudFormation type of the source, to name it by its logical id when the template declares it."""
+
     def label(self) -> str:
-        """``sqs:OrdersQueue``: the kind and the name the configuration uses."""
-        return f"{self.kind}:{self.source_name()}"
+        """``sqs:OrdersQueue``: the kind and the name the template gives it (its logical id), else its own."""
+        from .clients import find_resource
+
+        name = self.source_name()
+        resource = find_resource(self.sources.provisioned, name, self.resource_type) if self.resource_type else None
+        return f"{self.kind}:{resource.logical_id if resource is not None else name}"
 
     def source_name(self) -> str:
         return self.trigger.name

@@ -125,6 +125,7 @@ class BridgeMapping(Mapping):
 
 class SnsMapping(BridgeMapping):
     kind = "sns"
+    resource_type = "AWS::SNS::Topic"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,6 +171,7 @@ class SnsMapping(BridgeMapping):
 
 class S3Mapping(BridgeMapping):
     kind = "s3"
+    resource_type = "AWS::S3::Bucket"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,28 +7,12 @@ milliseconds each, so they are made once, under a lock, on first use.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..aws.mock import MOCK_CREDENTIALS
 
-
-class ResourceLike(Protocol):
-    """What a provisioned resource tells a mapping (``invokers.aws.provision.Resource``)."""
-
-    logical_id: str
-    type: str
-    name: str
-    arn: str
-    url: str
-    stream_arn: str
-
-
-class ProvisionedLike(Protocol):
-    """The project's resources created in the embedded AWS, by logical id (``invokers.aws.provision``)."""
-
-    @property
-    def resources(self) -> Mapping[str, ResourceLike]: ...
+if TYPE_CHECKING:
+    from ..aws.provision import Provisioned, Resource
 
 
 class Clients:
@@ -64,12 +48,12 @@ class Clients:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 
 
-def find_resource(provisioned: ProvisionedLike | None, name: str, type_: str) -> ResourceLike | None:
+def find_resource(provisioned: Provisioned | None, name: str, type_: str) -> Resource | None:
     """The provisioned resource a trigger names, by logical id or by its real name (or ARN)."""
     if provisioned is None or not name:
         return None
-    resources = {key: r for key, r in provisioned.resources.items() if r.name and getattr(r, "status", "created")
-                 == "created"}  # a skipped or failed resource names nothing that exists
+    # a skipped or failed resource names nothing that exists
+    resources = {key: r for key, r in provisioned.resources.items() if r.name and r.status == "created"}
     found = resources.get(name)
     if found is not None and found.type == type_:
         return found

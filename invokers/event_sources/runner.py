@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..models import FunctionSpec, LogRecord, Result, Trigger
 from .base import Mapping, SourceMissing, SourceNotFound
-from .clients import Clients, ProvisionedLike
+from .clients import Clients
 from .models import Delivery, MappingInfo, Notice
 
 if TYPE_CHECKING:
+    from ..aws.provision import Provisioned
     from ..engine import Engine
 
 log = logging.getLogger("svl.event_sources")
@@ -56,7 +57,7 @@ class EventSources:
     """The mappings of a project's local functions against one embedded AWS."""
 
     def __init__(self, engine: Engine, functions: list[FunctionSpec], endpoint: str, region: str, *,
-                 provisioned: ProvisionedLike | None = None, schedules: bool = True) -> None:
+                 provisioned: Provisioned | None = None, schedules: bool = True) -> None:
         self.engine = engine
         self.functions = {spec.name: spec for spec in functions if spec.is_local}
         self.clients = Clients(endpoint, region)

@@ -120,10 +120,13 @@ def reported_failures(response: Any, ids: list[str]) -> list[str] | str:
 
 class SqsMapping(Mapping):
     kind = "sqs"
+    resource_type = "AWS::SQS::Queue"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue: QueueRef | None = None
+        self.dlq_label = ""
+        """The DLQ as the template names it (its logical id), else its name."""
         self._in_flight: set[asyncio.Task[None]] = set()
         self._later: list[asyncio.TimerHandle] = []
 
@@ -140,7 +143,9 @@ class SqsMapping(Mapping):
         params = self.trigger.params
         self.queue = await find_queue(self, str(params.get("queue") or params.get("queue_arn") or ""))
         if self.queue.dlq:
-            self.info.settings["dlq"] = f"{self.queue.dlq} after {self.queue.max_receives} receives"
+            dlq = find_resource(self.sources.provisioned, self.queue.dlq, "AWS::SQS::Queue")
+            self.dlq_label = dlq.logical_id if dlq is not None else self.queue.dlq
+            self.info.settings["dlq"] = f"{self.dlq_label} after {self.queue.max_receives} receives"
         self.info.settings["visibility_timeout_s"] = self.queue.visibility_timeout
 
     async def close(self) -> None:
@@ -243,11 +248,11 @@ class SqsMapping(Mapping):
             delivery.notes.append(f"{len(failed) - len(final)} back to the queue in {queue.visibility_timeout} s")
         if not final:
             return
-        delivery.notes.append(f"{len(final)} to {queue.dlq}")
+        delivery.notes.append(f"{len(final)} to {self.dlq_label}")
         loop = asyncio.get_running_loop()
         for record in final:
             count = record["attributes"].get("ApproximateReceiveCount", "1")
-            message = f"message {record['messageId']} moved to {queue.dlq} after {count} receives"
+            message = f"message {record['messageId']} moved to {self.dlq_label} after {count} receives"
             # SQS moves it once its visibility timeout ends and the queue is polled again; say it then
             self._later.append(loop.call_later(queue.visibility_timeout, self.notice, message, "warning"))
 

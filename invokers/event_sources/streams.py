@@ -217,6 +217,7 @@ async def send_to_destination(mapping: Mapping, target: str, body: str) -> str:
 
 class KinesisMapping(StreamMapping):
     kind = "kinesis"
+    resource_type = "AWS::Kinesis::Stream"
     service = "kinesis"
     batch_info = "KinesisBatchInfo"
 
@@ -273,6 +274,7 @@ class KinesisMapping(StreamMapping):
 
 class DynamoDbMapping(StreamMapping):
     kind = "dynamodb"
+    resource_type = "AWS::DynamoDB::Table"
     service = "dynamodbstreams"
     batch_info = "DDBStreamBatchInfo"
 

@@ -36,7 +36,8 @@ class SourcesController:
         mock = self.app.mock
         if mock is None or self.sources is not None:
             return
-        sources = EventSources(self.app.engine, self.app.catalogue.functions, mock.endpoint, mock.region)
+        sources = EventSources(self.app.engine, self.app.catalogue.functions, mock.endpoint, mock.region,
+                               provisioned=mock.provisioned)
         sources.listeners.append(self._seen)
         self.sources = sources
         infos = await sources.start()
