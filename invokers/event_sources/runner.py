@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..models import FunctionSpec, LogRecord, Result, Trigger
+from ..models import FunctionSpec, LogRecord, Result
 from .base import Mapping, SourceMissing, SourceNotFound
 from .clients import Clients
 from .models import Delivery, MappingInfo, Notice
@@ -76,9 +76,12 @@ class EventSources:
 
     async def start(self) -> list[MappingInfo]:
         """Connect every trigger that can run here; returns them all, skipped ones with their reason."""
+        from .declared import declared_triggers
+
         types = _mapping_types()
+        declared = declared_triggers(self.provisioned, list(self.functions.values()))
         for spec in self.functions.values():
-            for trigger in spec.triggers:
+            for trigger in [*spec.triggers, *declared.get(spec.name, [])]:
                 mapping_type = types.get(trigger.kind)
                 if mapping_type is not None:
                     await self._add(mapping_type(self, spec.name, trigger))
@@ -199,11 +202,3 @@ class EventSources:
             raise KeyError(f"no schedule {trigger!r} on {function!r} (schedules: {', '.join(known) or 'none'})")
         return await mapping.fire()
 
-
-def trigger_source(trigger: Trigger) -> str:
-    """The name a trigger's source goes by in the configuration (queue, stream, table, topic, bucket, bus)."""
-    params = trigger.params
-    for key in ("queue", "stream", "table", "topic", "bucket", "rule"):
-        if params.get(key):
-            return str(params[key])
-    return trigger.name
