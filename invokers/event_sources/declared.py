@@ -136,13 +136,13 @@ class _Reader:
                     params[str(rule["Name"]).lower()] = str(rule.get("Value", ""))
             yield function, Trigger("s3", f"{logical_id}Notification{index + 1}", params)
 
-    def _aws_events_rule(self, logical_id: str, resource: Resource,
+    def _aws_events_rule(self, logical_id: str, _resource: Resource,
                          props: dict[str, Any]) -> Iterator[tuple[str, Trigger]]:
         for target in props.get("Targets") or []:
             function = self.function(target.get("Arn")) if isinstance(target, dict) else None
             if function is None:
                 continue
-            params: dict[str, Any] = {"rule": resource.name or logical_id}
+            params: dict[str, Any] = {"rule": logical_id}  # the rule as the template names it
             if target.get("Input") is not None:
                 params["input"] = _json(target["Input"])
             if props.get("ScheduleExpression"):

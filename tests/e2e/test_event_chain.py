@@ -33,7 +33,7 @@ async def test_sqs_to_lambda_to_dynamodb_to_stream_to_lambda(tmp_path: Path) -> 
     shutil.copytree(REPO / "examples" / "sam-app", project, ignore=shutil.ignore_patterns("node_modules", ".svl"))
     args = parse(["--mock-aws", "--project", str(project)])
     found = discover_or_example(project, discovery_settings(args))
-    mock = start_mock(args, found, err=None)
+    mock = start_mock(args, found, quiet=True)
     assert mock is not None and mock.provisioned is not None
     queue_url = mock.provisioned.resources["OrdersQueue"].url
     table = mock.provisioned.resources["OrdersTable"].name
