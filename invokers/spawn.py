@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from .api_key import api_address, new_key
+from .env_watch import start_watcher
 from .environment import lambda_environment
 from .models import FunctionSpec
 from .processes import end_environment
@@ -22,11 +23,14 @@ LIVE_PIDS: set[int] = set()
 """Every worker process group not yet reaped, for the last-resort cleanup at exit."""
 LIVE_KEYS: dict[int, str] = {}
 """Each worker's environment key (its processes' marker, see ``processes``) until its environment is ended."""
+WATCHERS: dict[int, int] = {}
+"""A custom runtime's watcher pipe (see ``env_watch``), per worker pid: closed when its environment is ended."""
 
 
 def kill_group(pid: int) -> None:
     """End a live worker's environment: its group, its descendants, every process carrying its key."""
     end_environment(pid, LIVE_KEYS.pop(pid, ""))
+    _stop_watching(pid)
 
 
 def kill_marked(pid: int) -> None:
@@ -34,6 +38,14 @@ def kill_marked(pid: int) -> None:
     key = LIVE_KEYS.pop(pid, "")
     if key:
         end_environment(0, key)
+    _stop_watching(pid)
+
+
+def _stop_watching(pid: int) -> None:
+    """The environment is ended: its watcher (if any) sees end of file, finds nothing left, and exits."""
+    fd = WATCHERS.pop(pid, -1)
+    if fd >= 0:
+        os.close(fd)
 
 
 def kill_all_workers() -> None:
@@ -101,4 +113,8 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
             theirs.close()
     LIVE_PIDS.add(process.pid)
     LIVE_KEYS[process.pid] = key
+    if not speaks_fence:  # a custom bootstrap cannot notice svl-tui's death: a watcher ends its environment then
+        watcher = start_watcher(process.pid, key)
+        if watcher >= 0:
+            WATCHERS[process.pid] = watcher
     return Spawned(process, listener, fence, started, key, ours)

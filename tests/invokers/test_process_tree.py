@@ -105,3 +105,46 @@ def test_nothing_outlives_the_cli_whatever_ends_it(tmp_path: Path, sig: signal.S
     assert "Traceback" not in err
     if sig != signal.SIGKILL:
         assert cli.returncode == 128 + sig
+
+
+# A custom runtime (provided.al2023): the bootstrap takes the event, starts a child and a double-forked setsid
+# daemon, writes their pids and then never answers. It knows nothing of svl-tui, so it cannot notice its death.
+CUSTOM_BOOTSTRAP = f"""#!{sys.executable}
+import os, subprocess, time, urllib.request
+PIDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pids.txt")
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+urllib.request.urlopen(api + "next").read()
+child = subprocess.Popen(["sleep", "300"])
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        with open(PIDS, "a") as out:
+            out.write(f"{{os.getpid()}}\\n")
+        time.sleep(300)
+    os._exit(0)
+while not os.path.exists(PIDS):
+    time.sleep(0.01)
+with open(PIDS, "a") as out:
+    out.write(f"{{os.getpid()}}\\n{{child.pid}}\\n")
+time.sleep(300)
+"""
+
+
+def test_a_custom_runtime_ends_when_svl_tui_is_killed(tmp_path: Path) -> None:
+    """kill -9 of svl-tui: the custom bootstrap, its child and its setsid daemon are gone within seconds."""
+    bootstrap = tmp_path / "bootstrap"
+    bootstrap.write_text(CUSTOM_BOOTSTRAP)
+    bootstrap.chmod(0o755)
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: ., Handler: bootstrap, Runtime: provided.al2023, Timeout: 600}\n")
+    cli = _cli(tmp_path)
+    deadline = time.monotonic() + 30
+    while not ((tmp_path / "pids.txt").exists() and len(_pids(tmp_path)) == 3):
+        assert time.monotonic() < deadline and cli.poll() is None, "the bootstrap did not start"
+        time.sleep(0.02)
+    pids = _pids(tmp_path)
+    assert all(_alive(pid) for pid in pids)
+    cli.kill()
+    cli.communicate(timeout=30)
+    assert _wait_gone(pids) == []
