@@ -15,9 +15,9 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from . import jsonout
-from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_result
+from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_chunk, show_result
 from .cli_project import fetch_layers, find_function, load_project, read_event, start_mock
-from .models import DebugStop, FunctionSpec, Result
+from .models import DebugStop, FunctionSpec, ResponseChunk, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
@@ -302,15 +302,19 @@ async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.N
 
     debug = interactive(args)
     document = jsonout.StreamedDocument(sys.stdout) if args.json else None
+    streamed: list[bytes] = []  # a streamed response's pieces, printed as they come (--json: the Result has it)
     async for update in engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
                                       qualifier=getattr(args, "qualifier", None), debug=debug,
-                                      post_mortem=debug and args.post_mortem):
+                                      post_mortem=debug and args.post_mortem, chunks=document is None):
         if isinstance(update, Result):
             if document is not None:
                 document.close(update.to_dict())
             else:
-                show_result(update, painter, summary=not args.quiet)
+                show_result(update, painter, summary=not args.quiet, streamed=streamed)
             return update
+        if isinstance(update, ResponseChunk):
+            show_chunk(update, painter, streamed)
+            continue
         if isinstance(update, DebugStop):
             await answer(engine, update, painter.stream)
             continue

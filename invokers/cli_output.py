@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import TYPE_CHECKING, TextIO
 
 from . import jsonout
-from .models import LogRecord, Result
+from .models import LogRecord, ResponseChunk, Result
 
 if TYPE_CHECKING:
     from .models import Comparison
@@ -42,9 +43,16 @@ def print_result(result: Result, records: list[LogRecord], args: argparse.Namesp
         painter.comparison(comparison)
 
 
-def show_result(result: Result, painter: Painter, *, summary: bool = True) -> None:
-    """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream."""
-    print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+def show_result(result: Result, painter: Painter, *, summary: bool = True, streamed: list[bytes] | None = None) -> None:
+    """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream.
+
+    A response already printed as it streamed (``streamed``: its pieces) is not printed again.
+    """
+    if streamed and result.ok:
+        if not streamed[-1].endswith(b"\n"):
+            print(flush=True)
+    else:
+        print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
     if result.error_locals:
         from .cli_debug import locals_lines
 
@@ -54,6 +62,20 @@ def show_result(result: Result, painter: Painter, *, summary: bool = True) -> No
         for name, value in result.outputs.items():  # an Azure function's output bindings
             painter.stream.write(f"output binding {name}: {jsonout.dumps(value, default=str)}\n")
         painter.summary(result)
+
+
+def show_chunk(chunk: ResponseChunk, painter: Painter, streamed: list[bytes]) -> None:
+    """A piece of a streamed response, on stdout the moment it comes (as ``curl -N`` shows a function URL);
+    an HTTP stream's status and headers first, as a note on the painter's stream."""
+    if chunk.prelude is not None:
+        headers = chunk.prelude.get("headers") or {}
+        shown = "".join(f", {key}: {value}" for key, value in headers.items()) if isinstance(headers, dict) else ""
+        painter.note(f"streamed response: status {chunk.prelude.get('statusCode', 200)}{shown}")
+    if chunk.data:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(chunk.data)
+        sys.stdout.buffer.flush()
+        streamed.append(chunk.data)
 
 
 def line_for(record: LogRecord) -> str:

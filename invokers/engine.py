@@ -20,7 +20,7 @@ from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
 from .jsonout import encode_event
 from .logs import format_end, format_report, format_start
-from .models import DebugStop, FunctionSpec, LogRecord, Result, Update
+from .models import DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result, Update
 from .phases import discard, init_again, init_phase, run_phase
 from .pool import Limits, Pool, Throttled
 from .result_builder import PAYLOAD_LIMIT, ResultBuilder, platform_record
@@ -101,16 +101,19 @@ class Engine:
     @overload
     def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
                invocation_type: str = "RequestResponse", qualifier: str | None = None,
-               debug: Literal[False] = False, post_mortem: Literal[False] = False) -> AsyncIterator[Update]: ...
+               debug: Literal[False] = False, post_mortem: Literal[False] = False,
+               chunks: Literal[False] = False) -> AsyncIterator[Update]: ...
 
     @overload
     def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
                invocation_type: str = "RequestResponse", qualifier: str | None = None,
-               debug: bool = False, post_mortem: bool = False) -> AsyncIterator[Update | DebugStop]: ...
+               debug: bool = False, post_mortem: bool = False,
+               chunks: bool = False) -> AsyncIterator[Update | DebugStop | ResponseChunk]: ...
 
     async def invoke(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
                      invocation_type: str = "RequestResponse", qualifier: str | None = None,
-                     debug: bool = False, post_mortem: bool = False) -> AsyncIterator[Update | DebugStop]:
+                     debug: bool = False, post_mortem: bool = False,
+                     chunks: bool = False) -> AsyncIterator[Update | DebugStop | ResponseChunk]:
         """Run ``spec`` with ``event``: log records as they come, then one Result.
 
         ``event`` is any JSON value, or ``bytes`` sent as they are (to test a
@@ -123,6 +126,10 @@ class Engine:
         yields a ``DebugStop``; answer it with ``debug_send``. Without, the
         breakpoint is skipped with a warning line. ``post_mortem`` also stops
         at the frame that raised when the handler fails.
+
+        With ``chunks`` a streamed response (Lambda response streaming) also
+        comes as ``ResponseChunk``s while the handler writes it, before the
+        Result (which still holds the whole response).
         """
         if not spec.is_local:
             from .aws import deployed
@@ -133,10 +140,10 @@ class Engine:
                                                 qualifier=qualifier):
                 yield update
             return
-        queue: asyncio.Queue[LogRecord | Result | DebugStop | None] = asyncio.Queue(QUEUE_SIZE)
+        queue: asyncio.Queue[LogRecord | Result | DebugStop | ResponseChunk | None] = asyncio.Queue(QUEUE_SIZE)
         request_id = request_id or str(uuid.uuid4())
         session = DebugSession(request_id, spec.name, queue, interactive=debug or post_mortem, post_mortem=post_mortem)
-        driver = asyncio.create_task(self._drive(spec, event, request_id, queue, session))
+        driver = asyncio.create_task(self._drive(spec, event, request_id, queue, session, chunks))
         try:
             while True:
                 item = await queue.get()
@@ -241,7 +248,7 @@ class Engine:
         return Worker(spec, command, speaks_fence=launch.speaks_fence, extra_env={**self.worker_env, **launch.env})
 
     async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
-                     queue: asyncio.Queue[LogRecord | Result | DebugStop | None], session: DebugSession) -> None:
+                     queue: asyncio.Queue[Any], session: DebugSession, chunks: bool = False) -> None:
         started_at = time.time()
         budget = LogBudget(self.log_limit_bytes)
         result = ResultBuilder(spec, request_id, started_at)
@@ -287,7 +294,7 @@ class Engine:
                 left = spec if not result.suppressed_init_ms else replace(
                     spec, timeout_s=max(spec.timeout_s - result.suppressed_init_ms / 1000, 0.001))
                 await run_phase(worker, left, payload, request_id, result, queue, session,
-                                debug_port=self.debug_port, debug_links=self._debug_links)
+                                debug_port=self.debug_port, debug_links=self._debug_links, chunks=chunks)
                 result.duration_ms += result.suppressed_init_ms
             except asyncio.CancelledError:
                 result.discard = True

@@ -218,6 +218,28 @@ class DebugStop(_Json):
     post_mortem: bool = False
 
 
+@dataclass
+class ResponseChunk(_Json):
+    """A piece of a streamed response (Lambda response streaming), as the handler wrote it.
+
+    Yielded only to consumers that ask (``Engine.invoke(chunks=True)``), before
+    the Result, which still holds the whole response. ``prelude`` is set on the
+    first chunk of an HTTP-integration stream (``awslambda.HttpResponseStream.from``):
+    its ``statusCode``, ``headers`` and ``cookies``, what a function URL answers with.
+    """
+
+    request_id: str
+    data: bytes
+    prelude: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "data": self.text, "prelude": self.prelude}
+
+
 Update = LogRecord | Result
 """What an invocation stream yields: log records as they are written, then one Result."""
 

@@ -88,13 +88,19 @@ async def init_again(worker: Worker, result: ResultBuilder, queue: asyncio.Queue
 
 async def run_phase(worker: Worker, spec: FunctionSpec, payload: bytes, request_id: str, result: ResultBuilder,
                     queue: asyncio.Queue[Any], session: DebugSession, *, debug_port: int | None,
-                    debug_links: dict[str, DebugLink]) -> None:
-    """One invocation on a ready environment: START, the event, then its answer, crash or timeout."""
+                    debug_links: dict[str, DebugLink], chunks: bool = False) -> None:
+    """One invocation on a ready environment: START, the event, then its answer, crash or timeout.
+
+    With ``chunks`` a streamed response's pieces go to ``queue`` as ``ResponseChunk``s as they arrive."""
     assert worker.api is not None and worker.exited is not None
     deadline = time.time() + spec.timeout_s
     invocation = Invocation(request_id=request_id, payload=payload, deadline_ms=int(deadline * 1000),
                             function_arn=function_arn(spec), trace_id=trace_id(),
                             debug="post-mortem" if session.post_mortem else "")
+    if chunks:  # the consumer takes a streamed response's pieces as they come
+        from .streaming import ChunkStream
+
+        invocation.on_chunk = ChunkStream(request_id, queue.put).feed
     if worker.debug is not None:
         worker.debug.session = session
         debug_links[request_id] = worker.debug

@@ -22,7 +22,7 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,9 @@ PREFIX = "/2018-06-01/runtime"
 STREAM_PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response"
 """A streamed HTTP response: a JSON prelude ({statusCode, headers, cookies}), 8 NUL bytes, then the body."""
 MAX_BODY = 64 * 1024 * 1024  # reject absurd bodies; the engine enforces Lambda's 6 MB limit itself
+
+ChunkSink = Callable[[str, bytes], Awaitable[None]]
+"""Told each piece of a streamed response as it arrives: (the response's Content-Type, the bytes)."""
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Invocation:
     sent_at: float = 0.0  # perf_counter when /next answered with this event
     outcome: asyncio.Future[Outcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     debug: str = ""  # "post-mortem": our bootstrap stops at the frame that raised (header Svl-Debug)
+    on_chunk: ChunkSink | None = None
+    """A consumer of the streamed response's pieces as they arrive (else it only gets the whole body)."""
 
 
 @dataclass
@@ -124,7 +129,7 @@ class RuntimeAPI:
                     self._refuse(method, path, writer)
                     await writer.drain()
                     break
-                body = await _read_body(reader, headers, writer)
+                body = await _read_body(reader, headers, writer, self._chunk_sink(method, route, headers))
                 status, extra, payload = await self._route(method, route, headers, body)
                 _write_response(writer, status, extra, payload)
                 await writer.drain()
@@ -134,6 +139,22 @@ class RuntimeAPI:
             writer.close()
             if task is not None:
                 self._connections.discard(task)
+
+    def _chunk_sink(self, method: str, route: str,
+                    headers: dict[str, str]) -> Callable[[bytes], Awaitable[None]] | None:
+        """Where a streamed response's chunks go while its body is still being read: the invocation's
+        consumer, when it asked for them (Lambda response streaming, ``...-Response-Mode: streaming``)."""
+        current = self._current
+        if (current is None or current.on_chunk is None or method != "POST"
+                or headers.get("lambda-runtime-function-response-mode", "").lower() != "streaming"
+                or route != f"{PREFIX}/invocation/{current.request_id}/response"):
+            return None
+        sink, content_type = current.on_chunk, headers.get("content-type", "")
+
+        async def chunk(data: bytes) -> None:
+            await sink(content_type, data)
+
+        return chunk
 
     def _refuse(self, method: str, path: str, writer: asyncio.StreamWriter) -> None:
         """403 for a request without this environment's key; logged, connection closed."""
@@ -292,10 +313,11 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, 
     return method, path, headers
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str],
-                     writer: asyncio.StreamWriter | None) -> bytes:
+async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str], writer: asyncio.StreamWriter | None,
+                     on_chunk: Callable[[bytes], Awaitable[None]] | None = None) -> bytes:
     """The body: chunked or Content-Length; a client that asked ``Expect: 100-continue`` is told to go on
-    (curl waits a second for that before sending a body over 1 MB)."""
+    (curl waits a second for that before sending a body over 1 MB). ``on_chunk`` sees each piece of a
+    chunked body as it arrives (a streamed response), and the whole is returned as well."""
     chunked = headers.get("transfer-encoding", "").lower() == "chunked"
     length = 0
     if not chunked:
@@ -308,11 +330,12 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str],
     if writer is not None and headers.get("expect", "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     if chunked:
-        return await _read_chunked(reader, headers)
+        return await _read_chunked(reader, headers, on_chunk)
     return await reader.readexactly(length) if length else b""
 
 
-async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str],
+                        on_chunk: Callable[[bytes], Awaitable[None]] | None = None) -> bytes:
     """Chunked bodies: curl-based custom runtimes and streamed responses send them.
 
     Trailers (a streamed response's error, our bootstraps' timing) join ``headers``.
@@ -334,10 +357,13 @@ async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -
                 key, _, value = trailer.partition(":")
                 headers[key.strip().lower()] = value.strip()
             return bytes(body)
-        body += await reader.readexactly(size)
+        chunk = await reader.readexactly(size)
+        body += chunk
         await reader.readexactly(2)
         if len(body) > MAX_BODY:
             raise ValueError("body too large")
+        if on_chunk is not None and chunk:
+            await on_chunk(chunk)
 
 
 def decode_json(body: bytes) -> Any:
@@ -355,11 +381,23 @@ def streamed_response(outcome: Outcome) -> Any:
     without one, the body as JSON when it is JSON, else text."""
     if outcome.content_type != STREAM_PRELUDE_TYPE:
         return decode_json(outcome.body)
-    prelude, separator, body = outcome.body.partition(b"\0" * 8)
+    metadata, body = split_prelude(outcome.body)
+    return {**(metadata or {}), "body": body.decode("utf-8", "replace")}
+
+
+PRELUDE_END = b"\0" * 8
+
+
+def split_prelude(data: bytes) -> tuple[dict[str, Any] | None, bytes]:
+    """``(prelude, body)`` of an HTTP-integration stream; ``(None, data)`` while its 8 NUL bytes have not come.
+
+    A prelude that is not a JSON object counts as empty, as Lambda's function URLs then answer 200.
+    """
+    prelude, separator, body = data.partition(PRELUDE_END)
+    if not separator:
+        return None, data
     try:
-        metadata = json.loads(prelude) if separator else {}
+        metadata = json.loads(prelude)
     except ValueError:
         metadata = {}
-    if not isinstance(metadata, dict):
-        metadata = {}
-    return {**metadata, "body": (body if separator else outcome.body).decode("utf-8", "replace")}
+    return (metadata if isinstance(metadata, dict) else {}), body
