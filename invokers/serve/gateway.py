@@ -18,6 +18,7 @@ from ..models import FunctionSpec, LogRecord, Result
 from . import payloads
 from .payloads import HttpAnswer, Request
 from .routes import URL_PREFIX, Match, RouteTable
+from .streaming import UrlStream, streams
 from .traffic import Answer
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 REST_TIMEOUT_S = 29.0  # API Gateway's integration timeout
 HTTP_API_TIMEOUT_S = 30.0
 
-Run = Callable[[FunctionSpec, Any, str], Awaitable[tuple[list[LogRecord], Result]]]
+Run = Callable[..., Awaitable[tuple[list[LogRecord], Result]]]
+"""``run(spec, event, request_id[, on_chunk])``: see ``Server.run``."""
 
 _ERRORS = {
     # kind: (failed, timed out) answers
@@ -69,9 +71,9 @@ class Gateway:
         incoming = Request(method=request.method, path=request.path, query_string=request.query_string,
                            headers=list(request.headers.items()), body=body,
                            source_ip=peer[0] if peer else "127.0.0.1", host=request.host)
-        return await self.answer(incoming, f"{request.scheme}://{request.host}")
+        return await self.answer(incoming, f"{request.scheme}://{request.host}", UrlStream(request))
 
-    async def answer(self, request: Request, base_url: str) -> tuple[str, Answer]:
+    async def answer(self, request: Request, base_url: str, stream: UrlStream | None = None) -> tuple[str, Answer]:
         match = self.table.find(request.method, request.path)
         if match is None:
             if self.table.has_rest:
@@ -82,15 +84,22 @@ class Gateway:
         spec = self._functions[route.function]
         event = self._event(request, match, base_url)
         timeout = self.rest_timeout_s if route.kind == "api" else self.http_timeout_s
-        task = asyncio.ensure_future(self._run(spec, event, request.request_id))
+        if route.kind != "function_url" or not streams(spec):
+            stream = None  # a buffered function URL answers once the function has returned, as on Lambda
+        task = asyncio.ensure_future(self._run(spec, event, request.request_id, *([stream.chunk] if stream else [])))
         try:
             records, result = await asyncio.wait_for(asyncio.shield(task), timeout)
         except asyncio.TimeoutError:
-            self._background.add(task)  # the function keeps running, as it does behind API Gateway
-            task.add_done_callback(self._background.discard)
-            answer = _answer(payloads.json_answer(*_ERRORS[route.kind][1]), route.function, route.label)
-            answer.error_type = "IntegrationTimeout"
-            return face, answer
+            if stream is None or stream.response is None:
+                self._background.add(task)  # the function keeps running, as it does behind API Gateway
+                task.add_done_callback(self._background.discard)
+                answer = _answer(payloads.json_answer(*_ERRORS[route.kind][1]), route.function, route.label)
+                answer.error_type = "IntegrationTimeout"
+                return face, answer
+            records, result = await task  # a stream has begun: it runs to its end, without integration timeout
+        if stream is not None and stream.response is not None:  # the answer went out as the function wrote it
+            return face, Answer(stream.response.status, {}, function=route.function, route=route.label,
+                                result=result, logs=records, streamed=await stream.finish())
         answer = _answer(self._response(route.kind, route.payload_format, result), route.function, route.label)
         answer.result, answer.logs = result, records
         if not result.ok:

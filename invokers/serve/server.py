@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..models import FunctionSpec, LogRecord, Result
+from ..models import FunctionSpec, LogRecord, ResponseChunk, Result
 from .gateway import Gateway
 from .lambda_api import PREFIX as LAMBDA_PREFIX
 from .lambda_api import InvokeApi
+from .streaming import is_stream_invoke, stream_invoke
 from .traffic import Answer, Traffic
 
 if TYPE_CHECKING:
@@ -86,13 +87,18 @@ class Server:
             await self._runner.cleanup()
             self._runner = None
 
-    async def run(self, spec: FunctionSpec, event: Any, request_id: str) -> tuple[list[LogRecord], Result]:
-        """One invocation through the engine, its log records collected for the log tail and the UI."""
+    async def run(self, spec: FunctionSpec, event: Any, request_id: str,
+                  on_chunk: Callable[[ResponseChunk], Awaitable[None]] | None = None) -> tuple[list[LogRecord], Result]:
+        """One invocation through the engine, its log records collected for the log tail and the UI;
+        ``on_chunk`` gets a streamed response's pieces as they come (``serve.streaming``)."""
         records: list[LogRecord] = []
-        async for update in self.engine.invoke(spec, event, request_id=request_id):
+        async for update in self.engine.invoke(spec, event, request_id=request_id, chunks=on_chunk is not None):
             if isinstance(update, Result):
                 return records, update
-            records.append(update)
+            if isinstance(update, ResponseChunk) and on_chunk is not None:
+                await on_chunk(update)
+            elif isinstance(update, LogRecord):
+                records.append(update)
         raise RuntimeError("invocation stream ended without a result")  # pragma: no cover - engine invariant
 
     def tell(self, traffic: Traffic) -> None:
@@ -114,6 +120,9 @@ class Server:
         if path.startswith(LAMBDA_PREFIX):
             face = "lambda"
             answer = await self.lambda_api.handle(path, dict(request.query), headers, body)
+        elif is_stream_invoke(path):
+            face = "lambda"
+            answer = await stream_invoke(self, request, headers, body)
         else:
             face, answer = await self.gateway.handle(request, body)
         result = answer.result
@@ -123,7 +132,7 @@ class Server:
             request_id=result.request_id if result else "", cold=bool(result and result.cold),
             throttled=answer.error_type == "TooManyRequestsException", error_type=answer.error_type,
             result=result, logs=answer.logs or []))
-        return _respond(web, answer)
+        return answer.streamed or _respond(web, answer)
 
 
 def _respond(web: Any, answer: Answer) -> web.Response:

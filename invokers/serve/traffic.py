@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..models import LogRecord, Result
 
@@ -22,6 +23,8 @@ class Answer:
     error_type: str = ""
     multi_headers: dict[str, list[str]] = field(default_factory=dict)
     """Headers sent once per value (``Set-Cookie``)."""
+    streamed: Any = None
+    """The ``aiohttp`` stream already sent (a streamed response, see ``serve.streaming``): the answer as it went."""
 
 
 @dataclass

@@ -25,7 +25,8 @@ STREAMING = """
       return false;
     };
     exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
-      const stream = event.http ? awslambda.HttpResponseStream.from(responseStream, {
+      const http = event.http || (event.queryStringParameters || {}).http; // --data, or a function URL's query
+      const stream = http ? awslambda.HttpResponseStream.from(responseStream, {
         statusCode: 207, headers: { "Content-Type": "text/plain", "X-Kind": "live" } }) : responseStream;
       stream.write("first;");
       console.log("after the first chunk");

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from invokers.models import Comparison, DebugStop, FunctionSpec, LogRecord, Result, compare, function_key
+from invokers.models import Comparison, DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result, compare, function_key
 
 from ..format import ms
 from ..messages import DeliveryArrived, FunctionStateChanged, InvocationFinished, RunSelected, RunShown
@@ -225,11 +225,14 @@ class RunArea(Horizontal):
     @work(exclusive=True, group="invoke")
     async def _invoke(self, spec: FunctionSpec, event: Any, previous: Result | None, options: dict[str, Any]) -> None:
         records: list[LogRecord] = []
-        options = {"debug": spec.is_local, **options}  # a breakpoint() stops in the debugger pane
+        options = {"debug": spec.is_local, "chunks": True, **options}  # a breakpoint() stops in the debugger pane
         async for update in self.svl.engine.invoke(spec, event, **options):
             if isinstance(update, DebugStop):
                 self._flush()
                 self.query_one(DebuggerPanel).show_stop(update)
+                continue
+            if isinstance(update, ResponseChunk):
+                self.query_one(TimingPanel).stream(update)
                 continue
             if isinstance(update, Result):
                 self._flush()

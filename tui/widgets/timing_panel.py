@@ -9,12 +9,17 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from invokers.models import Comparison, FunctionSpec, Result
+from invokers.models import Comparison, FunctionSpec, ResponseChunk, Result
 
 from ..format import configuration, figures, outcome
 
+STREAM_SHOWN = 64 * 1024  # characters of a streamed response kept on screen while it grows
+
 
 class TimingPanel(VerticalScroll):
+    streamed = ""
+    """A streamed response's text so far (Lambda response streaming), shown as it grows."""
+
     def compose(self) -> ComposeResult:
         yield Static(Text("Press ctrl+r to invoke the selected function.", style="dim"), id="figures")
         yield Static("", id="outcome")
@@ -31,6 +36,16 @@ class TimingPanel(VerticalScroll):
         self.border_title = f"Result · {spec.name}"
         self.query_one("#figures", Static).update(Text(f"invoking {spec.name}…", style="italic"))
         self.query_one("#outcome", Static).update("")
+        self.streamed = ""
+
+    def stream(self, chunk: ResponseChunk) -> None:
+        """A piece of a streamed response, the moment it comes: the result grows while the handler runs."""
+        if chunk.prelude is not None:
+            self.query_one("#figures", Static).update(Text(
+                f"streaming response · status {chunk.prelude.get('statusCode', 200)}…", style="italic"))
+        self.streamed = (self.streamed + chunk.text)[-STREAM_SHOWN:]
+        self.query_one("#outcome", Static).update(Text(self.streamed))
+        self.scroll_end(animate=False)
 
     def cancelled(self) -> None:
         self.query_one("#figures", Static).update(Text("cancelled: the environment was discarded", style="yellow"))
