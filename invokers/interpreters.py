@@ -1,6 +1,7 @@
 """Which Python runs a function: the version its runtime declares, found on this machine.
 
-``python3.12`` is looked for as a configured path (``SVL_PYTHON3_12``, or
+``python3.12`` is looked for as chosen in svl.yaml (``python:``, for the
+function or the project), as a configured path (``SVL_PYTHON3_12``, or
 ``SVL_PYTHON`` for every Python function), then ``python3.12`` on PATH, then
 pyenv's and uv's managed installs, then svl-tui's own interpreter. When no
 such version exists here the closest one runs the function and the choice
@@ -54,11 +55,25 @@ def env_name(version: tuple[int, int]) -> str:
     return f"SVL_PYTHON{version[0]}_{version[1]}"
 
 
-def python_for(runtime: str) -> Interpreter:
-    """The interpreter that runs ``runtime`` (``python3.12``), with a note when it is another version."""
+def python_for(runtime: str, configured: str = "", source: str = "") -> Interpreter:
+    """The interpreter that runs ``runtime`` (``python3.12``), with a note when it is another version.
+
+    ``configured`` is svl.yaml's ``python:`` choice (set at ``source``); it wins over everything else.
+    """
     keys = ("SVL_PYTHON", "PATH", "PYENV_ROOT", "UV_PYTHON_INSTALL_DIR")
     wanted = wanted_version(runtime)
     pinned = env_name(wanted) if wanted else ""
+    if configured:
+        from .configured import ConfiguredMissing, configured_path
+
+        try:
+            path = configured_path(configured, source, "Python")
+        except ConfiguredMissing as exc:
+            raise InterpreterUnavailable(str(exc)) from None
+        version = probe_version(path)
+        note = "" if wanted is None or version == wanted else (
+            f"{runtime} runs on Python {version[0]}.{version[1]} ({path}, set in {source})")
+        return Interpreter(path, version, source, note)
     return _choose(runtime, tuple(os.environ.get(k, "") for k in (*keys, pinned)))
 
 

@@ -115,6 +115,11 @@ class FunctionSpec(_Json):
     what runs it instead and how to get the right one. Empty when all is as declared."""
     azure_bindings: list[dict[str, Any]] = field(default_factory=list)
     """An Azure function's bindings (trigger first), as function.json or the app's code declares them."""
+    interpreter: str = ""
+    """The Python or node chosen in svl.yaml (``python:``/``node:``, per function or for the project): an
+    absolute path or a command looked up on PATH; empty: found by version (see ``interpreters``)."""
+    interpreter_source: str = ""
+    """Where ``interpreter`` was set (``svl.yaml:4 functions.fn.python``), for errors that say what to fix."""
 
     @property
     def language(self) -> str:

@@ -8,6 +8,7 @@ fences); ``provided*`` runtimes run the function's own ``bootstrap`` file.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,9 +48,9 @@ def launch_for(spec: FunctionSpec) -> Launch:
         from .python_path import python_path
 
         try:
-            interpreter = python_for(spec.runtime)
+            interpreter = python_for(spec.runtime, spec.interpreter, spec.interpreter_source)
         except InterpreterUnavailable as exc:
-            raise RuntimeUnavailable(f"{exc}. Set {_pin_hint(spec.runtime)} to a Python's path") from exc
+            raise RuntimeUnavailable(_unavailable_python(spec, exc)) from exc
         built = python_path(spec, interpreter)
         notes = tuple(note for note in (interpreter.note, *built.notes) if note)
         # -S: no site-packages of any kind; the bootstrap puts exactly the built path after the code root.
@@ -58,9 +59,11 @@ def launch_for(spec: FunctionSpec) -> Launch:
     if spec.language == "node":
         from .node_sdk import node_path
 
+        node = node_executable(spec.interpreter, spec.interpreter_source)
+        note = node_note(spec, node)
         # Lambda's NODE_PATH: the function's own node_modules first (Node's lookup), then layers, then the SDK.
-        return Launch([node_executable(), str(NODE_BOOTSTRAP)], speaks_fence=True,
-                      env={**layer_environment(spec), "NODE_PATH": node_path(spec)})
+        return Launch([node, str(NODE_BOOTSTRAP)], speaks_fence=True,
+                      env={**layer_environment(spec), "NODE_PATH": node_path(spec)}, notes=(note,) if note else ())
     bootstrap = Path(spec.code_dir) / "bootstrap"
     if not bootstrap.is_file():
         raise RuntimeUnavailable(
@@ -72,14 +75,40 @@ def launch_for(spec: FunctionSpec) -> Launch:
 
 def runtime_note(spec: FunctionSpec) -> str:
     """What runs ``spec`` instead of its declared runtime, when this machine lacks it ('' when all is as declared)."""
-    if spec.language != "python" or not spec.is_local:
+    if not spec.is_local or spec.language not in ("python", "node"):
         return ""
+    if spec.language == "node":
+        try:
+            return node_note(spec, node_executable(spec.interpreter, spec.interpreter_source))
+        except RuntimeUnavailable as exc:
+            return str(exc)
     from .interpreters import InterpreterUnavailable, python_for
 
     try:
-        return python_for(spec.runtime).note
+        return python_for(spec.runtime, spec.interpreter, spec.interpreter_source).note
     except InterpreterUnavailable as exc:
-        return f"{exc}. Set {_pin_hint(spec.runtime)} to a Python's path"
+        return _unavailable_python(spec, exc)
+
+
+def _unavailable_python(spec: FunctionSpec, exc: Exception) -> str:
+    if spec.interpreter:  # the message already names svl.yaml's key
+        return str(exc)
+    return f"{exc}. Set {_pin_hint(spec.runtime)} to a Python's path, or python: in svl.yaml"
+
+
+def node_note(spec: FunctionSpec, node: str) -> str:
+    """A note when ``node`` is another major version than ``spec``'s runtime declares (``nodejs18.x`` on 20)."""
+    match = re.match(r"^nodejs(\d+)", spec.runtime)
+    if match is None:
+        return ""
+    major, version = _node_version(node)
+    wanted = int(match[1])
+    if major == wanted:
+        return ""
+    chosen = f"set in {spec.interpreter_source}" if spec.interpreter else (
+        "set by SVL_NODE" if os.environ.get("SVL_NODE") else "on PATH")
+    return (f"{spec.runtime} runs on Node.js {version} ({node}, {chosen}); install Node.js {wanted} and "
+            f"choose it with SVL_NODE or node: in svl.yaml")
 
 
 def _pin_hint(runtime: str) -> str:
@@ -105,9 +134,18 @@ def layer_environment(spec: FunctionSpec) -> dict[str, str]:
     return {"PATH": os.pathsep.join(path), "LD_LIBRARY_PATH": os.pathsep.join(libraries)}
 
 
-def node_executable() -> str:
-    """Path to ``node`` (or ``SVL_NODE``), checked to be new enough."""
-    node = os.environ.get("SVL_NODE") or shutil.which("node")
+def node_executable(configured: str = "", source: str = "") -> str:
+    """Path to ``node``: svl.yaml's ``node:`` choice (set at ``source``), else ``SVL_NODE``, else PATH's;
+    checked to be new enough."""
+    if configured:
+        from .configured import ConfiguredMissing, configured_path
+
+        try:
+            node: str | None = configured_path(configured, source, "Node.js")
+        except ConfiguredMissing as exc:
+            raise RuntimeUnavailable(str(exc)) from None
+    else:
+        node = os.environ.get("SVL_NODE") or shutil.which("node")
     if not node:
         raise RuntimeUnavailable(
             f"Node.js functions need node >= {NODE_MIN_MAJOR} on PATH, and none was found. "

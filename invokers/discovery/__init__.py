@@ -79,6 +79,7 @@ def discover(project: Path | str, settings: Settings | None = None) -> Discovery
         _add(result, specs)
     if settings.env_vars:
         result.problems.extend(apply_env_vars(settings.env_vars, root, result.functions))
+    result.problems.extend(svl.apply_interpreters(root, result.functions))
     for spec in result.functions:
         spec.runtime_note = runtime_note(spec)
     return result
