@@ -57,7 +57,8 @@ async def test_python_chosen_per_project_and_per_function(tmp_path: Path) -> Non
     assert shared and own and other
     assert shared.interpreter == str(project / "bin" / "py") and shared.interpreter_source == "svl.yaml:2 python"
     assert launch_for(shared).command[0] == str(project / "bin" / "py") and shared.runtime_note == ""
-    assert own.interpreter == interpreters.own_interpreter() and own.interpreter_source == "svl.yaml:5 functions.own.python"
+    assert own.interpreter == interpreters.own_interpreter()
+    assert own.interpreter_source == "svl.yaml:5 functions.own.python"
     assert own.runtime_note == (f"python3.99 runs on Python {OWN} ({interpreters.own_interpreter()}, "
                                 "set in svl.yaml:5 functions.own.python)")
     assert other.runtime_note.startswith("python3.98 runs on Python") and "svl.yaml:2 python" in other.runtime_note
