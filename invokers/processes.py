@@ -83,7 +83,7 @@ def end_environment(pid: int, key: str) -> int:
 
 def marked(key: str) -> Iterator[int]:
     """Processes whose environment holds ``key`` (only the user's own can be read, which is what we started)."""
-    needle = key.encode()
+    needle = key.encode() + b"\0"  # a marker ends its environment entry: port 4000's is not port 40001's
     if sys.platform.startswith("linux"):
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():

@@ -71,9 +71,14 @@ class Outcome:
 class RuntimeAPI:
     """Serves ``/2018-06-01/runtime/*`` for one worker process."""
 
-    def __init__(self, key: str | None = None, on_refused: Callable[[str], None] | None = None) -> None:
+    def __init__(self, key: str | None = None, on_refused: Callable[[str], None] | None = None, *,
+                 peer_marker: str = "", worker_pid: int = 0) -> None:
         self.key = key or new_key()
         """Every request's path starts with ``/<key>``; only the environment's processes know it."""
+        self.peer_marker = peer_marker
+        """Set for an environment given a plain host:port: a request without the key is served when the
+        connection's peer is one of the environment's processes (``peer``), ``worker_pid`` first."""
+        self.worker_pid = worker_pid
         self.on_refused = on_refused
         """Told (with a sentence) about each request refused for a missing or wrong key."""
         self.refused = 0
@@ -118,6 +123,7 @@ class RuntimeAPI:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
+        peer_ok: bool | None = None  # the connection's peer, checked once (clients keep connections alive)
         try:
             while True:
                 head = await _read_head(reader)
@@ -125,6 +131,10 @@ class RuntimeAPI:
                     break
                 method, path, headers = head
                 route = strip_key(path, self.key)
+                if route is None and self.peer_marker:
+                    if peer_ok is None:
+                        peer_ok = await self._peer_is_ours(writer)
+                    route = path if peer_ok else None
                 if route is None:
                     self._refuse(method, path, writer)
                     await writer.drain()
@@ -156,13 +166,22 @@ class RuntimeAPI:
 
         return chunk
 
+    async def _peer_is_ours(self, writer: asyncio.StreamWriter) -> bool:
+        from .peer import is_environment_peer
+
+        client, server = writer.get_extra_info("peername"), writer.get_extra_info("sockname")
+        if not isinstance(client, tuple) or not isinstance(server, tuple):
+            return False
+        return await asyncio.to_thread(is_environment_peer, client[:2], server[:2], self.worker_pid, self.peer_marker)
+
     def _refuse(self, method: str, path: str, writer: asyncio.StreamWriter) -> None:
-        """403 for a request without this environment's key; logged, connection closed."""
+        """403 for a request without this environment's key (or, peer-checked, from another process);
+        logged, connection closed."""
         self.refused += 1
         peer = writer.get_extra_info("peername")
         where = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "an unknown peer"
-        message = (f"svl: refused a Runtime API request from {where} without this environment's key: "
-                   f"{method[:16]!r} {path[:200]!r}")
+        why = "not a process of this environment" if self.peer_marker else "without this environment's key"
+        message = f"svl: refused a Runtime API request from {where} {why}: {method[:16]!r} {path[:200]!r}"
         LOG.warning(message)
         if self.on_refused is not None:
             self.on_refused(message)

@@ -13,6 +13,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from . import peer
 from .api_key import api_address, new_key
 from .env_watch import start_watcher
 from .environment import lambda_environment
@@ -76,6 +77,9 @@ class Spawned:
     """The environment's Runtime API key (see ``api_key``): the server must demand this one."""
     debug_socket: socket.socket | None = None
     """The engine's end of the worker's debug channel (Python workers), see ``invokers.debug``."""
+    peer_marker: str = ""
+    """Set when the environment got a plain ``host:port`` (custom runtimes on Linux): its processes' marker,
+    which the server checks on each connection's peer instead of a key (see ``peer``)."""
 
 
 def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
@@ -90,7 +94,12 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
     listener.listen(16)
     host, port = listener.getsockname()[:2]
     key = new_key()
-    env = lambda_environment(spec, api_address(host, port, key), base={**os.environ, **(extra_env or {})})
+    # A custom runtime may split AWS_LAMBDA_RUNTIME_API into host and port itself (AWS's Node.js interface
+    # client, Rust's lambda_runtime): where the peer can be checked it gets exactly host:port, as on Lambda.
+    peer_checked = not speaks_fence and peer.supported()
+    address = f"{host}:{port}" if peer_checked else api_address(host, port, key)
+    marker = peer.marker_for(address) if peer_checked else key
+    env = lambda_environment(spec, address, base={**os.environ, **(extra_env or {})})
     fence = "\x1esvl-fence:" + os.urandom(8).hex() + "\x1e" if speaks_fence else ""
     if fence:
         env["SVL_LOG_FENCE"] = fence
@@ -112,9 +121,9 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
         if theirs is not None:
             theirs.close()
     LIVE_PIDS.add(process.pid)
-    LIVE_KEYS[process.pid] = key
+    LIVE_KEYS[process.pid] = marker
     if not speaks_fence:  # a custom bootstrap cannot notice svl-tui's death: a watcher ends its environment then
-        watcher = start_watcher(process.pid, key)
+        watcher = start_watcher(process.pid, marker)
         if watcher >= 0:
             WATCHERS[process.pid] = watcher
-    return Spawned(process, listener, fence, started, key, ours)
+    return Spawned(process, listener, fence, started, key, ours, marker if peer_checked else "")

@@ -88,7 +88,8 @@ class Worker:
         self.process = spawned.process
         self.spawned_at = spawned.spawned_at
         self._fence = spawned.fence
-        self.api = RuntimeAPI(spawned.key, on_refused=self._refused)
+        self.api = RuntimeAPI(spawned.key, on_refused=self._refused, peer_marker=spawned.peer_marker,
+                              worker_pid=spawned.process.pid)
         await self.api.start(spawned.listener)
         if spawned.debug_socket is not None:
             self.debug = DebugLink(spawned.debug_socket)
