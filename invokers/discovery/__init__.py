@@ -15,6 +15,7 @@ from pathlib import Path
 from ..models import FunctionSpec
 from ..runtimes import runtime_note
 from . import azure, azure_apps, sam, serverless, svl
+from .placeholders import apply_values
 from .settings import Settings, apply_env_vars, samconfig_overrides
 from .yamlfile import ConfigFileError, Problem, load
 
@@ -80,6 +81,7 @@ def discover(project: Path | str, settings: Settings | None = None) -> Discovery
     if settings.env_vars:
         result.problems.extend(apply_env_vars(settings.env_vars, root, result.functions))
     result.problems.extend(svl.apply_interpreters(root, result.functions))
+    apply_values(result, settings.aws_values)
     for spec in result.functions:
         spec.runtime_note = runtime_note(spec)
     return result

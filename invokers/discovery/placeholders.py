@@ -5,18 +5,22 @@ parameter, ``${ssm:/db/url}`` or ``${cf:stack.Output}``. Passing the
 parameter's *name* as its value (what ``sam local`` does) hides the problem
 until the code misbehaves, so the value becomes ``<ssm:/db/url>`` with a
 warning instead, and ``resolve`` fetches the real values when the user asks
-and has credentials.
+and has credentials. Values read once are kept for the session
+(``Settings.aws_values``) and put back after every re-read of the project, so
+a save does not bring the placeholders back nor call AWS again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .yamlfile import Problem
 
 if TYPE_CHECKING:
     from ..aws.session import Aws
+    from ..models import FunctionSpec
     from . import Discovery
 
 _DYNAMIC = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]+)\}\}")
@@ -49,15 +53,47 @@ def resolve(discovery: Discovery, aws: Aws) -> list[Problem]:
     Returns one Problem per value that could not be read (and leaves it as a
     placeholder). Secrets are fetched but never printed: the list masks them.
     """
+    from dataclasses import replace
+
+    values, problems = fetch(pending(discovery.functions), aws)
+    discovery.settings = replace(discovery.settings, aws_values={**discovery.settings.aws_values, **values})
+    apply_values(discovery, values)  # kept in the settings: a re-read of the project (watch, reload) keeps them
+    return problems
+
+
+def pending(functions: Iterable[FunctionSpec]) -> list[str]:
+    """The placeholders still in the functions' environments, each once, in order of appearance."""
+    seen: dict[str, None] = {}
+    for spec in functions:
+        for value in spec.environment.values():
+            for match in PLACEHOLDER.finditer(value):
+                seen.setdefault(match[0], None)
+    return list(seen)
+
+
+def apply_values(discovery: Discovery, values: dict[str, str]) -> None:
+    """Put values already read (placeholder -> value) in place, and drop the warnings they answer."""
+    if not values:
+        return
+    for spec in discovery.functions:
+        for name, value in spec.environment.items():
+            if "<" in value:
+                spec.environment[name] = PLACEHOLDER.sub(lambda m: values.get(m[0], m[0]), value)
+    discovery.problems = [p for p in discovery.problems if not (
+        p.severity == "warning" and HINT in p.message and any(token in p.message for token in values))]
+
+
+def fetch(tokens: Iterable[str], aws: Aws) -> tuple[dict[str, str], list[Problem]]:
+    """Read the values behind ``tokens`` from AWS: those read, and one Problem per token that could not be."""
     from ..aws.session import AwsError, explain
 
-    cache: dict[str, str] = {}
+    values: dict[str, str] = {}
     problems: list[Problem] = []
-
-    def fetch(kind: str, key: str) -> str:
-        token = placeholder(kind, key)
-        if token in cache:
-            return cache[token]
+    for token in tokens:
+        match = PLACEHOLDER.fullmatch(token)
+        if match is None:
+            continue
+        kind, key = match[1], match[2]
         try:
             if kind in ("ssm", "ssm-secure"):
                 answer = aws.client("ssm").get_parameter(Name=key, WithDecryption=True)
@@ -75,12 +111,6 @@ def resolve(discovery: Discovery, aws: Aws) -> list[Problem]:
         except Exception as exc:  # noqa: BLE001 - every failure becomes a readable problem
             error = exc if isinstance(exc, AwsError) else explain(exc, f"read {token}")
             problems.append(Problem("AWS", None, token, str(error), "warning"))
-            value = token
-        cache[token] = value
-        return value
-
-    for spec in discovery.functions:
-        for name, value in spec.environment.items():
-            if "<" in value:
-                spec.environment[name] = PLACEHOLDER.sub(lambda m: fetch(m[1], m[2]), value)
-    return problems
+            continue
+        values[token] = value
+    return values, problems

@@ -58,6 +58,9 @@ class Settings:
     resources: ResourceLookup | None = None
     """With ``--mock-aws``: the template's resources as created in the embedded AWS, so that
     ``!Ref``/``!GetAtt``/``!Sub``/``Fn::Join`` of them in environments give their real names and ARNs."""
+    aws_values: dict[str, str] = field(default_factory=dict)
+    """Values read from AWS this session (``<ssm:/db/url>`` -> value, see ``placeholders``): put back after
+    every re-read, so a save neither shows the placeholder again nor calls AWS again. Never printed."""
 
 
 def parse_overrides(text: str | list[str] | tuple[str, ...]) -> dict[str, str]:

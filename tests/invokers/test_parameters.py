@@ -213,3 +213,26 @@ def test_resolve_from_aws_with_moto(tmp_path: Path, fake_aws_env: None) -> None:
     assert env["DB_URL"] == "postgres://db"
     assert env["API_KEY"] == "<ssm:/app/api-key:3>"  # not in AWS: stays visible, and says why
     assert len(problems) == 1 and problems[0].field == "<ssm:/app/api-key:3>"
+
+
+def test_values_read_from_aws_survive_a_re_read_without_asking_aws_again(tmp_path: Path, fake_aws_env: None) -> None:
+    from moto import mock_aws
+
+    from invokers.aws.session import Aws
+    from invokers.discovery.placeholders import resolve
+
+    sam_project(tmp_path)
+    with mock_aws():
+        import boto3
+
+        boto3.client("ssm", region_name="us-east-1").put_parameter(Name="/app/db-url", Value="postgres://db",
+                                                                  Type="String")
+        found = discover(tmp_path, Settings(parameter_overrides={"TableName": "t"}))
+        resolve(found, Aws())
+    assert found.settings.aws_values == {"<ssm:/app/db-url>": "postgres://db"}
+    again = discover(tmp_path, found.settings)  # a save: read again, AWS out of reach (fake credentials)
+    env = again.functions[0].environment
+    assert env["DB_URL"] == "postgres://db" and env["API_KEY"] == "<ssm:/app/api-key:3>"
+    messages = [str(p) for p in again.problems]
+    assert not any("DbUrl is an SSM parameter" in m for m in messages)  # answered: no longer warned about
+    assert any("<ssm:/app/api-key:3> is stored in AWS" in m for m in messages)

@@ -75,6 +75,50 @@ class ReloadController(Widget):
         self.post_message(Reloaded(event))
         self.notify(f"using {path}" if path else "no env vars file", title="Env vars", timeout=3)
 
+    def ask_resolve_aws(self) -> None:
+        """Palette: read the SSM parameters, secrets and stack outputs the functions' environments take from
+        AWS, after asking. Kept for the session (a save does not undo them); secret values stay masked."""
+        from invokers.discovery.placeholders import pending
+
+        from ..screens.confirm import ConfirmScreen
+
+        tokens = pending(self.svl.reloader.functions)
+        if not tokens:
+            self.notify("No function's environment uses a value stored in AWS.", title="AWS values", timeout=4)
+            return
+        settings = self.svl.aws_settings
+        account = ", ".join(part for part in (settings.profile and f"profile {settings.profile}",
+                                              settings.region and f"region {settings.region}") if part)
+        shown = ", ".join(tokens[:4]) + (f" and {len(tokens) - 4} more" if len(tokens) > 4 else "")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._resolve_aws(tokens)
+
+        self.app.push_screen(ConfirmScreen(
+            "Read values from AWS?",
+            f"{len(tokens)} value(s) this project's functions use are stored in AWS: {shown}. Read them with "
+            f"{account or 'the default AWS credentials'}? They are kept for this session only, and secret ones "
+            "stay masked wherever svl-tui shows them.", yes="Read"), answered)
+
+    @work(group="resolve-aws")
+    async def _resolve_aws(self, tokens: list[str]) -> None:
+        import asyncio
+        from dataclasses import replace
+
+        from invokers.aws.session import Aws
+        from invokers.discovery.placeholders import fetch
+
+        aws = self.svl.aws or Aws(self.svl.aws_settings)
+        values, problems = await asyncio.to_thread(fetch, tokens, aws)
+        reloader = self.svl.reloader
+        settings = reloader.discovery.settings
+        event = await reloader.reconfigure(replace(settings, aws_values={**settings.aws_values, **values}))
+        self._tell(event)
+        self.post_message(Reloaded(event))
+        notify_grouped(self, [str(problem) for problem in problems], title="AWS values not read")
+        self.notify(f"read {len(values)} of {len(tokens)} value(s) from AWS", title="AWS values", timeout=4)
+
     def _tell(self, event: ReloadEvent) -> None:
         if event.config_changed:
             self.svl.catalogue.set_local(list(self.svl.reloader.functions))

@@ -124,6 +124,8 @@ class MainScreen(Screen[None]):
     @on(CatalogueChanged)
     def _catalogue_changed(self, message: CatalogueChanged) -> None:
         self.functions.apply(message.change, self.svl.catalogue)
+        if self.selected is not None:  # a re-read config: the selection is the function as it now reads
+            self.selected = self.svl.catalogue.get(function_key(self.selected)) or self.selected
 
     @on(FunctionStateChanged)
     def _state_changed(self, message: FunctionStateChanged) -> None:

@@ -1,0 +1,75 @@
+"""The palette reads the values a project keeps in AWS (after asking) and a save does not undo them."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.tui.test_main_screen import finished, save_until, wait_for
+from tui.controllers.reload_watch import ReloadController
+from tui.screens.confirm import ConfirmScreen
+from tui.widgets.function_list import FunctionList
+
+TEMPLATE = textwrap.dedent("""\
+    Resources:
+      Reader:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src/
+          Handler: app.handler
+          Runtime: python3.12
+          Environment:
+            Variables:
+              DB_URL: '{{resolve:ssm:/app/db-url}}'
+              DB_PASSWORD: '{{resolve:ssm:/app/db-password}}'
+              MISSING: '{{resolve:ssm:/app/not-there}}'
+""")
+PROJECT = {
+    "template.yaml": TEMPLATE,
+    "src/app.py": "import os\ndef handler(event, context):\n    return {k: os.environ[k] for k in "
+                  "('DB_URL', 'DB_PASSWORD', 'MISSING')}\n",
+}
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_resolve_from_the_palette_asks_first_and_survives_a_save(project_app) -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        import boto3
+
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ssm.put_parameter(Name="/app/db-url", Value="postgres://db.internal/app", Type="String")
+        ssm.put_parameter(Name="/app/db-password", Value="s3cr3t-hunter2", Type="SecureString")
+        app, root = project_app(PROJECT)
+        async with app.run_test(size=(120, 35)) as pilot:
+            def environment() -> dict[str, str]:
+                return app.reloader.functions[0].environment
+
+            assert environment()["DB_URL"] == "<ssm:/app/db-url>"
+            app.main_screen.query_one(ReloadController).ask_resolve_aws()
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "<ssm:/app/db-password>" in app.screen.question and "3 value(s)" in app.screen.question
+            await pilot.press("n")  # asked first: no means nothing is read
+            await pilot.pause(0.2)
+            assert environment()["DB_URL"] == "<ssm:/app/db-url>"
+            app.main_screen.query_one(ReloadController).ask_resolve_aws()
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: environment()["DB_URL"] == "postgres://db.internal/app")
+            assert environment()["DB_PASSWORD"] == "s3cr3t-hunter2"
+            assert environment()["MISSING"] == "<ssm:/app/not-there>"  # not in AWS: stays visible
+            notices = " ".join(str(n.message) for n in app._notifications)
+            assert "read 2 of 3 value(s) from AWS" in notices and "s3cr3t-hunter2" not in notices
+            resolved = app.reloader.discovery
+            await save_until(pilot, root / "template.yaml", TEMPLATE + "# a config re-read\n",
+                             lambda: app.reloader.discovery is not resolved)  # the project was read again
+            assert environment()["DB_URL"] == "postgres://db.internal/app"  # ... and kept what was read
+            assert environment()["DB_PASSWORD"] == "s3cr3t-hunter2"
+            app.main_screen.query_one(FunctionList).select("Reader")
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: finished(app, "Reader"), timeout=30)
+            run = app.main_screen.run_area.runs["Reader"][-1]
+            assert run.result.response == {"DB_URL": "postgres://db.internal/app", "DB_PASSWORD": "s3cr3t-hunter2",
+                                           "MISSING": "<ssm:/app/not-there>"}
