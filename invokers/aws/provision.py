@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..discovery import sam, serverless
 from ..discovery.settings import samconfig_overrides
+from ..discovery.trigger_values import NAME_PROPERTY
 from ..discovery.yamlfile import ConfigFileError, Problem, YamlDocument, load
+from ..environment import ACCOUNT_ID
 
 if TYPE_CHECKING:
     from ..discovery import Discovery
@@ -82,7 +84,7 @@ class Provisioned:
             return None
         if resource.type == "AWS::SQS::Queue":
             return resource.url
-        if resource.type in ("AWS::SNS::Topic", "AWS::SNS::Subscription"):
+        if resource.type in ("AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SecretsManager::Secret"):
             return resource.arn
         return resource.name
 
@@ -95,6 +97,9 @@ class Provisioned:
         values = {"Arn": resource.arn, "StreamArn": resource.stream_arn, "QueueUrl": resource.url,
                   "QueueName": resource.name, "TopicName": resource.name, "TopicArn": resource.arn,
                   "Name": resource.name}
+        if resource.type == "AWS::SSM::Parameter":
+            values.update(Type=str(resource.properties.get("Type") or "String"),
+                          Value=_parameter_value(resource.properties.get("Value", "")))
         if resource.type == "AWS::S3::Bucket":
             values.update(DomainName=f"{resource.name}.s3.amazonaws.com",
                           RegionalDomainName=f"{resource.name}.s3.{region}.amazonaws.com",
@@ -150,8 +155,9 @@ def provision(discovery: Discovery, mock: MockAws) -> Provisioned:
             properties = _deep(scope, item.properties if isinstance(item.properties, dict) else {})
             if item.properties is not None and not isinstance(item.properties, dict):
                 raise Failed("Properties must be a mapping")
+            properties, note = _unnamed(item.type, properties, scope.missing)
             result.resources[item.logical_id] = maker.make(item.logical_id, item.type, properties,
-                                                           item.doc.path.name)
+                                                           item.doc.path.name, note)
         except Failed as exc:
             _fail(result, item, str(exc))
         except Exception as exc:  # noqa: BLE001 - moto's refusal becomes a line, never a traceback
@@ -159,6 +165,22 @@ def provision(discovery: Discovery, mock: MockAws) -> Provisioned:
     _implicit(discovery.functions, maker, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _unnamed(type_: str, props: dict[str, Any], missing: set[str]) -> tuple[dict[str, Any], str]:
+    """Drop a name that is ``!Ref`` of a parameter nobody gave a value (and say so), so the resource is named
+    as CloudFormation names unnamed ones; e.g. `sam init`'s S3 template's ``BucketName: !Ref AppBucketName``.
+
+    CloudFormation would refuse to deploy without the parameter; a local run can do better.
+    """
+    key = _GIVEN_NAME.get(type_)
+    value = props.get(key) if key else None
+    parameter = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
+    if key is None or not isinstance(parameter, str) or parameter not in missing:
+        return props, ""
+    return ({k: v for k, v in props.items() if k != key},
+            f"{key} !Ref {parameter}: the parameter has no Default and no --parameter-overrides value, so it is "
+            "named as CloudFormation names unnamed resources")
 
 
 def _fail(result: Provisioned, item: _Declared, reason: str) -> None:
@@ -377,9 +399,12 @@ _FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::S
                    "AWS::Lambda::Alias", "AWS::Lambda::Url", "AWS::Lambda::EventInvokeConfig")
 CREATED_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable", "AWS::SQS::Queue", "AWS::SNS::Topic",
                  "AWS::SNS::Subscription", "AWS::S3::Bucket", "AWS::Kinesis::Stream", "AWS::Events::EventBus",
-                 "AWS::Events::Rule")
+                 "AWS::Events::Rule", "AWS::SecretsManager::Secret", "AWS::SSM::Parameter")
 
 
+_GIVEN_NAME = {**{t: p for t, p in NAME_PROPERTY.items() if t in CREATED_TYPES and t != "AWS::Events::EventBus"},
+               "AWS::Serverless::SimpleTable": "TableName", "AWS::Events::Rule": "Name"}
+"""The property that names a resource of each type (the bus's Name is required, so never generated)."""
 _LOCAL_TARGETS = {"AWS::S3::Bucket": ("NotificationConfiguration",), "AWS::Events::Rule": ("Targets",),
                   "AWS::SNS::Topic": ("Subscription",), "AWS::SNS::Subscription": ("Endpoint",)}
 
@@ -403,7 +428,7 @@ class _Maker:
             self._clients[service] = self.mock.client(service)
         return self._clients[service]
 
-    def make(self, logical_id: str, type_: str, props: dict[str, Any], file: str) -> Resource:
+    def make(self, logical_id: str, type_: str, props: dict[str, Any], file: str, note: str = "") -> Resource:
         handler = getattr(self, "_" + type_.replace("AWS::", "").replace("::", "_").lower(), None)
         if handler is None or type_ not in CREATED_TYPES:
             return Resource(logical_id, type_, "", status=SKIPPED, reason=self._skip_reason(type_),
@@ -411,10 +436,11 @@ class _Maker:
         # a local function as a target stays unresolved (svl-tui delivers to it): only the rest must resolve
         missing = _unresolved({k: v for k, v in props.items() if k not in _LOCAL_TARGETS.get(type_, ())})
         if missing:
-            raise Failed(f"{missing} cannot be resolved locally")
+            raise Failed(f"{missing} cannot be resolved locally (a parameter without Default needs "
+                         "--parameter-overrides; a resource must be one created here)")
         made: Resource = handler(logical_id, props)
         return Resource(made.logical_id, type_, made.name, made.arn, made.url, made.stream_arn, made.status,
-                        made.reason, props, file)
+                        "; ".join(r for r in (note, made.reason) if r), props, file)
 
     @staticmethod
     def _skip_reason(type_: str) -> str:
@@ -422,7 +448,7 @@ class _Maker:
             if type_.startswith(prefix):
                 return reason
         return f"{type_} is not created in the embedded AWS (svl-tui creates DynamoDB tables, SQS queues, " \
-               "SNS topics, S3 buckets, Kinesis streams and EventBridge buses and rules)"
+               "SNS topics, S3 buckets, Kinesis streams, EventBridge buses and rules, secrets and SSM parameters)"
 
     def name(self, logical_id: str, given: Any, *, limit: int, lower: bool = False, suffix: str = "") -> str:
         if isinstance(given, str) and given:
@@ -587,6 +613,27 @@ class _Maker:
             kinesis.increase_stream_retention_period(StreamName=name, RetentionPeriodHours=int(hours))
         return Resource(logical_id, "", name, arn, stream_arn=arn)
 
+    # values handlers read at start: a secret, an SSM parameter
+    def _secretsmanager_secret(self, logical_id: str, props: dict[str, Any]) -> Resource:
+        name = self.name(logical_id, props.get("Name"), limit=512)
+        value = props.get("SecretString")
+        if value is None:
+            value = _generated_secret(props.get("GenerateSecretString"))
+        request = {"Name": name, "SecretString": value if isinstance(value, str) else json.dumps(value)}
+        if props.get("Description"):
+            request["Description"] = str(props["Description"])
+        arn = self.client("secretsmanager").create_secret(**request)["ARN"]
+        return Resource(logical_id, "", name, arn)
+
+    def _ssm_parameter(self, logical_id: str, props: dict[str, Any]) -> Resource:
+        name = self.name(logical_id, props.get("Name"), limit=2048)
+        if props.get("Value") is None:
+            raise Failed("Value is required")
+        value = props["Value"]
+        self.client("ssm").put_parameter(Name=name, Type=str(props.get("Type") or "String"), Overwrite=True,
+                                         Value=_parameter_value(value))
+        return Resource(logical_id, "", name, f"arn:aws:ssm:{self.region}:{ACCOUNT_ID}:parameter/{name.lstrip('/')}")
+
     # EventBridge
     def _events_eventbus(self, logical_id: str, props: dict[str, Any]) -> Resource:
         name = props.get("Name")
@@ -709,6 +756,32 @@ def _index(index: Any, throughput: dict[str, int] | None) -> dict[str, Any]:
         made["ProvisionedThroughput"] = _throughput(index.get("ProvisionedThroughput")) \
             if index.get("ProvisionedThroughput") else throughput
     return made
+
+
+def _parameter_value(value: Any) -> str:
+    """An SSM parameter's value as stored: a StringList given as a YAML list is comma-joined."""
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _generated_secret(spec: Any) -> str:
+    """A value for ``GenerateSecretString`` as Secrets Manager makes one (random, so never the same twice)."""
+    import secrets
+    import string
+
+    spec = spec if isinstance(spec, dict) else {}
+    alphabet = string.ascii_letters + string.digits
+    if not _true(spec.get("ExcludePunctuation")):
+        alphabet += "!#$%&()*+,-.:;<=>?@[]^_{|}~"
+    alphabet = "".join(c for c in alphabet if c not in str(spec.get("ExcludeCharacters") or ""))
+    password = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength") or 32)))
+    template, key = spec.get("SecretStringTemplate"), spec.get("GenerateStringKey")
+    if isinstance(template, str) and isinstance(key, str):
+        try:
+            document = json.loads(template)
+        except ValueError as exc:
+            raise Failed(f"GenerateSecretString.SecretStringTemplate is not JSON: {exc}") from None
+        return json.dumps({**document, key: password})
+    return password
 
 
 def _tags(value: Any) -> list[dict[str, str]]:
