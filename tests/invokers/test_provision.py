@@ -129,7 +129,8 @@ HANDLER = """
     def handler(event, context):
         table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
         table.put_item(Item={"pk": "order-1", "sk": "v1", "status": "new"})
-        boto3.client("sqs").send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody="hi")
+        if event.get("send"):  # not when a queue delivery invokes it (serve runs the mappings): no loop
+            boto3.client("sqs").send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody="hi")
         return {"table": os.environ["TABLE_NAME"], "items": table.scan()["Count"]}
 """
 
@@ -238,7 +239,8 @@ def test_without_mock_aws_environment_keeps_its_placeholders(tmp_path: Path) -> 
 def test_a_local_handler_reads_and_writes_the_template_table(tmp_path: Path,
                                                             capfd: pytest.CaptureFixture[str]) -> None:
     project = sam_project(tmp_path / "orders")
-    code = main(["invoke", "Reader", "--project", str(project), "--mock-aws", "--no-aws", "-d", "{}", "-q"])
+    code = main(["invoke", "Reader", "--project", str(project), "--mock-aws", "--no-aws", "-d", '{"send": true}',
+                 "-q"])
     out, err = capfd.readouterr()
     assert code == 0, err
     answer = json.loads(out)
@@ -508,3 +510,34 @@ def test_secrets_and_parameters_a_handler_reads_at_start_exist(tmp_path: Path,
     assert code == 0, err
     assert json.loads(out) == {"user": "app", "password_length": 20, "flags": "fast,safe", "type": "StringList",
                                "env_value": "fast,safe"}
+
+
+def test_serve_with_mock_aws_gives_handlers_the_template_resources(tmp_path: Path) -> None:
+    import re
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    project = sam_project(tmp_path / "served")
+    process = subprocess.Popen([sys.executable, "-m", "tui.entry", "serve", "--port", "0", "--no-reload",
+                                "--mock-aws", "--no-aws", "--quiet"],
+                               cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        lines = []
+        for _ in range(50):  # other notes may come first (event sources): read up to the banner
+            lines.append(process.stderr.readline())
+            match = re.search(r"serving \d+ functions on (http://127\.0\.0\.1:\d+)", lines[-1])
+            if match or not lines[-1]:
+                break
+        assert match, "".join(lines)
+        request = urllib.request.Request(match.group(1) + "/2015-03-31/functions/Reader/invocations", data=b"{}",
+                                         method="POST")
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.loads(response.read())
+        assert answer == {"table": generated_name("served", "Orders", limit=255), "items": 1}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    assert process.returncode == 0
