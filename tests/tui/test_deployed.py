@@ -52,6 +52,9 @@ async def test_deployed_functions_listed_matched_detailed_and_invoked_after_conf
         async with app.run_test(size=(120, 35)) as pilot:
             functions = app.main_screen.query_one(FunctionList)
             await wait_for(pilot, lambda: len(app.catalogue.deployed) == 2)
+            # the list redraws on the catalogue's message, a moment after the catalogue itself
+            await wait_for(pilot, lambda: any(str(o.prompt).startswith("○ orders ☁")
+                                              for o in functions.options.options))
             labels = [str(o.prompt) for o in functions.options.options]
             assert any(label.startswith("○ orders ☁") for label in labels)  # local, deployed too
             assert any(label.startswith("☁ orders ⌂") for label in labels)  # deployed, local too
