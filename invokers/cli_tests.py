@@ -16,6 +16,7 @@ from . import jsonout
 from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError
 
 if TYPE_CHECKING:
+    from .discovery import Discovery
     from .models import FunctionSpec, LogRecord, Result
     from .snapshots import FunctionReplay
 
@@ -44,14 +45,15 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     test.add_argument("--json", action="store_true", help="print one JSON document")
 
 
-def _run(args: argparse.Namespace) -> tuple[FunctionSpec, Any, Result, list[LogRecord]]:
+def _run(args: argparse.Namespace) -> tuple[Discovery, FunctionSpec, Any, Result, list[LogRecord]]:
     """The run to export or report: a fresh local invocation."""
     import asyncio
 
     from .cli_project import fetch_layers, find_function, load_project, read_event
     from .engine import Engine
 
-    spec = find_function(load_project(args), args.function)
+    found = load_project(args)
+    spec = find_function(found, args.function)
     event = read_event(args, spec)
     if not args.no_aws:
         fetch_layers([spec], args)
@@ -61,7 +63,7 @@ def _run(args: argparse.Namespace) -> tuple[FunctionSpec, Any, Result, list[LogR
             return await engine.invoke_collect(spec, event)
 
     records, result = asyncio.run(invoke())
-    return spec, event, result, records
+    return found, spec, event, result, records
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -69,11 +71,15 @@ def run_export(args: argparse.Namespace) -> int:
 
     from .export_test import ExportError, ExportExists, Recording, export
 
-    spec, event, result, _ = _run(args)
-    project = Path(args.project or Path.cwd())
+    found, spec, event, result, _ = _run(args)
+    project = found.project
     recording = Recording.of(event, result)
     label = args.name or args.saved or ""
     folder = Path(args.folder) if args.folder else None
+    if folder is None and found.example:  # svl-tui's bundled example may be read-only: never write into it
+        from .paths import cache_dir
+
+        folder = cache_dir() / "example-project" / "tests"
     try:
         try:
             path = export(spec, recording, project, label=label, folder=folder, overwrite=args.overwrite)
@@ -96,21 +102,20 @@ def run_export(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from .report import markdown
 
-    spec, event, result, records = _run(args)
+    _, spec, event, result, records = _run(args)
     sys.stdout.write(markdown(spec, event, result, records, args.note))
     return EXIT_OK
 
 
 def run_test(args: argparse.Namespace) -> int:
     import asyncio
-    from pathlib import Path
 
     from .cli_project import find_function, load_project
     from .engine import Engine
     from .snapshots import replay
 
     found = load_project(args)
-    project = Path(args.project or Path.cwd())
+    project = found.project
     if args.function:
         specs = [find_function(found, args.function)]
     else:

@@ -51,6 +51,12 @@ ACTIONS: tuple[KeyAction, ...] = (
               "Follow the selected deployed function's CloudWatch logs (again to stop)", footer=False),
     KeyAction("post-mortem", "f4", "route('run_area', 'post_mortem')", "Post-mortem",
               "Re-run the last failed invocation and stop in the debugger at the frame that raised", footer=False),
+    KeyAction("compare", "f2", "route('comparer', 'start')", "Compare",
+              "Send the editor's event to the selected function and its deployed twin, side by side", footer=False),
+    KeyAction("export-test", "ctrl+n", "route('sharer', 'export_test')", "Export test",
+              "Write the run in view as a pytest / node:test file in the project's tests folder", footer=False),
+    KeyAction("copy-report", "ctrl+l", "route('sharer', 'copy_report')", "Copy report",
+              "Copy the run in view as a Markdown report (secrets masked) to the clipboard", footer=False),
     KeyAction("help", "f1,question_mark", "help", "Help", "Show this help"),
     KeyAction("quit", "ctrl+q", "quit", "Quit", "Quit svl-tui (workers are stopped)"),
 )

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from invokers.drift import Drift
 from invokers.models import Comparison, Result
 from invokers.responses import http_view
 
@@ -135,4 +136,23 @@ def configuration(details: Any) -> Table:
         table.add_row(f"env {name}", value)
     for problem in details.problems:
         table.add_row("note", Text(problem, style="yellow"))
+    return table
+
+
+def drift_table(drift: Drift, *, only_drifted: bool = True) -> RenderableType:
+    """Template against deployed; secrets arrive masked (invokers.drift)."""
+    items = drift.drifted if only_drifted else drift.items
+    if not drift.drifted:
+        return Text(f"no drift: the template matches {drift.deployed_name}", style="green")
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", title_justify="left",
+                  title=f"drift against {drift.deployed_name}", title_style="bold yellow")
+    table.add_column("setting", style="dim", no_wrap=True)
+    table.add_column("template")
+    table.add_column("deployed")
+    for item in items:
+        style = "" if item.same else "yellow"
+        deployed = Text(item.deployed, style=style)
+        if item.note:
+            deployed.append(f" ({item.note})", style="dim")
+        table.add_row(item.setting, Text(item.local, style=style), deployed)
     return table

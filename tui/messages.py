@@ -16,6 +16,7 @@ from invokers.reload import ReloadEvent
 
 if TYPE_CHECKING:
     from invokers.aws.deployed import FunctionDetails
+    from invokers.drift import Drift
     from invokers.event_sources import Delivery
 
 
@@ -86,6 +87,15 @@ class DetailsLoaded(Message):
     def __init__(self, details: FunctionDetails) -> None:
         super().__init__()
         self.details = details
+
+
+class DriftLoaded(Message):
+    """Template against deployed for the function ``key`` (local, or a deployed one with a local twin)."""
+
+    def __init__(self, key: str, drift: Drift) -> None:
+        super().__init__()
+        self.key = key
+        self.drift = drift
 
 
 class LogsOpened(Message):

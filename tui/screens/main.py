@@ -19,11 +19,14 @@ from textual.widgets import Footer
 from invokers.models import FunctionSpec, function_key
 
 from ..bindings import bindings
+from ..controllers.compare import CompareController
 from ..controllers.deployed import DeployedController
 from ..controllers.reload_watch import ReloadController
+from ..controllers.share import ShareController
 from ..messages import (
     CatalogueChanged,
     DetailsLoaded,
+    DriftLoaded,
     FunctionSelected,
     FunctionStateChanged,
     LogsArrived,
@@ -62,6 +65,8 @@ class MainScreen(Screen[None]):
         yield Footer()
         yield DeployedController()
         yield ReloadController()
+        yield CompareController(id="comparer")
+        yield ShareController(id="sharer")
 
     @property
     def functions(self) -> FunctionList:
@@ -118,6 +123,7 @@ class MainScreen(Screen[None]):
         self.editor.switch_to(spec)
         if not self.run_area.show_function(spec) and not spec.is_local and self.run_area.in_flight is None:
             self.deployed.load_details(spec.name)
+        self.query_one(CompareController).load_drift(spec)  # shown with the details when both sides exist
 
     # ---- routing ---------------------------------------------------------------------------
 
@@ -126,6 +132,8 @@ class MainScreen(Screen[None]):
         self.functions.apply(message.change, self.svl.catalogue)
         if self.selected is not None:  # a re-read config: the selection is the function as it now reads
             self.selected = self.svl.catalogue.get(function_key(self.selected)) or self.selected
+        if message.change.kind == "deployed" and self.selected is not None:
+            self.query_one(CompareController).load_drift(self.selected)  # its twin may have just been listed
 
     @on(FunctionStateChanged)
     def _state_changed(self, message: FunctionStateChanged) -> None:
@@ -139,6 +147,11 @@ class MainScreen(Screen[None]):
     def _details_loaded(self, message: DetailsLoaded) -> None:
         if self.selected is not None and function_key(self.selected) == function_key(message.details.spec):
             self.run_area.show_details(message.details)
+
+    @on(DriftLoaded)
+    def _drift_loaded(self, message: DriftLoaded) -> None:
+        if self.selected is not None and function_key(self.selected) == message.key:
+            self.run_area.show_drift(message.drift)
 
     @on(LogsOpened)
     def _logs_opened(self, message: LogsOpened) -> None:
@@ -185,8 +198,8 @@ class MainScreen(Screen[None]):
     # ---- key actions (bindings.py) -------------------------------------------------------------
 
     def action_route(self, owner: str, method: str) -> None:
-        """Most keys go straight to the widget that owns the work: bindings.py names both."""
-        getattr(getattr(self, owner), method)()
+        """Most keys go straight to the widget that owns the work: bindings.py names both (a property, or an id)."""
+        getattr(getattr(self, owner, None) or self.query_one(f"#{owner}"), method)()
 
     def action_toggle_sidebar(self) -> None:
         self.functions.display = not self.functions.display

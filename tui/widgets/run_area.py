@@ -31,6 +31,7 @@ from .timing_panel import TimingPanel
 
 if TYPE_CHECKING:
     from invokers.aws.deployed import FunctionDetails
+    from invokers.drift import Drift
     from invokers.reload import ReloadEvent
 
     from ..app import SvlApp
@@ -77,6 +78,8 @@ class RunArea(Horizontal):
         self.confirmed: set[str] = set()  # deployed functions the user agreed to invoke this session
         self.sdk_offered: set[str] = set()  # bundled SDK packages already offered this session: ask once
         self._shown: FunctionSpec | None = None
+        self.in_view: Run | None = None
+        """The run the result panel shows: what export-test and copy-report act on."""
         self._buffer: list[LogRecord] = []
         self._unfreeze_timer: Timer | None = None
 
@@ -101,16 +104,20 @@ class RunArea(Horizontal):
     def show_function(self, spec: FunctionSpec) -> bool:
         """Show ``spec``'s last run and its history; False when it has none (nothing replaced the view)."""
         self._shown = spec
+        self.query_one(TimingPanel).show_drift(None)  # the new function's own arrives after, if it has a twin
         runs = self.runs.get(function_key(spec), [])
         self._show_history(runs)
         if runs and self.in_flight is None:
             self._show_run(runs[-1])
+        elif not runs:
+            self.in_view = None
         return bool(runs)
 
     def _show_history(self, runs: list[Run]) -> None:
         self.query_one(HistoryPanel).show_runs([run.result for run in runs], [run.source for run in runs])
 
     def _show_run(self, run: Run) -> None:
+        self.in_view = run
         self.query_one(LogPanel).show_records(run.records)
         self.query_one(TimingPanel).show(run.result, run.comparison)
 
@@ -128,6 +135,9 @@ class RunArea(Horizontal):
     def show_details(self, details: FunctionDetails) -> None:
         if self.in_flight is None:
             self.query_one(TimingPanel).show_details(details)
+
+    def show_drift(self, drift: Drift | None) -> None:
+        self.query_one(TimingPanel).show_drift(drift)
 
     def say(self, text: str) -> None:
         self.query_one(TimingPanel).say(text)
@@ -269,6 +279,7 @@ class RunArea(Horizontal):
         runs = self.runs.setdefault(function_key(spec), [])
         runs.append(Run(spec, message.event, message.records, result, message.comparison))
         del runs[:-HISTORY_LIMIT]
+        self.in_view = runs[-1]
         self.query_one(TimingPanel).show(result, message.comparison)
         if spec.is_local:
             warm = self.svl.engine.is_warm(spec.name)

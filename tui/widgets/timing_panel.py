@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from invokers.drift import Drift
 from invokers.models import Comparison, FunctionSpec, ResponseChunk, Result
 
-from ..format import configuration, figures, outcome
+from ..format import configuration, drift_table, figures, outcome
 
 STREAM_SHOWN = 64 * 1024  # characters of a streamed response kept on screen while it grows
 
@@ -23,9 +24,11 @@ class TimingPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("Press ctrl+r to invoke the selected function.", style="dim"), id="figures")
         yield Static("", id="outcome")
+        yield Static("", id="drift")
 
     def on_mount(self) -> None:
         self.border_title = "Result"
+        self.query_one("#drift").display = False
 
     def say(self, text: str) -> None:
         """A hint in place of figures (no functions yet, nothing run yet)."""
@@ -56,6 +59,13 @@ class TimingPanel(VerticalScroll):
         self.query_one("#figures", Static).update(configuration(details))
         self.query_one("#outcome", Static).update(Text("ctrl+r invokes it (you will be asked first) · "
                                                        "f8 follows its logs", style="dim"))
+
+    def show_drift(self, drift: Drift | None) -> None:
+        """Template against deployed, under the result or the details (the function's twin exists on the other
+        side); None clears it (another function was selected)."""
+        shown = self.query_one("#drift", Static)
+        shown.update(drift_table(drift) if drift is not None else "")
+        shown.display = drift is not None
 
     def show(self, result: Result, comparison: Comparison | None = None) -> None:
         self.border_title = f"Result · {result.function}"
