@@ -163,7 +163,7 @@ def columns(painter: Painter, left_title: str, left: list[LogRecord], right_titl
     def wrapped(records: list[LogRecord]) -> list[str]:
         lines = []
         for record in records:
-            lines.extend(textwrap.wrap(line_for(record), width, replace_whitespace=False, drop_whitespace=False,
+            lines.extend(textwrap.wrap(line_for(record).replace("\t", "  "), width, replace_whitespace=False,
                                        break_on_hyphens=False)
                          or [""])
         return lines

@@ -108,6 +108,10 @@ def export(spec: FunctionSpec, recording: Recording, project: Path, *, label: st
     if recording.status == "error" and error_type.startswith("Runtime."):
         raise ExportError(f"the handler never ran ({error_type}: {(recording.error or {}).get('errorMessage')}); "
                           "fix that first, then export a run of the handler itself")
+    if not Path(spec.code_dir).resolve().is_relative_to(Path(project).resolve()):
+        raise ExportError(f"{spec.name} runs code built outside the project ({spec.code_dir}: esbuild, a zip, "
+                          "inline code): a test importing it would only work on this machine; write that test "
+                          "against the source")
     target_folder = folder or project_tests_folder(project, spec)
     path = target_folder / file_name(spec, label or recording.request_id[:8] or "run")
     if path.exists() and not overwrite:

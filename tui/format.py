@@ -156,3 +156,16 @@ def drift_table(drift: Drift, *, only_drifted: bool = True) -> RenderableType:
             deployed.append(f" ({item.note})", style="dim")
         table.add_row(item.setting, Text(item.local, style=style), deployed)
     return table
+
+
+def drift_lines(drift: Drift) -> Text:
+    """The drift as short lines that wrap well in a narrow panel (the result panel at 80 columns)."""
+    if not drift.drifted:
+        return Text(f"no drift against {drift.deployed_name}", style="dim green")
+    text = Text(f"drift against {drift.deployed_name}:", style="bold yellow")
+    for item in drift.drifted:
+        text.append(f"\n≠ {item.setting}: ", style="yellow").append(f"{item.local} → {item.deployed}")
+        if item.note:
+            text.append(f" ({item.note})", style="dim")
+    return text
+

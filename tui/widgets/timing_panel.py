@@ -1,9 +1,14 @@
-"""Timing and result of the invocation in view: REPORT figures, then the response or the error."""
+"""Timing and result of the invocation in view: REPORT figures, then the response or the error.
+
+The configuration drift of a function whose deployed twin is listed goes under
+the response (or the details): one column, whatever the layout.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -12,7 +17,7 @@ from textual.widgets import Static
 from invokers.drift import Drift
 from invokers.models import Comparison, FunctionSpec, ResponseChunk, Result
 
-from ..format import configuration, drift_table, figures, outcome
+from ..format import configuration, drift_lines, figures, outcome
 
 STREAM_SHOWN = 64 * 1024  # characters of a streamed response kept on screen while it grows
 
@@ -21,24 +26,32 @@ class TimingPanel(VerticalScroll):
     streamed = ""
     """A streamed response's text so far (Lambda response streaming), shown as it grows."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._outcome: RenderableType = ""
+        self._drift: Drift | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(Text("Press ctrl+r to invoke the selected function.", style="dim"), id="figures")
         yield Static("", id="outcome")
-        yield Static("", id="drift")
 
     def on_mount(self) -> None:
         self.border_title = "Result"
-        self.query_one("#drift").display = False
+
+    def _set_outcome(self, renderable: RenderableType) -> None:
+        self._outcome = renderable
+        shown = renderable if self._drift is None else Group(renderable, Text(""), drift_lines(self._drift))
+        self.query_one("#outcome", Static).update(shown)
 
     def say(self, text: str) -> None:
         """A hint in place of figures (no functions yet, nothing run yet)."""
         self.query_one("#figures", Static).update(Text(text, style="dim"))
-        self.query_one("#outcome", Static).update("")
+        self._set_outcome("")
 
     def running(self, spec: FunctionSpec) -> None:
         self.border_title = f"Result · {spec.name}"
         self.query_one("#figures", Static).update(Text(f"invoking {spec.name}…", style="italic"))
-        self.query_one("#outcome", Static).update("")
+        self._set_outcome("")
         self.streamed = ""
 
     def stream(self, chunk: ResponseChunk) -> None:
@@ -57,18 +70,15 @@ class TimingPanel(VerticalScroll):
         """A deployed function's configuration (secrets already masked), before any run."""
         self.border_title = f"Deployed · {details.spec.name}"
         self.query_one("#figures", Static).update(configuration(details))
-        self.query_one("#outcome", Static).update(Text("ctrl+r invokes it (you will be asked first) · "
-                                                       "f8 follows its logs", style="dim"))
+        self._set_outcome(Text("ctrl+r invokes it (you will be asked first) · f8 follows its logs", style="dim"))
 
     def show_drift(self, drift: Drift | None) -> None:
-        """Template against deployed, under the result or the details (the function's twin exists on the other
-        side); None clears it (another function was selected)."""
-        shown = self.query_one("#drift", Static)
-        shown.update(drift_table(drift) if drift is not None else "")
-        shown.display = drift is not None
+        """Template against deployed (the function's twin exists on the other side); None: another function."""
+        self._drift = drift
+        self._set_outcome(self._outcome)
 
     def show(self, result: Result, comparison: Comparison | None = None) -> None:
         self.border_title = f"Result · {result.function}"
         self.query_one("#figures", Static).update(figures(result, comparison))
-        self.query_one("#outcome", Static).update(outcome(result))
+        self._set_outcome(outcome(result))
         self.scroll_home(animate=False)
