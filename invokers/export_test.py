@@ -102,6 +102,8 @@ def export(spec: FunctionSpec, recording: Recording, project: Path, *, label: st
     if spec.language not in ("python", "node") or not spec.is_local or spec.style != "lambda":
         raise ExportError(f"{spec.name}: tests can be exported for local Python and Node.js Lambda handlers "
                           f"(this one is {spec.runtime}, {spec.style}{'' if spec.is_local else ', deployed'})")
+    if isinstance(recording.event, (bytes, bytearray)):
+        raise ExportError("the event was sent as raw bytes, not JSON: a test needs a JSON event")
     if recording.status not in ("ok", "error"):
         raise ExportError(f"a {recording.status} run cannot become a test: export a run that answered or raised")
     error_type = str((recording.error or {}).get("errorType", ""))

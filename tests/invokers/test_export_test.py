@@ -175,6 +175,8 @@ def test_never_overwrites_and_refuses_what_cannot_be_a_test(tmp_path: Path) -> N
     with pytest.raises(ExportError, match="never ran"):
         export(spec, Recording({}, "error", error={"errorType": "Runtime.ImportModuleError",
                                                    "errorMessage": "No module named 'app'"}), tmp_path)
+    with pytest.raises(ExportError, match="raw bytes"):
+        export(spec, Recording(b"{not json", "error", error={"errorType": "Runtime.UnmarshalError"}), tmp_path)
     with pytest.raises(ExportError, match="built outside the project"):
         export(spec, run, tmp_path / "another-project")
     with pytest.raises(ExportError, match="local Python and Node.js Lambda handlers"):

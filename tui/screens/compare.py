@@ -89,10 +89,14 @@ class CompareScreen(ModalScreen[None]):
         self.query_one("#compare-deployed-log").border_title = "deployed logs"
 
     def say(self, text: str, style: str = "italic") -> None:
+        if not self.is_attached:
+            return  # closed while the comparison ran: nothing to show it on
         self.query_one("#compare-text", Static).update(Text(text, style=style))
 
     def show(self, found: SideBySide) -> None:
         self.found = found
+        if not self.is_attached:
+            return  # closed while the comparison ran
         self.query_one("#compare-dialog").border_title = (f"Compare · {found.local.spec.name} ⇄ "
                                                           f"{found.deployed.spec.name} ({found.deployed.spec.region})")
         parts: list[RenderableType] = [figures(found), Text(""), differences(found)]
