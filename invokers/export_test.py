@@ -312,11 +312,14 @@ def {test_name}(handler):
 NODE_TEMPLATE = '''\
 // {function}: a run recorded by svl-tui (request {request_id}), replayed as a node:test test.
 // It imports the handler "{handler_string}", calls it with the recorded event and a minimal
-// Lambda-like context, and checks what came back ({status}). Runs with `node --test`; no
+// Lambda-like context, and checks what came back ({status}). Runs with `node --test` or jest; no
 // svl-tui needed. Values that cannot repeat (request ids, clocks, UUIDs) are left out of the
 // check: see VOLATILE. Secret environment variables are not stored here: set them yourself.
-import {{ test }} from "node:test";
+// Also runs under jest (ESM), which collects its own global `test`, not node:test's.
 import assert from "node:assert/strict";
+
+const {{ test }} = typeof globalThis.expect === "function" && typeof globalThis.test === "function"
+  ? globalThis : await import("node:test");
 
 const FUNCTION_NAME = "{function}";
 const MEMORY_MB = {memory};

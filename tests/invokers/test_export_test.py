@@ -206,3 +206,25 @@ def test_cli_export_test_writes_once_then_asks(tmp_path: Path) -> None:
     again = cli("export-test", "HelloWorldFunction", "--project", str(root), "-d", '{"who": "bo"}', "--name", "bo",
                 "--no-aws")
     assert again.returncode == 2 and "exists already" in again.stderr and "--overwrite" in again.stderr
+
+
+async def test_node_export_runs_under_jest_too(tmp_path: Path) -> None:
+    """sam init's Node.js templates test with jest over __tests__: the exported file must pass there as well,
+    not break the project's `npm test` (jest refused a node:test-only file: "must contain at least one test")."""
+    from tests.npm_tools import jest_node_modules
+
+    root = project_with(tmp_path, NODE_HANDLER, "app.mjs", tests="__tests__")
+    write(root, "package.json", """\
+        {"name": "sqs-app", "private": true, "type": "module",
+         "scripts": {"test": "node --experimental-vm-modules node_modules/jest/bin/jest.js"},
+         "jest": {"testMatch": ["**/__tests__/**/*.mjs"], "moduleFileExtensions": ["mjs", "js"]}}
+        """)
+    (root / "node_modules").symlink_to(jest_node_modules(), target_is_directory=True)
+    spec = spec_for(root, "app.lambdaHandler", "nodejs20.x")
+    path = export(spec, Recording.of({"who": "ada"}, await recorded(spec, {"who": "ada"})), root, label="ada")
+    jest = ["node", "--experimental-vm-modules", "node_modules/jest/bin/jest.js", "--ci"]
+    passed = runner(jest, root)
+    assert passed.returncode == 0 and "1 passed" in passed.stderr, passed.stderr
+    write(root, "hello/app.mjs", NODE_HANDLER.replace('"hello "', '"hi "'))
+    failed = runner(jest, root)
+    assert failed.returncode == 1 and "1 failed" in failed.stderr and path.name in failed.stderr
