@@ -103,7 +103,8 @@ async def test_denied_listing_is_a_notification(tmp_path: Path) -> None:
         stub.add_client_error("list_functions", "AccessDeniedException", "no lambda:ListFunctions")
         async with app.run_test(size=(120, 35)) as pilot:
             await wait_for(pilot, lambda: any(n.title == "Deployed functions unavailable" for n in app._notifications))
-            assert "access denied" in app.main_screen.query_one(FunctionList).deployed_status
+            # the status reaches the list through a message, maybe after the notification: wait for it too
+            await wait_for(pilot, lambda: "access denied" in app.main_screen.query_one(FunctionList).deployed_status)
 
 
 async def test_no_aws_flag_never_lists_deployed(tmp_path: Path) -> None:
