@@ -44,6 +44,8 @@ class Trigger(_Json):
       ``method``, ``route_key`` (``GET /orders`` or ``$default`` for the catch-all route, then
       ``path`` is ``/{proxy+}`` and ``method`` ``ANY``), ``stage`` (``$default`` unless named),
       ``api`` (``ServerlessHttpApi`` when implicit), ``payload_format`` (``2.0`` or ``1.0``).
+      Both may carry ``cors`` and ``authorizer`` (a Lambda authorizer), in the form
+      ``discovery/api_config.py`` describes.
     - ``function_url``: ``auth_type`` (``NONE`` | ``AWS_IAM``), ``invoke_mode``.
     - ``websocket``: ``route`` (``$connect``, ``$default``, ``sendMessage``...).
     - ``alb``: ``path`` (first path condition), ``method``, ``priority``.
@@ -120,6 +122,12 @@ class FunctionSpec(_Json):
     absolute path or a command looked up on PATH; empty: found by version (see ``interpreters``)."""
     interpreter_source: str = ""
     """Where ``interpreter`` was set (``svl.yaml:4 functions.fn.python``), for errors that say what to fix."""
+    aliases: list[str] = field(default_factory=list)
+    """Aliases the configuration declares (SAM ``AutoPublishAlias``, ``AWS::Lambda::Alias``): qualifiers the
+    local Invoke API accepts. Locally every version and alias runs the working tree's code."""
+    versioned: bool = False
+    """Whether deploys publish numbered versions (an alias, ``AWS::Lambda::Version``, serverless
+    ``versionFunctions``, on by default): then ``name:3`` is a valid qualifier too."""
 
     @property
     def language(self) -> str:

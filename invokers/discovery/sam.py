@@ -74,10 +74,34 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
             continue
         spec.triggers, trigger_problems = triggers_sam.read(doc, keys, props, globals_, data["Resources"],
                                                             scope.resolve)
+        spec.aliases, spec.versioned = _qualifiers(str(logical_id), props, globals_, data["Resources"], scope)
         problems.extend(trigger_problems)
         specs.append(spec)
     problems.extend(scope.problems(doc))
     return specs, problems
+
+
+def _qualifiers(logical_id: str, props: dict[str, Any], globals_: dict[str, Any], resources: dict[str, Any],
+                scope: Scope) -> tuple[list[str], bool]:
+    """Aliases of a function (``AutoPublishAlias``, ``AWS::Lambda::Alias`` resources) and whether it has versions."""
+    aliases: list[str] = []
+    auto = scope.resolve(props.get("AutoPublishAlias", globals_.get("AutoPublishAlias")))
+    if isinstance(auto, str) and auto:
+        aliases.append(auto)
+    versioned = bool(aliases)
+    for resource in resources.values():
+        if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
+            continue
+        target = resource["Properties"].get("FunctionName")
+        if target not in ({"Ref": logical_id}, logical_id):
+            continue
+        if resource.get("Type") == "AWS::Lambda::Version":
+            versioned = True
+        name = scope.resolve(resource["Properties"].get("Name"))
+        if resource.get("Type") == "AWS::Lambda::Alias" and isinstance(name, str) and name not in aliases:
+            aliases.append(name)
+            versioned = True
+    return aliases, versioned
 
 
 def _spec(doc: YamlDocument, project: Path, name: str, globals_: dict[str, Any], props: dict[str, Any],

@@ -97,6 +97,7 @@ def _spec(doc: YamlDocument, project: Path, name: str, provider: dict[str, Any],
                                                 (*keys, "reservedConcurrency")),
         provisioned_concurrency=fields.concurrency(doc, settings.get("provisionedConcurrency"),
                                                    (*keys, "provisionedConcurrency")) or 0,
+        versioned=provider.get("versionFunctions", True) is not False,
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import Trigger
-from . import fields
+from . import api_config, fields
 from .trigger_values import (
     HTTP_API_DEFAULT_STAGE,
     Resolve,
@@ -46,6 +46,7 @@ class _Sam:
         self.known = Resources(resources, resolve)
         self.resolve = resolve
         self.problems: list[Problem] = []
+        self.apis = api_config.Sam(doc.data, resolve)
 
     def _stage(self, api_id: str | None, type_: str, default: str) -> str:
         props = self.known.props(api_id, type_)
@@ -85,7 +86,8 @@ class _Sam:
         api_id = ref_id(props.get("RestApiId")) or SAM_IMPLICIT_REST_API
         return Trigger("api", name, {
             "path": api_path(self.resolve(props.get("Path"))), "method": api_method(self.resolve(props.get("Method"))),
-            "stage": self._stage(api_id, "AWS::Serverless::Api", SAM_IMPLICIT_STAGE), "api": api_id})
+            "stage": self._stage(api_id, "AWS::Serverless::Api", SAM_IMPLICIT_STAGE), "api": api_id,
+            **self.apis.rest(api_id, props)})
 
     def http_api(self, name: str, props: dict[str, Any]) -> Trigger:
         api_id = ref_id(props.get("ApiId")) or SAM_IMPLICIT_HTTP_API
@@ -99,6 +101,7 @@ class _Sam:
         params["stage"] = self._stage(api_id, "AWS::Serverless::HttpApi", HTTP_API_DEFAULT_STAGE)
         params["api"] = api_id
         params["payload_format"] = str(self.resolve(props.get("PayloadFormatVersion")) or "2.0")
+        params.update(self.apis.http(api_id, props))
         return Trigger("http_api", name, params)
 
     def sqs(self, name: str, props: dict[str, Any]) -> Trigger:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import Trigger
+from . import api_config
 from .trigger_values import (
     HTTP_API_DEFAULT_STAGE,
     Resolve,
@@ -46,6 +47,7 @@ class _Serverless:
         self.known = Resources((resources or {}).get("Resources"), resolve or (lambda value: value))
         self.azure = provider.get("name") == "azure"  # serverless-azure-functions: http events are Azure's
         self.problems: list[Problem] = []
+        self.apis = api_config.Serverless(provider)
 
     @staticmethod
     def _methodapi_path(value: Any) -> tuple[Any, Any] | None:
@@ -65,7 +67,7 @@ class _Serverless:
         if parts is None or parts[1] is None:
             return None
         return Trigger("api", name, {"path": api_path(parts[1]), "method": api_method(parts[0]), "stage": self.stage,
-                                     "api": "ApiGatewayRestApi"})
+                                     "api": "ApiGatewayRestApi", **self.apis.rest(value)})
 
     def http_api(self, name: str, value: Any) -> Trigger | None:
         parts = self._methodapi_path(value)
@@ -78,6 +80,7 @@ class _Serverless:
             params = {"path": api_path(parts[1]), "method": api_method(parts[0])}
             params["route_key"] = f"{params['method']} {params['path']}"
         params.update({"stage": HTTP_API_DEFAULT_STAGE, "api": "HttpApi", "payload_format": "2.0"})
+        params.update(self.apis.http(value))
         return Trigger("http_api", name, params)
 
     @staticmethod

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..models import FunctionSpec, LogRecord, Result
-from . import payloads
+from . import cors, payloads
+from .authorizers import Authorizers
 from .payloads import HttpAnswer, Request
 from .routes import URL_PREFIX, Match, RouteTable
 from .streaming import UrlStream, streams
@@ -48,11 +49,13 @@ class Gateway:
         self.rest_timeout_s = rest_timeout_s
         self.http_timeout_s = http_timeout_s
         self._background: set[asyncio.Task[Any]] = set()
+        self.authorizers = Authorizers(lambda: self._functions, run)
         self.update(functions)
 
     def update(self, functions: list[FunctionSpec]) -> None:
         self._functions = {spec.name: spec for spec in functions}
         self.table = RouteTable(functions)
+        self.authorizers.clear()
 
     def describe(self, base_url: str) -> list[str]:
         """One line per route, for the start-up banner."""
@@ -74,6 +77,9 @@ class Gateway:
         return await self.answer(incoming, f"{request.scheme}://{request.host}", UrlStream(request))
 
     async def answer(self, request: Request, base_url: str, stream: UrlStream | None = None) -> tuple[str, Answer]:
+        preflight = cors.preflight(self.table, request)
+        if preflight is not None:
+            return "api", _answer(preflight)
         match = self.table.find(request.method, request.path)
         if match is None:
             if self.table.has_rest:
@@ -83,6 +89,16 @@ class Gateway:
         face = {"function_url": "url", "azure_http": "azure"}.get(route.kind, "api")
         spec = self._functions[route.function]
         event = self._event(request, match, base_url)
+        auth_logs: list[LogRecord] = []
+        if route.authorizer is not None:
+            decision = await self.authorizers.check(match, request)
+            auth_logs = decision.logs
+            if decision.answer is not None:
+                answer = _answer(cors.apply(match, request, decision.answer), route.function, route.label)
+                answer.error_type, answer.logs = decision.error_type, auth_logs
+                return face, answer
+            if isinstance(event, dict) and isinstance(event.get("requestContext"), dict):
+                event["requestContext"]["authorizer"] = decision.context
         timeout = self.rest_timeout_s if route.kind == "api" else self.http_timeout_s
         if route.kind != "function_url" or not streams(spec):
             stream = None  # a buffered function URL answers once the function has returned, as on Lambda
@@ -100,8 +116,9 @@ class Gateway:
         if stream is not None and stream.response is not None:  # the answer went out as the function wrote it
             return face, Answer(stream.response.status, {}, function=route.function, route=route.label,
                                 result=result, logs=records, streamed=await stream.finish())
-        answer = _answer(self._response(route.kind, route.payload_format, result), route.function, route.label)
-        answer.result, answer.logs = result, records
+        http = cors.apply(match, request, self._response(route.kind, route.payload_format, result))
+        answer = _answer(http, route.function, route.label)
+        answer.result, answer.logs = result, auth_logs + records
         if not result.ok:
             answer.error_type = (result.error or {}).get("errorType", "")
         elif answer.status in (500, 502) and route.kind != "azure_http":

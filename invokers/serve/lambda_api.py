@@ -51,6 +51,17 @@ def parse_target(path: str, qualifier: str | None) -> tuple[str, str | None] | N
     return match.group("name"), match.group("q") or qualifier
 
 
+def accepts(spec: FunctionSpec, qualifier: str | None) -> bool:
+    """Whether ``qualifier`` names something the function has: ``$LATEST``, a version (when it publishes
+    versions) or a declared alias. All of them run the working tree's code locally."""
+    if qualifier in (None, "$LATEST"):
+        return True
+    assert qualifier is not None
+    if qualifier.isdigit():
+        return spec.versioned and int(qualifier) > 0
+    return qualifier in spec.aliases
+
+
 def service_error(status: int, error_type: str, message: str, **extra: str) -> Answer:
     """An error of the Lambda service itself, shaped so botocore raises ``error_type``."""
     body = {"Type": "User", "message": message, **extra}
@@ -100,7 +111,7 @@ class InvokeApi:
                                  f"constraint: {path} is not a function name or ARN")
         name, qualifier = target
         spec = self._functions().get(name)
-        if spec is None:
+        if spec is None or not accepts(spec, qualifier):
             return service_error(404, "ResourceNotFoundException",
                                  f"Function not found: {function_arn(name, qualifier)}")
         kind = headers.get("x-amz-invocation-type", "RequestResponse")
@@ -116,7 +127,7 @@ class InvokeApi:
         except ValueError as exc:
             return service_error(400, "InvalidRequestContentException",
                                  f"Could not parse request body into json: {exc}")
-        common = {"X-Amz-Executed-Version": "$LATEST"}
+        common = {"X-Amz-Executed-Version": qualifier if qualifier and qualifier.isdigit() else "$LATEST"}
         if kind == "DryRun":
             return Answer(204, {**common, "x-amzn-RequestId": str(uuid.uuid4())}, function=name)
         request_id = str(uuid.uuid4())

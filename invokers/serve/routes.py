@@ -11,6 +11,7 @@ under ``/_url/{function}/``; an Azure route under ``/api/{route}``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,10 @@ class Route:
     stage: str = ""
     payload_format: str = "1.0"
     route_key: str = ""
+    cors: dict[str, Any] | None = None
+    """The API's CORS settings (``discovery/api_config.py``'s form), None without."""
+    authorizer: dict[str, Any] | None = None
+    """The Lambda authorizer guarding this route (``discovery/api_config.py``'s form), None without."""
     rank: tuple[int, ...] = field(init=False, repr=False)
     """Sort key: literal segments (0) before parameters (1) before greedy ones (2), a method before ANY."""
     _pattern: re.Pattern[str] = field(init=False, repr=False)
@@ -92,12 +97,19 @@ class RouteTable:
 
     def find(self, method: str, path: str) -> Match | None:
         """The route for a request, or None (API Gateway's 403/404)."""
+        return next(self._matches(method, path), None)
+
+    def on_path(self, path: str) -> list[Match]:
+        """Every route whatever its method, most specific first: what a CORS preflight asks about."""
+        return list(self._matches(None, path))
+
+    def _matches(self, method: str | None, path: str) -> Iterator[Match]:
         if path.startswith(URL_PREFIX):
             name, _, rest = path[len(URL_PREFIX):].partition("/")
             for route in self.routes:
                 if route.kind == "function_url" and route.function == name:
-                    return Match(route, {}, "/" + rest)
-            return None
+                    yield Match(route, {}, "/" + rest)
+            return
         candidates = [path]
         first, _, rest = path[1:].partition("/")
         if first in self.stages:
@@ -108,10 +120,9 @@ class RouteTable:
                     continue
                 if candidate != path and route.stage != first:
                     continue
-                params = route.match(method, candidate)
+                params = route.match(method or route.method, candidate)
                 if params is not None:
-                    return Match(route, params, candidate)
-        return None
+                    yield Match(route, params, candidate)
 
 
 def routes_of(spec: FunctionSpec) -> list[Route]:
@@ -121,13 +132,15 @@ def routes_of(spec: FunctionSpec) -> list[Route]:
         params = trigger.params
         if trigger.kind == "api":
             found.append(Route("api", _method(params.get("method")), _path(params.get("path")), spec.name,
-                               stage=str(params.get("stage") or "")))
+                               stage=str(params.get("stage") or ""), cors=params.get("cors"),
+                               authorizer=params.get("authorizer")))
         elif trigger.kind == "http_api":
             key = str(params.get("route_key") or "")
             found.append(Route("http_api", _method(params.get("method")), _path(params.get("path")), spec.name,
                                stage=str(params.get("stage") or "$default"),
                                payload_format=str(params.get("payload_format") or "2.0"),
-                               route_key=key if key == "$default" else ""))
+                               route_key=key if key == "$default" else "", cors=params.get("cors"),
+                               authorizer=params.get("authorizer")))
         elif trigger.kind == "function_url":
             found.append(Route("function_url", "ANY", "/{proxy+}", spec.name, stage="$default",
                                payload_format="2.0", route_key="$default"))

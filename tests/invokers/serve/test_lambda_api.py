@@ -78,6 +78,30 @@ async def test_arns_and_qualifiers_name_the_local_function(make_function: MakeFu
     assert qualified["StatusCode"] == 200
 
 
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_declared_versions_and_aliases_resolve_and_others_are_not_found(make_function: MakeFunction) -> None:
+    spec = make_function(ECHO, name="echo", aliases=["live"], versioned=True)
+    plain = make_function(ECHO, name="plain")
+    async with serving(spec, plain) as (server, traffic):
+        alias = await call(server.url, FunctionName="echo:live", Payload=b"{}")
+        version = await call(server.url, FunctionName="echo", Qualifier="3", Payload=b"{}")
+        latest = await call(server.url, FunctionName="plain", Qualifier="$LATEST", Payload=b"{}")
+
+        def refused(**kwargs: Any) -> str:
+            with pytest.raises(lambda_client(server.url).exceptions.ResourceNotFoundException) as caught:
+                lambda_client(server.url).invoke(Payload=b"{}", **kwargs)
+            return str(caught.value)
+
+        unknown_alias = await asyncio.to_thread(refused, FunctionName="echo", Qualifier="staging")
+        unversioned = await asyncio.to_thread(refused, FunctionName="plain:1")
+    assert alias["StatusCode"] == version["StatusCode"] == latest["StatusCode"] == 200
+    assert json.loads(alias["Body"])["name"] == "echo"
+    assert version["ExecutedVersion"] == "3" and alias["ExecutedVersion"] == "$LATEST"
+    assert "Function not found: arn:aws:lambda:us-east-1:123456789012:function:echo:staging" in unknown_alias
+    assert "function:plain:1" in unversioned
+    assert [t.status for t in traffic] == [200, 200, 200, 404, 404]
+
+
 def test_parse_target_accepts_lambdas_name_forms() -> None:
     prefix = "/2015-03-31/functions/"
     assert parse_target(prefix + "echo/invocations", None) == ("echo", None)

@@ -1,0 +1,241 @@
+"""API-level settings of HTTP triggers: CORS and Lambda authorizers, read from SAM and serverless.yml.
+
+They live on the API (SAM ``AWS::Serverless::Api``/``HttpApi`` and ``Globals``,
+serverless ``provider.httpApi``) or on the event (serverless ``cors``/``authorizer``,
+SAM ``Auth.Authorizer``), and ``serve`` needs them per route, so each HTTP trigger
+gets them in its params in one plain form, whatever the format:
+
+- ``cors``: ``origins`` (list), ``methods`` (list, or None: the route's own methods),
+  ``headers``, ``expose`` (lists), ``max_age`` (int or None), ``credentials`` (bool).
+- ``authorizer``: ``name``, ``function`` (the local function's name, or the ARN's),
+  ``type`` (``TOKEN`` | ``REQUEST``), ``identity`` (sources such as ``header.Authorization``,
+  ``querystring.token``), ``validation`` (a regex for TOKEN), ``ttl`` (seconds),
+  ``payload_format`` (``1.0`` | ``2.0``, HTTP APIs), ``simple`` (HTTP API simple responses).
+
+Only Lambda authorizers are described: JWT, Cognito and IAM ones are not run locally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Resolve = Callable[[Any], Any]
+
+REST_TTL_S = 300  # API Gateway's default authorizer cache for REST APIs
+SERVERLESS_HEADERS = ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token",
+                      "X-Amz-User-Agent", "X-Amzn-Trace-Id"]
+"""The Serverless Framework's allowed headers for ``cors: true``."""
+
+
+def _unquote(value: Any) -> str | None:
+    """SAM REST ``Cors`` values are quoted for API Gateway's mapping: ``"'*'"`` -> ``*``."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        text = text[1:-1]
+    return text
+
+
+def _split(value: Any) -> list[str]:
+    """A list, or a comma separated string, as a list of trimmed items."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list):
+        return [str(item).strip() for item in value if isinstance(item, (str, int))]
+    return []
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip("'")) if value is not None and not isinstance(value, (dict, list)) else None
+    except ValueError:
+        return None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _function_name(value: Any) -> str:
+    """``!GetAtt Fn.Arn`` / ``{Ref: Fn}`` -> ``Fn``; an ARN -> its function name; a name as it is."""
+    if isinstance(value, dict) and len(value) == 1:
+        (name, arg), = value.items()
+        if name == "Fn::GetAtt":
+            target = arg[0] if isinstance(arg, list) and arg else str(arg).split(".")[0]
+            return str(target)
+        if name == "Ref":
+            return str(arg)
+        if name == "Fn::Sub" and isinstance(arg, str):
+            value = arg
+    text = str(value or "")
+    if ":function:" in text:
+        text = text.split(":function:", 1)[1].split(":")[0].split("/")[0]
+    return text.removeprefix("${").split(".")[0].removesuffix("}") if text.startswith("${") else text
+
+
+class Sam:
+    """API settings of a SAM template: its explicit APIs, and ``Globals.Api``/``Globals.HttpApi`` for all."""
+
+    def __init__(self, template: Any, resolve: Resolve) -> None:
+        data = template if isinstance(template, dict) else {}
+        globals_ = _mapping(data.get("Globals"))
+        self.resources = _mapping(data.get("Resources"))
+        self.globals = {kind: _mapping(globals_.get(kind))
+                        for kind in ("Api", "HttpApi")}
+        self.resolve = resolve
+
+    def _props(self, api_id: str, kind: str) -> dict[str, Any]:
+        """The API's properties over ``Globals`` (an implicit API has only the globals)."""
+        own = _mapping(_mapping(self.resources.get(api_id)).get("Properties"))
+        return {**self.globals[kind], **own}
+
+    def rest(self, api_id: str, event_props: dict[str, Any]) -> dict[str, Any]:
+        """``cors`` and ``authorizer`` params of an ``Api`` event on ``api_id``."""
+        props = self._props(api_id, "Api")
+        params: dict[str, Any] = {}
+        cors = self.resolve(props.get("Cors"))
+        if isinstance(cors, str):
+            params["cors"] = _cors([_unquote(cors) or "*"], None, [], [], None, False)
+        elif isinstance(cors, dict):
+            params["cors"] = _cors([_unquote(self.resolve(cors.get("AllowOrigin"))) or "*"],
+                                   _split(_unquote(self.resolve(cors.get("AllowMethods")))) or None,
+                                   _split(_unquote(self.resolve(cors.get("AllowHeaders")))), [],
+                                   _int(_unquote(self.resolve(cors.get("MaxAge")))),
+                                   self.resolve(cors.get("AllowCredentials")) is True)
+        auth = self._authorizer(props, event_props)
+        if auth is not None:
+            name, config = auth
+            identity = _mapping(config.get("Identity"))
+            kind = str(self.resolve(config.get("FunctionPayloadType")) or "TOKEN").upper()
+            sources = ([f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"] if kind == "TOKEN" else
+                       [f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
+                       + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
+            ttl = _int(self.resolve(identity.get("ReauthorizeEvery")))
+            params["authorizer"] = {
+                "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))), "type": kind,
+                "identity": sources, "validation": self.resolve(identity.get("ValidationExpression")) or "",
+                "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": "1.0", "simple": False}
+        return params
+
+    def http(self, api_id: str, event_props: dict[str, Any]) -> dict[str, Any]:
+        """``cors`` and ``authorizer`` params of an ``HttpApi`` event on ``api_id``."""
+        props = self._props(api_id, "HttpApi")
+        params: dict[str, Any] = {}
+        cors = self.resolve(props.get("CorsConfiguration"))
+        if cors is True:
+            params["cors"] = _cors(["*"], ["*"], ["*"], [], None, False)
+        elif isinstance(cors, dict):
+            params["cors"] = _cors(_split(self.resolve(cors.get("AllowOrigins"))),
+                                   _split(self.resolve(cors.get("AllowMethods"))),
+                                   _split(self.resolve(cors.get("AllowHeaders"))),
+                                   _split(self.resolve(cors.get("ExposeHeaders"))),
+                                   _int(self.resolve(cors.get("MaxAge"))),
+                                   self.resolve(cors.get("AllowCredentials")) is True)
+        auth = self._authorizer(props, event_props)
+        if auth is not None:
+            name, config = auth
+            identity = _mapping(config.get("Identity"))
+            sources = ([f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
+                       + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
+            version = str(self.resolve(config.get("AuthorizerPayloadFormatVersion")) or "2.0")
+            params["authorizer"] = {
+                "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))), "type": "REQUEST",
+                "identity": sources, "validation": "", "ttl": _int(self.resolve(identity.get("ReauthorizeEvery"))) or 0,
+                "payload_format": version, "simple": self.resolve(config.get("EnableSimpleResponses")) is True}
+        return params
+
+    def _authorizer(self, props: dict[str, Any], event_props: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The Lambda authorizer an event uses: its own ``Auth.Authorizer``, else the API's default."""
+        auth = _mapping(props.get("Auth"))
+        authorizers = _mapping(auth.get("Authorizers"))
+        event_auth = _mapping(event_props.get("Auth"))
+        name = self.resolve(event_auth.get("Authorizer", auth.get("DefaultAuthorizer")))
+        config = authorizers.get(name) if isinstance(name, str) else None
+        if not isinstance(config, dict) or "FunctionArn" not in config:
+            return None  # NONE, AWS_IAM, JWT and Cognito authorizers are not run locally
+        return str(name), config
+
+
+class Serverless:
+    """API settings of a serverless.yml: the ``http`` event's own, ``provider.httpApi`` for ``httpApi`` events."""
+
+    def __init__(self, provider: dict[str, Any]) -> None:
+        http_api = _mapping(provider.get("httpApi"))
+        self.http_cors = http_api.get("cors")
+        authorizers = http_api.get("authorizers")
+        self.http_authorizers = _mapping(authorizers)
+
+    @staticmethod
+    def rest(value: Any) -> dict[str, Any]:
+        """``cors`` and ``authorizer`` params of an ``http`` event (its own ``cors:``/``authorizer:``)."""
+        settings = _mapping(value)
+        params: dict[str, Any] = {}
+        cors = settings.get("cors")
+        if cors is True:
+            params["cors"] = _cors(["*"], None, list(SERVERLESS_HEADERS), [], None, False)
+        elif isinstance(cors, dict):
+            origins = _split(cors.get("origins")) or _split(cors.get("origin")) or ["*"]
+            params["cors"] = _cors(origins, _split(cors.get("methods")) or None,
+                                   _split(cors.get("headers")) or list(SERVERLESS_HEADERS), [],
+                                   _int(cors.get("maxAge")), cors.get("allowCredentials") is True)
+        auth = settings.get("authorizer")
+        if isinstance(auth, str):
+            auth = {"name": auth} if ":" not in auth else {"arn": auth}
+        if isinstance(auth, dict) and auth.get("type", "").lower() not in ("cognito_user_pools", "aws_iam") \
+                and "cognito-idp" not in str(auth.get("arn", "")) and (auth.get("name") or auth.get("arn")):
+            function = _function_name(auth.get("arn") or auth.get("name"))
+            kind = str(auth.get("type") or "token").upper()
+            source = auth.get("identitySource") or ("method.request.header.Authorization" if kind == "TOKEN" else "")
+            ttl = _int(auth.get("resultTtlInSeconds"))
+            params["authorizer"] = {
+                "name": str(auth.get("name") or function), "function": function,
+                "type": "REQUEST" if kind == "REQUEST" else "TOKEN", "identity": _identity(source),
+                "validation": str(auth.get("identityValidationExpression") or ""),
+                "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": "1.0", "simple": False}
+        return params
+
+    def http(self, value: Any) -> dict[str, Any]:
+        """``cors`` from ``provider.httpApi.cors``, ``authorizer`` from ``provider.httpApi.authorizers``."""
+        params: dict[str, Any] = {}
+        cors = self.http_cors
+        if cors is True:
+            params["cors"] = _cors(["*"], None, list(SERVERLESS_HEADERS), [], None, False)
+        elif isinstance(cors, dict):
+            params["cors"] = _cors(_split(cors.get("allowedOrigins")) or ["*"],
+                                   _split(cors.get("allowedMethods")) or None,
+                                   _split(cors.get("allowedHeaders")) or list(SERVERLESS_HEADERS),
+                                   _split(cors.get("exposedResponseHeaders")), _int(cors.get("maxAge")),
+                                   cors.get("allowCredentials") is True)
+        settings = _mapping(value)
+        auth = settings.get("authorizer")
+        name = auth.get("name") if isinstance(auth, dict) else auth
+        config = self.http_authorizers.get(name) if isinstance(name, str) else None
+        if isinstance(config, dict) and str(config.get("type", "")).lower() == "request":
+            function = _function_name(config.get("functionArn") or config.get("functionName"))
+            ttl = _int(config.get("resultTtlInSeconds"))
+            params["authorizer"] = {
+                "name": str(name), "function": function, "type": "REQUEST",
+                "identity": _identity(config.get("identitySource") or "$request.header.Authorization"),
+                "validation": "", "ttl": REST_TTL_S if ttl is None else ttl,
+                "payload_format": str(config.get("payloadVersion") or "2.0"),
+                "simple": config.get("enableSimpleResponses") is True}
+        return params
+
+
+def _identity(source: Any) -> list[str]:
+    """``method.request.header.Authorization`` / ``$request.querystring.token`` -> ``header.Authorization`` ..."""
+    found: list[str] = []
+    for item in _split(source):
+        text = item.removeprefix("$").removeprefix("method.").removeprefix("request.")
+        where, _, name = text.partition(".")
+        if where in ("header", "querystring") and name:
+            found.append(f"{where}.{name}")
+    return found
+
+
+def _cors(origins: list[str], methods: list[str] | None, headers: list[str], expose: list[str],
+          max_age: int | None, credentials: bool) -> dict[str, Any]:
+    return {"origins": origins, "methods": methods, "headers": headers, "expose": expose, "max_age": max_age,
+            "credentials": credentials}
