@@ -36,13 +36,14 @@ async def init_phase(worker: Worker, result: ResultBuilder, *, debug_port: int |
         return False
     assert worker.api is not None and worker.exited is not None
     ready = asyncio.create_task(worker.api.ready.wait())
-    watcher = asyncio.create_task(watch_memory(worker, worker.spec.memory_mb))
+    memory = MemoryWatch(worker, worker.spec.memory_mb)
+    watcher = memory.over
     try:  # an editor attaching through the debug port takes its time: no init timeout then
         waits: set[asyncio.Future[Any]] = {ready, worker.api.init_error, worker.exited, watcher}
         done, _ = await asyncio.wait(waits, timeout=None if debug_port else limit_s or INIT_TIMEOUT_S,
                                      return_when=asyncio.FIRST_COMPLETED)
     finally:
-        watcher.cancel()
+        memory.cancel()
         if not ready.done():
             ready.cancel()
     result.init_ms = (time.perf_counter() - worker.spawned_at) * 1000
@@ -107,17 +108,19 @@ async def run_phase(worker: Worker, spec: FunctionSpec, payload: bytes, request_
     await queue.put(platform_record(request_id, format_start(request_id)))
     result.started = True
     worker.api.submit(invocation)
-    watcher = asyncio.create_task(watch_memory(worker, spec.memory_mb))
+    memory = MemoryWatch(worker, spec.memory_mb)
+    watcher = memory.over
+    stoppable = session if session.interactive else None  # only an interactive session ever pauses
     try:  # time stopped in the debugger does not count; with an editor attached nothing does
         waits: set[asyncio.Future[Any]] = {invocation.outcome, worker.exited, watcher}
-        done = await wait_running(waits, None if debug_port else spec.timeout_s, session)
+        done = await wait_running(waits, None if debug_port else spec.timeout_s, stoppable)
         while not done and invocation.sent_at:  # the clock runs from when the worker got the event
             left = spec.timeout_s - (time.perf_counter() - invocation.sent_at) + session.paused_s
             if left <= 0:
                 break
-            done = await wait_running(waits, left, session)
+            done = await wait_running(waits, left, stoppable)
     finally:
-        watcher.cancel()
+        memory.cancel()
         if worker.debug is not None:
             worker.debug.session = None
             debug_links.pop(request_id, None)
@@ -189,10 +192,30 @@ async def lost(worker: Worker, result: ResultBuilder, *, out_of_memory: bool) ->
     result.fail("crashed", "Runtime.ExitError", f"RequestId: {result.request_id} Error: {message}")
 
 
-async def watch_memory(worker: Worker, limit_mb: int) -> None:
-    """Return (ending the wait) as soon as the worker's RSS passes its memory size."""
-    limit_kb = limit_mb * 1024
-    while True:
-        if worker.sample_memory() > limit_kb:
+class MemoryWatch:
+    """A future set as soon as the worker's RSS passes its memory size, sampled every ``MEMORY_POLL_S``.
+
+    A timer rather than a task, and no sample at once: an invocation shorter than
+    one interval costs nothing here (its peak is read once when it ends, from the
+    OS's high-water mark), and a long one is checked as before.
+    """
+
+    def __init__(self, worker: Worker, limit_mb: int) -> None:
+        loop = asyncio.get_running_loop()
+        self.over: asyncio.Future[None] = loop.create_future()
+        self._worker = worker
+        self._limit_kb = limit_mb * 1024
+        self._loop = loop
+        self._timer = loop.call_later(MEMORY_POLL_S, self._sample)
+
+    def _sample(self) -> None:
+        if self._worker.sample_memory() > self._limit_kb:
+            if not self.over.done():
+                self.over.set_result(None)
             return
-        await asyncio.sleep(MEMORY_POLL_S)
+        self._timer = self._loop.call_later(MEMORY_POLL_S, self._sample)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        if not self.over.done():
+            self.over.cancel()

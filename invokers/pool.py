@@ -117,7 +117,7 @@ class Pool(Generic[W]):
         while self.idle:
             worker = self.idle.pop()
             self._idle_since.pop(id(worker), None)
-            if worker.spec == spec and (worker.alive or not _started(worker)):
+            if (worker.spec is spec or worker.spec == spec) and (worker.alive or not _started(worker)):
                 chosen, fresh = worker, not _started(worker)
                 break
             self._provisioned.discard(id(worker))

@@ -39,17 +39,28 @@ def memory_kb(pid: int) -> tuple[int, int]:
 
 
 def _proc_status(pid: int) -> tuple[int, int]:
-    rss = hwm = 0
+    """One ``read`` of ``/proc/<pid>/status`` (no file object, no line loop: sampled on every invoke)."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmRSS:"):
-                    rss = int(line.split()[1])
-                elif line.startswith(b"VmHWM:"):
-                    hwm = int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return rss, hwm
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+    except OSError:
+        return 0, 0
+    try:
+        text = os.read(fd, 8192)
+    except OSError:
+        return 0, 0
+    finally:
+        os.close(fd)
+    return _field_kb(text, b"\nVmRSS:"), _field_kb(text, b"\nVmHWM:")
+
+
+def _field_kb(text: bytes, name: bytes) -> int:
+    start = text.find(name)
+    if start < 0:
+        return 0
+    try:
+        return int(text[start + len(name):text.index(b"kB", start)])
+    except ValueError:
+        return 0
 
 
 def end_environment(pid: int, key: str) -> int:

@@ -277,7 +277,7 @@ def _waker(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> Cal
 
 
 async def _wait_all(events: Iterable[asyncio.Event], timeout: float) -> None:
-    waits = [asyncio.create_task(event.wait()) for event in events]
+    waits = [asyncio.create_task(event.wait()) for event in events if not event.is_set()]
     if not waits:
         return
     _done, pending = await asyncio.wait(waits, timeout=timeout)

@@ -11,6 +11,7 @@ side then sees an ordinary ``code_dir`` and handler string: no special case.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import os
@@ -99,6 +100,14 @@ def out_dir(folder: str | Path) -> Path | None:
 
 
 def is_generated(folder: str | Path) -> bool:
+    """Whether ``folder`` is one of ours; asked on every invoke, so the answer is kept per folder and per
+    value of the variables that place the cache folder."""
+    return _under_root(str(folder), os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME"),
+                       os.environ.get("LOCALAPPDATA"))
+
+
+@functools.lru_cache(maxsize=256)
+def _under_root(folder: str, *_where: str | None) -> bool:
     return Path(folder).is_relative_to(root())
 
 
