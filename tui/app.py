@@ -24,6 +24,7 @@ from invokers.reload import Reloader
 
 from .bindings import load_keymap
 from .commands import FunctionCommands, system_commands
+from .controllers.burst import BurstController
 from .controllers.event_sources import SourcesController
 from .controllers.serve import ServeController
 from .messages import CatalogueChanged
@@ -61,6 +62,8 @@ class SvlApp(App[None]):
         """The local API Gateway / Lambda endpoint, started from the palette."""
         self.event_sources = SourcesController(self)
         """With --mock-aws: the functions' queues, streams, topics, buckets, rules and schedules."""
+        self.burst = BurstController(self)
+        """Bursts of the editor's event (palette: "Burst…")."""
         self.catalogue.subscribe(self._catalogue_changed)
 
     def _catalogue_changed(self, change: CatalogueChange) -> None:

@@ -74,6 +74,8 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
                         "127.0.0.1:3000, on this session's warm environments", app.serve.toggle)
     yield SystemCommand("Serve: traffic", "Every request the local endpoint answered, with its logs",
                         app.show_traffic)
+    yield SystemCommand("Burst…", "Invoke the selected function with the editor's event N times, C at a time: "
+                        "cold starts, throttles, errors, p50/p95/p99", partial(app.burst.ask, screen))
     if app.has_deployed:
         yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
                             partial(screen.invoke_deployed_with, "Event"))
