@@ -207,9 +207,9 @@ def _print_list(args: argparse.Namespace, found: Discovery, functions: list[Func
 # ---- invoke ----------------------------------------------------------------
 
 def _invoke(args: argparse.Namespace) -> int:
-    import asyncio
-
     if args.remote:
+        import asyncio
+
         from .cli_aws import confirm, deployed_spec
 
         spec = deployed_spec(args, args.function)
@@ -245,6 +245,8 @@ def _invoke(args: argparse.Namespace) -> int:
     try:
         # under a debug port the engine starts the worker itself, wrapped in the debugger
         spawned = None if args.debug_port else _start_early(spec, mock.environment if mock else None)
+        import asyncio  # only now: the worker's init overlaps this import, and a reused session never pays it
+
         result = asyncio.run(_stream(spec, event, args, spawned, mock))
     finally:
         if mock is not None:
