@@ -32,9 +32,10 @@ def median_ms(samples: Sequence[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def time_command(command: Sequence[str], runs: int, **kwargs: object) -> list[float]:
-    """Wall-clock seconds of ``runs`` runs of a whole process (after one warm-up run)."""
-    subprocess.run(command, check=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
+def time_command(command: Sequence[str], runs: int, *, warm: bool = True, **kwargs: object) -> list[float]:
+    """Wall-clock seconds of ``runs`` runs of a whole process (after one warm-up run unless ``warm`` is off)."""
+    if warm:
+        subprocess.run(command, check=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -58,13 +59,20 @@ def row(label: str, value: str) -> None:
 
 def compare_processes(ours: Sequence[str], peer: Sequence[str] | None, peer_name: str, missing_hint: str,
                       runs: int, cwd: object) -> None:
-    """Time ``svl-tui`` and a peer on the same handler and event, and print the ratio."""
-    mine = time_command(ours, runs, cwd=cwd)
-    row("`svl-tui invoke` median", f"{median_ms(mine):.1f} ms")
+    """Time ``svl-tui`` and a peer on the same handler and event, alternating A, B, A, B (a load that
+    comes and goes on a shared machine hits both alike), and print the ratio."""
     if peer is None:
+        mine = time_command(ours, runs, cwd=cwd)
+        row("`svl-tui invoke` median", f"{median_ms(mine):.1f} ms")
         row(peer_name, f"not installed: {missing_hint}")
         return
-    theirs = time_command(peer, runs, cwd=cwd)
+    for command in (ours, peer):  # one warm-up run each (bytecode, page cache)
+        subprocess.run(command, check=True, capture_output=True, cwd=cwd)  # type: ignore[call-overload]
+    mine, theirs = [], []
+    for _ in range(runs):
+        mine += time_command(ours, 1, cwd=cwd, warm=False)
+        theirs += time_command(peer, 1, cwd=cwd, warm=False)
+    row("`svl-tui invoke` median", f"{median_ms(mine):.1f} ms")
     row(f"`{peer_name}` median", f"{median_ms(theirs):.1f} ms")
     row(f"ratio ({peer_name} / svl-tui, > 1 means faster)", f"{median_ms(theirs) / median_ms(mine):.2f}x")
 
