@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.invokers.test_trigger_events import HANDLER, TEMPLATE
+from tests.tui.test_main_screen import wait_for
 from tui.widgets.event_editor import EventEditor
 from tui.widgets.function_list import FunctionList
 
@@ -61,13 +62,13 @@ async def test_editor_says_whether_the_event_matches_the_rule_and_which_field_fa
     async with app.run_test(size=(120, 35)) as pilot:
         screen = app.main_screen
         screen.query_one(FunctionList).select("Fn")
-        await pilot.pause(0.3)
         editor = screen.query_one(EventEditor)
         status = editor.query_one("#event-status")
-        assert "matches rule Placed" in str(status.render())
+        # the status is validated after a short delay: wait for it, not a fixed pause (that failed under load)
+        await wait_for(pilot, lambda: "matches rule Placed" in str(status.render()))
         event = json.loads(editor.text)
         event["detail"]["total"] = 50
         editor.text_area.load_text(json.dumps(event))
-        await pilot.pause(0.4)
+        await wait_for(pilot, lambda: "rule Placed: detail.total" in str(status.render()))
         text = str(status.render())
         assert "rule Placed: detail.total: the pattern wants" in text and "the event has 50" in text
