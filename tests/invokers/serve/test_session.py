@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import pytest
 
 from invokers.discovery import discover
 from invokers.serve import session
+from invokers.serve.client import SessionGone, invoke
 from tests.invokers.serve.conftest import serving
 
 HANDLER = """
@@ -106,3 +111,22 @@ async def test_invoke_after_the_session_stopped_runs_in_process(tmp_path: Path) 
         session.write(folder, server.url, server.key)
     done = await cli(folder, "invoke", "counter", "-q")  # the file names a live pid (ours) but nothing listens
     assert done.returncode == 0 and json.loads(done.stdout)["calls"] == 1
+
+
+def test_a_port_that_does_not_speak_http_is_a_gone_session(tmp_path: Path) -> None:
+    """Another program now holds the session's port: the CLI gives up on it at once and runs in-process."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer() -> None:
+        peer, _ = listener.accept()
+        with peer:
+            peer.recv(65536)
+            peer.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    with listener, pytest.raises(SessionGone, match="not an HTTP answer"):
+        invoke(session.Session(url=f"http://127.0.0.1:{port}", key="k", pid=os.getpid(), project=str(tmp_path),
+                               started_at=0.0), "counter", {})
+    thread.join(5)
