@@ -1,6 +1,7 @@
 """Hardening figures (issue 18): a million printed lines, and memory over a long warm soak.
 
     python benchmarks/bench_hardening.py [--lines 1000000] [--runs 3] [--soak 20000]   (0 skips a part)
+        [--only node] [--node-options "--max-semi-space-size=1"]   (one function; V8 flags for the Node worker)
 
 Prints, each against a baseline measured in the same run:
 1. a handler printing ``--lines`` lines: its Duration under ``svl-tui invoke`` (text and ``--json``) vs the
@@ -128,7 +129,7 @@ def printed_lines(lines: int, runs: int) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-async def soak(invokes: int) -> None:
+async def soak(invokes: int, node_options: str = "", only: str = "") -> None:
     folder = Path(tempfile.mkdtemp(prefix="svl-bench-soak-"))
     (folder / "app.py").write_text(PY_HANDLER)
     (folder / "index.js").write_text(NODE_HANDLER)
@@ -136,9 +137,11 @@ async def soak(invokes: int) -> None:
                           code_dir=str(folder)),
              FunctionSpec(name="node", source="svl.yaml", runtime="nodejs20.x", handler="index.handler",
                           code_dir=str(folder))]
+    specs = [spec for spec in specs if not only or spec.name == only]
     warm_up = max(invokes // 10, 100)
-    print(f"soak: {invokes:,} warm invokes per function after {warm_up:,} to warm up")
-    async with Engine() as engine:
+    print(f"soak: {invokes:,} warm invokes per function after {warm_up:,} to warm up"
+          + (f"; node with NODE_OPTIONS={node_options!r}" if node_options else ""))
+    async with Engine(worker_env={"NODE_OPTIONS": node_options} if node_options else None) as engine:
         for spec in specs:
             for n in range(warm_up):
                 await engine.invoke_collect(spec, {"n": n})
@@ -163,12 +166,14 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--soak", type=int, default=20_000)
+    parser.add_argument("--node-options", default="", help="NODE_OPTIONS for the soak's Node worker (V8 flags to try)")
+    parser.add_argument("--only", choices=("py", "node"), default="", help="soak one function only")
     args = parser.parse_args()
     precompile()
     if args.lines:
         printed_lines(args.lines, args.runs)
     if args.soak:
-        asyncio.run(soak(args.soak))
+        asyncio.run(soak(args.soak, args.node_options, args.only))
 
 
 if __name__ == "__main__":

@@ -316,3 +316,17 @@ async def test_node_duration_is_measured_by_the_worker(engine: Engine, make_func
     asyncio.get_running_loop().call_later(0.01, time.sleep, 0.3)
     _, result = await engine.invoke_collect(spec, {})
     assert result.duration_ms < 100, result.duration_ms
+
+
+async def test_v8_heap_is_sized_from_the_memory_size_as_lambda_does(engine: Engine,
+                                                                   make_function: MakeFunction) -> None:
+    """Lambda's Node.js bootstrap passes --max-semi-space-size / --max-old-space-size derived from the memory."""
+    code = "exports.handler = async () => ({ argv: process.execArgv, limit: require('v8').getHeapStatistics()" \
+           ".heap_size_limit });"
+    small = make_function(code, ext=".js", name="small", memory_mb=128)
+    large = make_function(code, ext=".js", name="large", memory_mb=1024)
+    _, on_small = await engine.invoke_collect(small, {})
+    _, on_large = await engine.invoke_collect(large, {})
+    assert on_small.response["argv"] == ["--max-semi-space-size=1", "--max-old-space-size=126"]
+    assert on_large.response["argv"] == ["--max-semi-space-size=8", "--max-old-space-size=1008"]
+    assert on_small.response["limit"] < on_large.response["limit"] < 1100 * 1024 * 1024
