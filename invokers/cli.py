@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import jsonout
 from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_chunk, show_result
-from .cli_project import fetch_layers, find_function, load_project, read_event, start_mock
+from .cli_project import fetch_layers, find_function, history_for, load_project, read_event, start_mock
 from .models import DebugStop, FunctionSpec, ResponseChunk, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
     from .discovery import Discovery
+    from .history import History
     from .spawn import Spawned
 
 def _common_options(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -215,7 +216,7 @@ def _invoke(args: argparse.Namespace) -> int:
         spec = deployed_spec(args, args.function)
         event = read_event(args, spec)
         confirm(spec, args)
-        result = asyncio.run(_stream(spec, event, args, None, None))
+        result = asyncio.run(_stream(spec, event, args, None, None, history_for(args)))
         return EXIT_OK if result.ok else EXIT_FUNCTION_ERROR
     if not args.mock_aws and not wanted_burst(args):
         from .cli_reuse import try_session
@@ -238,7 +239,7 @@ def _invoke(args: argparse.Namespace) -> int:
         from .cli_burst import run as run_burst
 
         try:
-            return run_burst(args, spec, event, mock.environment if mock else None)
+            return run_burst(args, spec, event, mock.environment if mock else None, history_for(args, found))
         finally:
             if mock is not None:
                 mock.stop()
@@ -247,7 +248,7 @@ def _invoke(args: argparse.Namespace) -> int:
         spawned = None if args.debug_port else _start_early(spec, mock.environment if mock else None)
         import asyncio  # only now: the worker's init overlaps this import, and a reused session never pays it
 
-        result = asyncio.run(_stream(spec, event, args, spawned, mock))
+        result = asyncio.run(_stream(spec, event, args, spawned, mock, history_for(args, found)))
     finally:
         if mock is not None:
             if not args.json:
@@ -277,7 +278,7 @@ def _start_early(spec: FunctionSpec, extra_env: dict[str, str] | None) -> Spawne
 
 
 async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spawned: Spawned | None,
-                  mock: MockAws | None) -> Result:
+                  mock: MockAws | None, history: History) -> Result:
     """Run one invocation and print it as it happens."""
     from .engine import Engine
 
@@ -286,7 +287,7 @@ async def _stream(spec: FunctionSpec, event: Any, args: argparse.Namespace, spaw
         painter.note(f"svl-tui: {spec.name} waits for a debugger to attach on 127.0.0.1:{args.debug_port} "
                      "(timeouts suspended)")
     async with Engine(worker_env=mock.environment if mock else None, debug_port=args.debug_port,
-                      aws=_aws(args) if not spec.is_local else None) as engine:
+                      aws=_aws(args) if not spec.is_local else None, history=history) as engine:
         if spawned is not None:
             engine.adopt(spec, spawned)
         return await _consume(engine, spec, event, args, painter)

@@ -13,6 +13,7 @@ from .pool import DEFAULT_ACCOUNT_CONCURRENCY, Limits
 
 if TYPE_CHECKING:
     from .burst import BurstReport
+    from .history import History
 
 
 def add_arguments(invoke: argparse.ArgumentParser) -> None:
@@ -25,7 +26,8 @@ def add_arguments(invoke: argparse.ArgumentParser) -> None:
                              f"throttled (default {DEFAULT_ACCOUNT_CONCURRENCY})")
 
 
-def run(args: argparse.Namespace, spec: FunctionSpec, event: Any, worker_env: dict[str, str] | None) -> int:
+def run(args: argparse.Namespace, spec: FunctionSpec, event: Any, worker_env: dict[str, str] | None,
+        history: History | None = None) -> int:
     if args.repeat < 1 or args.concurrency < 1:
         raise UsageError(f"--repeat {args.repeat} --concurrency {args.concurrency}: both must be at least 1")
     try:
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace, spec: FunctionSpec, event: Any, worker_env: di
         raise UsageError(f"--account-concurrency: {exc}") from None
     import asyncio  # here: building the parser must not pay for asyncio
 
-    report = asyncio.run(_run(args, spec, event, worker_env, limits))
+    report = asyncio.run(_run(args, spec, event, worker_env, limits, history))
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -43,11 +45,11 @@ def run(args: argparse.Namespace, spec: FunctionSpec, event: Any, worker_env: di
 
 
 async def _run(args: argparse.Namespace, spec: FunctionSpec, event: Any,
-               worker_env: dict[str, str] | None, limits: Limits) -> BurstReport:
+               worker_env: dict[str, str] | None, limits: Limits, history: History | None) -> BurstReport:
     from .burst import burst
     from .engine import Engine
 
-    async with Engine(worker_env=worker_env, limits=limits) as engine:
+    async with Engine(worker_env=worker_env, limits=limits, history=history) as engine:
         return await burst(engine, spec, event, repeat=args.repeat, concurrency=args.concurrency)
 
 

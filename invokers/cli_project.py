@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .discovery import Discovery
     from .discovery.settings import Settings
     from .discovery.yamlfile import Problem
+    from .history import History
 
 
 def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discovery:
@@ -41,6 +42,16 @@ def load_project(args: argparse.Namespace, err: TextIO = sys.stderr) -> Discover
     for problem in found.problems:
         print(f"svl-tui: {problem.severity}: {problem}", file=err)
     return found
+
+
+def history_for(args: argparse.Namespace, found: Discovery | None = None) -> History:
+    """Where this command records its invocations: the project's ``.svl/history`` (``--project`` or the current
+    folder when no project was loaded, as for ``invoke --remote``)."""
+    from .history import History
+
+    if found is not None:
+        return History.for_project(found.project, example=found.example)
+    return History.for_project(Path(args.project) if getattr(args, "project", None) else Path.cwd())
 
 
 def discovery_settings(args: argparse.Namespace) -> Settings:

@@ -69,6 +69,7 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits, mock: Moc
     import signal
 
     from .engine import Engine
+    from .history import History
     from .serve import session
     from .serve.server import Server
 
@@ -77,7 +78,8 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits, mock: Moc
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with Engine(limits=limits, worker_env=mock.environment if mock else None) as engine:
+    async with Engine(limits=limits, worker_env=mock.environment if mock else None,
+                      history=History.for_project(found.project, example=found.example)) as engine:
         project = Path(found.project)
         server = Server(engine, list(found.functions), project=project)
         url = await server.start(args.host, args.port)

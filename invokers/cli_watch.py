@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from .cli_output import EXIT_OK, Painter, print_result
-from .cli_project import find_function, load_project, read_event, start_mock
+from .cli_project import find_function, history_for, load_project, read_event, start_mock
 from .engine import Engine
 from .models import FunctionSpec, LogRecord, Result, compare
 from .reload import Reloader, ReloadEvent
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 async def _loop(found: Any, spec: FunctionSpec, event: Any, worker_env: dict[str, str] | None,
                 args: argparse.Namespace) -> None:
     painter = Painter(sys.stderr)
-    async with Engine(worker_env=worker_env) as engine:
+    async with Engine(worker_env=worker_env, history=history_for(args, found)) as engine:
         reloader = Reloader(found.project, engine, found)
         saved: asyncio.Queue[list[str]] = asyncio.Queue()
         collector = asyncio.create_task(_collect(reloader, saved))

@@ -30,6 +30,7 @@ from .worker import LogBudget, Worker
 
 if TYPE_CHECKING:
     from .aws.session import Aws
+    from .history import History
 
 DEFAULT_LOG_LIMIT = 16 * 1024 * 1024
 QUEUE_SIZE = 4096  # back-pressure: a slow reader slows the writer, memory stays bounded
@@ -42,7 +43,7 @@ class Engine:
 
     def __init__(self, *, log_limit_bytes: int = DEFAULT_LOG_LIMIT, aws: Aws | None = None,
                  worker_env: dict[str, str] | None = None, limits: Limits | None = None,
-                 debug_port: int | None = None) -> None:
+                 debug_port: int | None = None, history: History | None = None) -> None:
         self.log_limit_bytes = log_limit_bytes
         self.aws = aws
         """Deployed functions are invoked through this (created on first use)."""
@@ -56,6 +57,8 @@ class Engine:
         self.debug_port = debug_port
         """Start workers under debugpy / ``node --inspect-brk`` on this port, timeouts suspended."""
         self._debug_links: dict[str, DebugLink] = {}
+        self.history = history
+        """Where every invocation's Result is recorded (the project's ``.svl/history``); None: nowhere."""
 
     def adopt(self, spec: FunctionSpec, spawned: Spawned) -> None:
         """Use an environment started earlier with ``invokers.spawn.spawn`` for ``spec``'s next cold start."""
@@ -138,6 +141,8 @@ class Engine:
             self.aws = self.aws or Aws()
             async for update in deployed.invoke(self.aws, spec, event, invocation_type=invocation_type,
                                                 qualifier=qualifier):
+                if isinstance(update, Result) and self.history is not None and invocation_type == "RequestResponse":
+                    self.history.record(update, event, spec)
                 yield update
             return
         queue: asyncio.Queue[LogRecord | Result | DebugStop | ResponseChunk | None] = asyncio.Queue(QUEUE_SIZE)
@@ -149,6 +154,8 @@ class Engine:
                 item = await queue.get()
                 if item is None:
                     break
+                if isinstance(item, Result) and self.history is not None:
+                    self.history.record(item, event, spec)
                 yield item
             await driver
         finally:

@@ -20,6 +20,7 @@ from invokers.aws.session import Aws, AwsSettings
 from invokers.catalogue import Catalogue, CatalogueChange
 from invokers.discovery import Discovery, discover_or_example
 from invokers.engine import Engine
+from invokers.history import History
 from invokers.reload import Reloader
 
 from .bindings import load_keymap
@@ -50,7 +51,9 @@ class SvlApp(App[None]):
         self.catalogue = Catalogue(discovery)
         self.mock = mock
         self.confirm_deployed = confirm_deployed
-        self.engine = Engine(worker_env=mock.environment if mock else None)
+        self.history = History.for_project(discovery.project, example=discovery.example)
+        """Every invocation of this session is recorded here (read back by the metrics view)."""
+        self.engine = Engine(worker_env=mock.environment if mock else None, history=self.history)
         self.aws_settings = aws or AwsSettings()
         self.aws: Aws | None = None
         if aws is not None:

@@ -1,0 +1,347 @@
+"""Recorded invocations, kept across sessions under the project's ``.svl/history/``.
+
+Every invocation the engine runs (``svl-tui invoke``, the UI, ``serve``, local or
+deployed) is appended here by ``Engine.invoke``, the one place Results pass
+headless. Stats (``invokers.metrics``), the metrics view and the export of a run
+as a test read it back with ``load``.
+
+Layout, per function (``function_key``: ``name``, or ``aws:name`` for a deployed one;
+unsafe characters %-quoted in the file name):
+
+- ``<key>.jsonl``: one JSON line of figures per run (status, cold, init, duration,
+  billed, memory, cost, request id, time): small, so 10,000 runs load in milliseconds.
+- ``<key>.payloads.jsonl``: one JSON line per run with its event and its response or
+  error, each capped at ``PAYLOAD_CAP`` bytes of JSON (a larger one is kept as a
+  truncated preview, and the run says so).
+
+Bounded on disk: when a file would pass its limit (``FIGURES_LIMIT``,
+``PAYLOADS_LIMIT``) it becomes ``<file>.1`` (replacing the previous one) and a new
+file starts, so a function never holds more than twice the limits; the oldest runs
+go first, payloads sooner than figures (a run whose payload has gone keeps its
+figures, with ``event`` None and ``payload_kept`` False).
+
+Appends are atomic: one ``write`` of a whole line on a file opened ``O_APPEND``,
+under an advisory lock (``flock``, where the OS has it) that also covers rotation,
+so a UI, a ``serve`` and a CLI of the same project can record at once. A line
+left half-written by a crash is skipped when loading, with a warning; the next
+append starts on a fresh line.
+
+Secrets are never written unmasked: string values under secret-sounding keys
+(``environment.mask_value``: ``Authorization``, ``password``, ``apiKey`` ...),
+credentials in URLs, and the function's own secret environment values wherever
+they appear (a handler that echoes its token) are masked before writing. AWS
+event fields that only sound secret (an S3 object's ``key``, a Kinesis
+``partitionKey``) are identifiers and kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .environment import MASK, looks_secret, mask_url_credentials, mask_value
+from .jsonout import dumps
+from .models import FunctionSpec, Result, function_key
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: appends stay atomic, rotation is not locked
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("svl.history")
+
+FOLDER = Path(".svl") / "history"
+FIGURES_LIMIT = 4 * 1024 * 1024
+"""Bytes of figures per file before rotation: about 12,000 runs (a run's line is ~330 bytes)."""
+PAYLOADS_LIMIT = 16 * 1024 * 1024
+"""Bytes of events and responses per file before rotation."""
+PAYLOAD_CAP = 64 * 1024
+"""An event, response or error whose JSON is longer is kept as a preview of this many characters."""
+
+IDENTIFIER_KEYS = frozenset({"key", "partitionkey", "keys", "sortkey", "objectkey", "newkeys", "oldkeys",
+                             "sequencenumber", "md5ofbody", "md5ofmessageattributes"})
+"""Keys of AWS event shapes that sound secret to ``looks_secret`` but name data (S3 ``key``, Kinesis
+``partitionKey``, DynamoDB ``Keys``): masking them would break the event a run is replayed with."""
+
+
+@dataclass
+class Recorded:
+    """One recorded invocation: what ``svl-tui stats``, the metrics view and test export read.
+
+    ``source`` is ``local`` or ``deployed``; ``timestamp`` is the start (epoch seconds);
+    ``response`` is set when ``status`` is ``ok``, ``error`` (Lambda's payload) otherwise.
+    """
+
+    function: str
+    request_id: str
+    timestamp: float
+    status: str
+    cold: bool
+    init_ms: float | None
+    duration_ms: float
+    billed_ms: int
+    max_memory_mb: int
+    memory_mb: int
+    cost: float
+    source: str = "local"
+    event: Any = None
+    response: Any = None
+    error: dict[str, Any] | None = None
+    payload_kept: bool = False
+    """False when the event/response are not on disk any more (rotated away) or were not loaded."""
+    truncated: list[str] = field(default_factory=list)
+    """Which of ``event``, ``response``, ``error`` were over ``PAYLOAD_CAP`` and are kept as a preview."""
+    architecture: str = "x86_64"
+    region: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class History:
+    """The history store of one project (``<project>/.svl/history``), or of any folder given."""
+
+    def __init__(self, folder: Path, *, figures_limit: int = FIGURES_LIMIT, payloads_limit: int = PAYLOADS_LIMIT,
+                 payload_cap: int = PAYLOAD_CAP) -> None:
+        self.folder = folder
+        self.figures_limit = figures_limit
+        self.payloads_limit = payloads_limit
+        self.payload_cap = payload_cap
+        self.problems: list[str] = []
+        """What ``load`` skipped (corrupt lines), to show to the user; also logged on ``svl.history``."""
+
+    @classmethod
+    def for_project(cls, project: Path | str, *, example: bool = False) -> History:
+        """``<project>/.svl/history``; the bundled example project (installed with svl-tui, maybe read-only)
+        keeps its history in svl-tui's cache folder instead."""
+        if example:
+            from .paths import cache_dir
+
+            return cls(cache_dir() / "example-history")
+        return cls(Path(project) / FOLDER)
+
+    # ---- writing -----------------------------------------------------------------
+
+    def record(self, result: Result, event: Any, spec: FunctionSpec) -> None:
+        """Append one invocation (payload first, then figures: a run is loaded only once its figures are in).
+
+        Never raises for a disk problem: losing a history line must not fail the invocation; it is logged.
+        """
+        key = function_key(spec)
+        if isinstance(event, (bytes, bytearray)):  # raw bytes sent to test unmarshalling: kept as text
+            event = bytes(event).decode("utf-8", "replace")
+        secrets = _secret_values(spec.environment)
+        payload: dict[str, Any] = {"request_id": result.request_id}
+        truncated: list[str] = []
+        for name, value in (("event", event), ("response", result.response), ("error", result.error)):
+            if value is None:
+                continue
+            payload[name], cut = self._capped(_masked(value, secrets))
+            if cut:
+                truncated.append(name)
+        payload["truncated"] = truncated
+        figures = {
+            "request_id": result.request_id, "timestamp": result.started_at, "status": result.status,
+            "cold": result.cold, "init_ms": result.init_ms, "duration_ms": result.duration_ms,
+            "billed_ms": result.billed_ms, "max_memory_mb": result.max_memory_mb, "memory_mb": result.memory_mb,
+            "cost": result.cost_usd, "source": "local" if spec.is_local else "deployed",
+            "architecture": spec.architecture, "region": spec.region,
+        }
+        try:
+            payload_line, figures_line = _line(payload), _line(figures)
+        except (TypeError, ValueError) as exc:  # pragma: no cover - events and responses are JSON values
+            log.warning("could not record %s: %s", result.request_id, exc)
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _append(self.folder / f"{_file_stem(key)}.payloads.jsonl", payload_line, self.payloads_limit)
+            _append(self.folder / f"{_file_stem(key)}.jsonl", figures_line, self.figures_limit)
+        except OSError as exc:
+            log.warning("could not record %s in %s: %s", result.request_id, self.folder, exc)
+
+    def _capped(self, value: Any) -> tuple[Any, bool]:
+        text = dumps(value, ensure_ascii=False)
+        if len(text) <= self.payload_cap:
+            return value, False
+        return {"svl_truncated": True, "length": len(text), "preview": text[:self.payload_cap]}, True
+
+    # ---- reading -----------------------------------------------------------------
+
+    def functions(self) -> list[str]:
+        """The function keys with a recorded run."""
+        from urllib.parse import unquote
+
+        if not self.folder.is_dir():
+            return []
+        names = {unquote(path.name[:-len(".jsonl")]) for path in self.folder.glob("*.jsonl")
+                 if not path.name.endswith(".payloads.jsonl")}
+        names |= {unquote(path.name[:-len(".jsonl.1")]) for path in self.folder.glob("*.jsonl.1")
+                  if not path.name.endswith(".payloads.jsonl.1")}
+        return sorted(names)
+
+    def load(self, function: str, limit: int | None = None, *, payloads: bool = True) -> list[Recorded]:
+        """The recorded runs of ``function`` (a ``function_key``), oldest first; the last ``limit`` when given.
+
+        ``payloads=False`` skips events and responses (what metrics need: much faster).
+        """
+        stem = _file_stem(function)
+        base = self.folder / f"{stem}.jsonl"
+        records: list[Recorded] = []
+        for number, line in _lines(base):
+            try:
+                data = json.loads(line)
+                records.append(Recorded(
+                    function=function, request_id=str(data["request_id"]), timestamp=float(data["timestamp"]),
+                    status=str(data["status"]), cold=bool(data["cold"]),
+                    init_ms=None if data.get("init_ms") is None else float(data["init_ms"]),
+                    duration_ms=float(data["duration_ms"]), billed_ms=int(data["billed_ms"]),
+                    max_memory_mb=int(data["max_memory_mb"]), memory_mb=int(data["memory_mb"]),
+                    cost=float(data["cost"]), source=str(data.get("source", "local")),
+                    architecture=str(data.get("architecture", "x86_64")), region=str(data.get("region", ""))))
+            except (ValueError, KeyError, TypeError) as exc:
+                self._skip(number, base, exc)
+        if limit is not None:
+            records = records[-limit:] if limit > 0 else []
+        if payloads and records:
+            self._attach_payloads(self.folder / f"{stem}.payloads.jsonl", records)
+        return records
+
+    def _attach_payloads(self, path: Path, records: list[Recorded]) -> None:
+        """Fill event/response/error of ``records`` from the payload files, parsing only the lines they need."""
+        wanted = {record.request_id: record for record in records}
+        lines = list(_lines(path))
+        for number, line in reversed(lines):  # payloads are in the same order: the newest are at the end
+            if not wanted:
+                return
+            request_id = _request_id_of(line)
+            if request_id is None or request_id not in wanted:
+                if request_id is None:
+                    self._skip(number, path, ValueError("no request_id"))
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError as exc:
+                self._skip(number, path, exc)
+                continue
+            record = wanted.pop(request_id)
+            record.event, record.response, record.error = data.get("event"), data.get("response"), data.get("error")
+            record.truncated = list(data.get("truncated") or [])
+            record.payload_kept = True
+
+    def _skip(self, number: str, path: Path, exc: Exception) -> None:
+        why = f"no field {exc}" if isinstance(exc, KeyError) else str(exc)
+        problem = f"{number}: skipped a corrupt history line ({why})"
+        self.problems.append(problem)
+        log.warning("%s", problem)
+
+
+def record(result: Result, event: Any, spec: FunctionSpec, project: Path | str) -> None:
+    """Append one invocation to ``project``'s history (see ``History.record``)."""
+    History.for_project(project).record(result, event, spec)
+
+
+def load(function: str, limit: int | None = None, *, project: Path | str, payloads: bool = True) -> list[Recorded]:
+    """The recorded runs of ``function`` in ``project``, oldest first (see ``History.load``)."""
+    return History.for_project(project).load(function, limit, payloads=payloads)
+
+
+# ---- files ---------------------------------------------------------------------------
+
+def _file_stem(key: str) -> str:
+    """A function key as a file name that cannot leave the folder (``/``, ``..``, ``:`` quoted)."""
+    stem = quote(key, safe="-_@+=,")
+    return stem.replace(".", "%2E")
+
+
+def _line(value: dict[str, Any]) -> bytes:
+    return (dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "surrogatepass")
+
+
+def _append(path: Path, line: bytes, limit: int) -> None:
+    """Append ``line`` in one write; past ``limit`` the file is rotated to ``<path>.1`` first (under the lock)."""
+    descriptor = _open_locked(path)
+    try:
+        size = os.fstat(descriptor).st_size
+        if size and size + len(line) > limit:
+            os.replace(path, path.with_name(path.name + ".1"))
+            os.close(descriptor)
+            descriptor = _open_locked(path)
+            size = os.fstat(descriptor).st_size
+        if size and os.pread(descriptor, 1, size - 1) != b"\n":
+            line = b"\n" + line  # a crash left half a line: it stays alone (skipped when read), ours starts clean
+        os.write(descriptor, line)
+    finally:
+        os.close(descriptor)
+
+
+def _open_locked(path: Path) -> int:
+    """``path`` opened for appending and locked; opened again when another process rotated it meanwhile
+    (our descriptor would then append to the rotated file, past its limit)."""
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        if fcntl is None:
+            return descriptor
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            found = None
+        held = os.fstat(descriptor)
+        if found is not None and (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino):
+            return descriptor
+        os.close(descriptor)
+
+
+def _lines(path: Path) -> Iterator[tuple[str, str]]:
+    """(where, text) of each non-empty line of ``<path>.1`` then ``path``: oldest first."""
+    for part in (path.with_name(path.name + ".1"), path):
+        try:
+            data = part.read_bytes()
+        except FileNotFoundError:
+            continue
+        for index, raw in enumerate(data.split(b"\n"), start=1):
+            if raw.strip():
+                yield f"{part}:{index}", raw.decode("utf-8", "replace")
+
+
+def _request_id_of(line: str) -> str | None:
+    """The request id at the start of a payload line, read without parsing the (maybe large) rest."""
+    prefix = '{"request_id":"'
+    if not line.startswith(prefix):
+        return None
+    end = line.find('"', len(prefix))
+    return line[len(prefix):end] if end > 0 else None
+
+
+# ---- masking -------------------------------------------------------------------------
+
+def _secret_values(environment: dict[str, str]) -> list[str]:
+    """The function's secret environment values, longest first (so a longer one is masked whole)."""
+    values = {str(value) for name, value in environment.items()
+              if looks_secret(name, str(value)) and len(str(value)) >= 4}
+    return sorted(values, key=len, reverse=True)
+
+
+def _masked(value: Any, secrets: list[str], name: str = "") -> Any:
+    """``value`` with secrets masked (see the module's docstring); the structure is kept."""
+    if isinstance(value, dict):
+        return {key: _masked(item, secrets, str(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets, name) for item in value]
+    if isinstance(value, str):
+        if name and name.lower() not in IDENTIFIER_KEYS:
+            value = mask_value(name, value)
+        else:
+            value = mask_url_credentials(value)
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, MASK)
+        return value
+    return value
