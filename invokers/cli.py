@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_sdk import add_parser as add_sdk_parser
     from .cli_serve import add_parser as add_serve
     from .cli_tests import add_parsers as add_tests
+    from .cli_stats import add_parser as add_stats
 
     add_arguments(listing, invoke, commands, common)
     add_debug_arguments(invoke)
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sdk_parser(commands, common, invoke)
     add_serve(commands, common)
     add_resources(commands, common)
+    add_stats(commands, common)
     add_burst(invoke)
     add_compare(commands, common)
     add_tests(commands, common)
@@ -133,6 +135,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_resources import run as run_resources
 
             return run_resources(args)
+        if args.command == "stats":
+            from .cli_stats import run as run_stats
+
+            return run_stats(args)
         if args.command == "logs":
             from .cli_aws import logs
 

@@ -104,6 +104,10 @@ class Painter:
         text = line_for(record)
         print(self._paint(text, code) if code else text, file=self.stream, flush=True)
 
+    def line(self, text: str, code: str) -> None:
+        """``text`` in the colour of SGR ``code`` (when the stream is a colour terminal)."""
+        print(self._paint(text, code), file=self.stream, flush=True)
+
     def note(self, text: str) -> None:
         print(self._paint(text, "36"), file=self.stream, flush=True)
 

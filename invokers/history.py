@@ -99,6 +99,8 @@ class Recorded:
     """Which of ``event``, ``response``, ``error`` were over ``PAYLOAD_CAP`` and are kept as a preview."""
     architecture: str = "x86_64"
     region: str = ""
+    error_type: str = ""
+    """Lambda's ``errorType`` of a failed run (its status when it has none), kept with the figures; empty on success."""
 
     @property
     def ok(self) -> bool:
@@ -153,6 +155,7 @@ class History:
             "billed_ms": result.billed_ms, "max_memory_mb": result.max_memory_mb, "memory_mb": result.memory_mb,
             "cost": result.cost_usd, "source": "local" if spec.is_local else "deployed",
             "architecture": spec.architecture, "region": spec.region,
+            "error_type": error_type_of(result.status, result.error),
         }
         try:
             payload_line, figures_line = _line(payload), _line(figures)
@@ -204,7 +207,8 @@ class History:
                     duration_ms=float(data["duration_ms"]), billed_ms=int(data["billed_ms"]),
                     max_memory_mb=int(data["max_memory_mb"]), memory_mb=int(data["memory_mb"]),
                     cost=float(data["cost"]), source=str(data.get("source", "local")),
-                    architecture=str(data.get("architecture", "x86_64")), region=str(data.get("region", ""))))
+                    architecture=str(data.get("architecture", "x86_64")), region=str(data.get("region", "")),
+                    error_type=str(data.get("error_type", ""))))
             except (ValueError, KeyError, TypeError) as exc:
                 self._skip(number, base, exc)
         if limit is not None:
@@ -240,6 +244,13 @@ class History:
         problem = f"{number}: skipped a corrupt history line ({why})"
         self.problems.append(problem)
         log.warning("%s", problem)
+
+
+def error_type_of(status: str, error: dict[str, Any] | None) -> str:
+    """Lambda's ``errorType`` of a failed run, else its status (``timeout``); empty for a success."""
+    if status == "ok":
+        return ""
+    return str((error or {}).get("errorType") or status)
 
 
 def record(result: Result, event: Any, spec: FunctionSpec, project: Path | str) -> None:
