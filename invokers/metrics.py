@@ -230,6 +230,55 @@ def buckets(runs: list[Recorded], count: int) -> list[Bucket]:
     return slices
 
 
+def summary_rows(stats: Stats, *, figures: bool = True, projection: bool = True) -> list[tuple[str, str]]:
+    """The figures as (name, value) rows: what ``svl-tui stats`` prints and the metrics view shows."""
+    rows: list[tuple[str, str]] = []
+    if figures and stats.count:
+        kinds = ", ".join(f"{name} ×{count}" for name, count in stats.error_types.items())
+        rows += [
+            ("errors", f"{stats.errors + stats.throttles:,} ({stats.error_rate:.2%})"
+                       + (f" · throttled {stats.throttles:,}" if stats.throttles else "")
+                       + (f" · {kinds}" if kinds else "")),
+            ("cold starts", f"{stats.cold_starts:,} ({stats.cold_ratio:.1%}) · init "
+                            + _percentiles(stats.init_p50_ms, stats.init_p95_ms, stats.init_p99_ms)),
+            ("duration", _percentiles(stats.duration_p50_ms, stats.duration_p95_ms, stats.duration_p99_ms)
+                         + f" · mean {_ms(stats.duration_mean_ms)} · max {_ms(stats.duration_max_ms)}"),
+            ("memory", f"peak {stats.max_memory_mb} MB of {stats.memory_mb} MB"),
+            ("billed", f"{stats.billed_ms_total:,} ms in all · mean {_ms(stats.billed_ms_mean)}"),
+            ("cost", f"${stats.cost_per_invocation_usd or 0:.9f} per invocation · "
+                     f"${stats.cost_per_million_usd or 0:,.2f} per million"),
+        ]
+    month = stats.projection
+    if projection and month is not None:
+        rate = f"{month.rate_per_second:g}/s" if month.rate_per_second >= 1 else f"{month.rate_per_second * 3600:g}/h"
+        rows.append((f"at {rate}", f"{month.requests_per_month:,.0f} requests a month: "
+                                   f"${month.cost_per_month_usd:,.2f} (${month.request_fees_usd:,.2f} requests + "
+                                   f"${month.compute_usd:,.2f} compute)"))
+    return rows
+
+
+def advice_text(stats: Stats) -> str:
+    """The memory advice in a sentence, with the monthly saving when a rate was given."""
+    advice = stats.advice
+    if advice is None:
+        return "no advice without runs"
+    text = advice.message
+    if advice.monthly_saving_usd is not None:
+        verb = "saves" if advice.monthly_saving_usd >= 0 else "costs"
+        text += f"; at this rate {verb} ${abs(advice.monthly_saving_usd):,.2f} a month"
+    return text
+
+
+def _percentiles(p50: float | None, p95: float | None, p99: float | None) -> str:
+    if p50 is None:
+        return "-"
+    return f"p50 {_ms(p50)} · p95 {_ms(p95)} · p99 {_ms(p99)}"
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f} ms"
+
+
 _RATE = re.compile(r"^\s*(?P<number>\d+(?:\.\d+)?(?:e\d+)?)\s*(?P<scale>[kKmMbB]?)\s*(?:/|per\s+)\s*"
                    r"(?P<unit>s|sec|second|m|min|minute|h|hr|hour|d|day|mo|month)s?\s*$")
 _UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hr": 3600,

@@ -134,6 +134,15 @@ class SvlApp(App[None]):
         sources = self.event_sources.sources
         running = [m for m in sources.mappings if m.info.state == "running"] if sources is not None else []
         self.push_screen(SendEventScreen(running, self.main_screen.editor.text))
+    def action_show_metrics(self) -> None:
+        """The metrics view of the selected function (its recorded runs, every session's)."""
+        from .screens.metrics import MetricsScreen
+
+        spec = self.main_screen.selected
+        if spec is None:
+            self.notify("Select a function first: metrics are per function.", severity="warning")
+            return
+        self.push_screen(MetricsScreen(spec, self.history))
 
     def show_mock_inventory(self) -> None:
         """The configuration's resources with their status, then what handlers created (``r`` refreshes)."""

@@ -1,0 +1,101 @@
+"""The metrics view: opened by its key on the selected function, figures from the history, charts, rate input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Static
+
+from invokers.history import History
+from invokers.models import FunctionSpec, Result
+from tui.screens.metrics import MetricsScreen
+from tui.widgets.metrics_charts import duration_chart, error_chart, groups, memory_chart
+
+FILES = {
+    "svl.yaml": "functions:\n  orders:\n    runtime: python3.12\n    handler: app.handler\n    memory_mb: 512\n",
+    "app.py": "def handler(event, context):\n    return {'n': event.get('n')}\n",
+}
+
+
+def seed(root: Path, count: int) -> History:
+    """``count`` recorded runs of ``orders``: every 10th cold, runs 20..24 failing, 100 MB peak."""
+    history = History.for_project(root)
+    spec = FunctionSpec(name="orders", source="svl.yaml", runtime="python3.12", handler="app.handler", memory_mb=512)
+    for number in range(count):
+        failed = 20 <= number < 25
+        history.record(Result(
+            request_id=f"r{number}", function="orders", status="error" if failed else "ok", cold=number % 10 == 0,
+            duration_ms=float(10 + number % 10), billed_ms=10, memory_mb=512, max_memory_mb=100,
+            init_ms=150.0 if number % 10 == 0 else None, cost_usd=1e-6,
+            error={"errorType": "KeyError", "errorMessage": "x"} if failed else None,
+            started_at=1_700_000_000.0 + number), {"n": number}, spec)
+    return history
+
+
+def text_of(screen: MetricsScreen, selector: str) -> str:
+    rendered = screen.query_one(selector, Static).render()
+    return str(rendered) if not hasattr(rendered, "plain") else rendered.plain
+
+
+async def test_metrics_key_opens_the_view_with_figures_charts_and_a_projection(
+        project_app: Callable[[dict[str, str]], tuple[Any, Path]]) -> None:
+    app, root = project_app(FILES)
+    seed(root, 40)
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.main_screen.select("orders")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MetricsScreen)
+        assert screen.stats.count == 40 and screen.stats.errors == 5 and screen.stats.cold_starts == 4
+        title = str(screen.query_one("#metrics-title").render())
+        assert "orders (local) · 40 recorded runs" in title
+        advice = text_of(screen, "#metrics-advice")
+        assert "wasteful: peak 100 MB is 20% of 512 MB" in advice
+        duration = text_of(screen, "#metrics-duration")
+        assert duration.count("▴") >= 4 and "cold start" in duration  # one marker per cold run (40 columns fit)
+        assert "512 MB configured" in text_of(screen, "#metrics-memory")
+        assert "5 failed" in text_of(screen, "#metrics-errors")
+        screen.query_one(Input).focus()
+        await pilot.press(*"50/s")
+        await pilot.pause()
+        assert "131,400,000 requests a month: $" in text_of(screen, "#metrics-projection")
+        assert "a month" in text_of(screen, "#metrics-advice")  # the saving at that rate
+        screen.query_one(Input).value = "lots"
+        await pilot.pause()
+        assert "request rate 'lots'" in text_of(screen, "#metrics-projection")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MetricsScreen)
+        # a run of this session lands in the same history: the view opened again counts it
+        spec = app.main_screen.selected
+        await app.engine.invoke_collect(spec, {"n": 1})
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, MetricsScreen) and app.screen.stats.count == 41
+
+
+async def test_metrics_without_a_selection_says_so(
+        project_app: Callable[[dict[str, str]], tuple[Any, Path]]) -> None:
+    app, _root = project_app(FILES)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.main_screen.selected = None
+        app.action_show_metrics()
+        await pilot.pause()
+        assert not isinstance(app.screen, MetricsScreen)
+        assert any("Select a function first" in str(n.message) for n in app._notifications)
+
+
+def test_charts_group_runs_when_there_are_more_than_columns(tmp_path: Path) -> None:
+    runs = seed(tmp_path, 1000).load("orders", payloads=False)
+    parts = groups(runs, 50)
+    assert len(parts) == 50 and sum(len(part) for part in parts) == 1000
+    chart = duration_chart(runs, 50).plain.splitlines()
+    assert all(len(line.split(" ")[0]) <= 50 for line in chart[:6])
+    assert "20 runs a column, the longest shown" in chart[-1]
+    assert len(memory_chart(runs, 512, 50).plain.splitlines()[0].rstrip().split(" ")[0]) <= 50
+    assert "5 failed" in error_chart(runs, 50).plain
+    assert duration_chart([], 50).plain == "no runs yet"

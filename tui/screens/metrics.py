@@ -1,0 +1,111 @@
+"""The metrics view of one function: its figures over every recorded run, charts, memory advice, and the
+monthly cost at a rate the user types.
+
+The runs come from the project's history (``.svl/history``, every session's), the
+figures from ``invokers.metrics`` (what ``svl-tui stats`` prints), so the view only
+draws. Charts are sized to the screen when it is laid out, and again on resize.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from invokers.history import History, Recorded
+from invokers.metrics import Stats, advice_text, compute, parse_rate, summary_rows
+from invokers.models import FunctionSpec, function_key
+
+from ..widgets.metrics_charts import duration_chart, error_chart, memory_chart
+
+ADVICE_STYLES = {"tight": "bold red", "wasteful": "bold yellow", "ok": "green", "unknown": "dim"}
+
+
+class MetricsScreen(ModalScreen[None]):
+    """Figures and charts of ``spec``'s recorded runs; escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, spec: FunctionSpec, history: History) -> None:
+        super().__init__()
+        self.spec = spec
+        self.history = history
+        self.runs: list[Recorded] = history.load(function_key(spec), payloads=False)
+        self.rate: float | None = None
+        self.stats: Stats = self._compute()
+
+    def _compute(self) -> Stats:
+        return compute(self.runs, function=self.spec.name, memory_mb=self.spec.memory_mb,
+                       rate_per_second=self.rate)
+
+    def compose(self) -> ComposeResult:
+        where = "deployed" if not self.spec.is_local else "local"
+        with Vertical(id="metrics-body"):
+            yield Label(f"Metrics: {self.spec.name} ({where}) · {len(self.runs):,} recorded runs · "
+                        f"{self.history.folder}", id="metrics-title")
+            with Horizontal(id="metrics-top"):
+                yield Static(self._figures(), id="metrics-figures")
+                with Vertical(id="metrics-side"):
+                    yield Input(placeholder="request rate for a monthly projection: 50/s, 2M/month",
+                                id="metrics-rate")
+                    yield Static(self._projection(), id="metrics-projection")
+                    yield Static(self._advice(), id="metrics-advice")
+            with VerticalScroll(id="metrics-charts"):
+                yield Static("Duration over time", classes="metrics-heading")
+                yield Static("", id="metrics-duration")
+                yield Static("Peak memory against the configured size", classes="metrics-heading")
+                yield Static("", id="metrics-memory")
+                yield Static("Errors over time", classes="metrics-heading")
+                yield Static("", id="metrics-errors")
+
+    def on_mount(self) -> None:
+        for problem in self.history.problems[:3]:
+            self.notify(problem, severity="warning", title="History")
+
+    def on_resize(self, event: Resize) -> None:
+        self._draw_charts(event.size.width)
+
+    def _draw_charts(self, screen_width: int) -> None:
+        width = max(10, screen_width - 24)  # room for the labels on the right
+        self.query_one("#metrics-duration", Static).update(duration_chart(self.runs, width))
+        self.query_one("#metrics-memory", Static).update(memory_chart(self.runs, self.stats.memory_mb, width))
+        self.query_one("#metrics-errors", Static).update(error_chart(self.runs, width))
+
+    def _figures(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column()
+        for name, value in summary_rows(self.stats, projection=False):
+            table.add_row(name, value)
+        return table
+
+    def _projection(self) -> Text:
+        rows = summary_rows(self.stats, figures=False)
+        if not rows:
+            return Text("type a rate to see the month's cost", style="dim")
+        name, value = rows[-1]
+        return Text.assemble((f"{name}: ", "bold"), value)
+
+    def _advice(self) -> Text:
+        advice = self.stats.advice
+        verdict = advice.verdict if advice is not None else "unknown"
+        return Text.assemble(("memory: ", "bold"), (advice_text(self.stats), ADVICE_STYLES.get(verdict, "")))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        projection = self.query_one("#metrics-projection", Static)
+        try:
+            self.rate = parse_rate(text) if text else None
+        except ValueError as exc:
+            projection.update(Text(str(exc), style="red"))
+            return
+        self.stats = self._compute()
+        projection.update(self._projection())
+        self.query_one("#metrics-advice", Static).update(self._advice())
