@@ -84,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_resources import add_parser as add_resources
     from .cli_sdk import add_parser as add_sdk_parser
     from .cli_serve import add_parser as add_serve
-    from .cli_tests import add_parsers as add_tests
     from .cli_stats import add_parser as add_stats
+    from .cli_tests import add_parsers as add_tests
 
     add_arguments(listing, invoke, commands, common)
     add_debug_arguments(invoke)
