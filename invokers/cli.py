@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_aws import add_arguments
     from .cli_burst import add_arguments as add_burst
+    from .cli_cloud import add_parsers as add_cloud
     from .cli_compare import add_parsers as add_compare
     from .cli_debug import add_arguments as add_debug_arguments
     from .cli_events import add_parser
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(commands, common)
     add_resources(commands, common)
     add_stats(commands, common)
+    add_cloud(commands, common)
     add_burst(invoke)
     add_compare(commands, common)
     add_tests(commands, common)
@@ -135,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
             from .cli_resources import run as run_resources
 
             return run_resources(args)
+        if args.command in ("insights", "tune"):
+            from . import cli_cloud
+
+            return cli_cloud.insights(args) if args.command == "insights" else cli_cloud.tune(args)
         if args.command == "stats":
             from .cli_stats import run as run_stats
 

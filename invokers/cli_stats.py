@@ -24,10 +24,19 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     stats.add_argument("--rate", metavar="RATE",
                        help="project the monthly cost at this request rate: 50/s, 3000/min, 20k/day, 2M/month")
     stats.add_argument("--last", type=int, metavar="N", help="only the last N runs")
+    stats.add_argument("--deployed", action="store_true",
+                       help="the deployed function's CloudWatch metrics instead of the recorded runs")
+    stats.add_argument("--window", choices=("hour", "day", "week"), default="hour",
+                       help="with --deployed: how far back (default hour)")
 
 
 def run(args: argparse.Namespace) -> int:
     from .metrics import compute, parse_rate
+
+    if args.deployed:
+        from .cli_cloud import stats_deployed
+
+        return stats_deployed(args)
 
     try:
         rate = parse_rate(args.rate) if args.rate else None
