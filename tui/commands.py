@@ -86,6 +86,12 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
         for minutes, label in ((15, "15 minutes"), (60, "hour"), (1440, "day")):
             yield SystemCommand(f"Deployed logs: last {label}", "CloudWatch history of the selected "
                                 "deployed function", partial(screen.deployed.show_recent, screen.selected, minutes))
+        from invokers.aws.insights import PRESETS
+
+        for preset in PRESETS.values():
+            yield SystemCommand(f"Logs Insights: {preset.title}", "A Logs Insights query over the selected deployed "
+                                "function's last day of logs, rows in the log panel",
+                                partial(screen.deployed.show_insights, screen.selected, preset.name))
     if app.aws is not None:
         for what in ("region", "profile"):
             yield SystemCommand(f"AWS: switch {what}", f"List deployed functions of another {what}",

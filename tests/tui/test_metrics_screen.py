@@ -99,3 +99,53 @@ def test_charts_group_runs_when_there_are_more_than_columns(tmp_path: Path) -> N
     assert len(memory_chart(runs, 512, 50).plain.splitlines()[0].rstrip().split(" ")[0]) <= 50
     assert "5 failed" in error_chart(runs, 50).plain
     assert duration_chart([], 50).plain == "no runs yet"
+
+
+async def test_deployed_metrics_read_cloudwatch_and_insights_fill_the_log_view(tmp_path: Path,
+                                                                              fake_aws_env: None) -> None:
+    import time
+    from datetime import datetime, timezone
+
+    import boto3
+    from moto import mock_aws
+
+    from invokers.aws.session import AwsSettings
+    from invokers.discovery import discover
+    from tests.tui.test_deployed import deploy, project
+    from tests.tui.test_main_screen import wait_for
+    from tui.app import SvlApp
+    from tui.widgets.log_view import LogView
+
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        deploy("billing")
+        metrics = boto3.client("cloudwatch")
+        for metric, value in (("Invocations", 6), ("Errors", 2), ("Duration", 250.0)):
+            metrics.put_metric_data(Namespace="AWS/Lambda", MetricData=[{
+                "MetricName": metric, "Dimensions": [{"Name": "FunctionName", "Value": "billing"}], "Value": value,
+                "Timestamp": datetime.now(timezone.utc)}])
+        logs = boto3.client("logs")
+        logs.create_log_group(logGroupName="/aws/lambda/billing")
+        logs.create_log_stream(logGroupName="/aws/lambda/billing", logStreamName="s")
+        logs.put_log_events(logGroupName="/aws/lambda/billing", logStreamName="s", logEvents=[
+            {"timestamp": int(time.time() * 1000) - 1000, "message": "[ERROR]\t2026-01-02T03:04:05.678Z\tabc\tboom"}])
+        app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
+        async with app.run_test(size=(140, 45)) as pilot:
+            await wait_for(pilot, lambda: len(app.catalogue.deployed) == 1)
+            app.main_screen.select("aws:billing")
+            await pilot.pause()
+            await pilot.press("f3")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, MetricsScreen)
+            assert "billing (deployed) · 0 recorded runs" in str(screen.query_one("#metrics-title").render())
+            await wait_for(pilot, lambda: "invocations" in text_of(screen, "#metrics-cloud"))
+            cloud = text_of(screen, "#metrics-cloud")
+            assert "6 invocations · 2 errors (33.33%) · 0 throttles" in cloud and "max 250.00 ms" in cloud
+            await pilot.click("#metrics-window-week")
+            await wait_for(pilot, lambda: "per 60 min" in text_of(screen, "#metrics-cloud"))
+            await pilot.press("escape")
+            await pilot.pause()
+            app.main_screen.deployed.show_insights(app.main_screen.selected, "errors")
+            view = app.main_screen.query_one(LogView)
+            await wait_for(pilot, lambda: bool(view.records))
+            assert [(r.level, r.message) for r in view.records] == [("ERROR", "boom")]

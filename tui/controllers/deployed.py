@@ -161,6 +161,32 @@ class DeployedController(Widget):
         self.post_message(LogsOpened(f"Logs · /aws/lambda/{chosen.name} · last {span(minutes)}"))
         self._recent(chosen, minutes)
 
+    def show_insights(self, spec: FunctionSpec | None, preset: str) -> None:
+        """A Logs Insights preset over the last day of a deployed function's logs, its rows in the log panel."""
+        from invokers.aws.insights import PRESETS
+
+        chosen = self._usable(spec, "query its logs with Logs Insights")
+        if chosen is None:
+            return
+        self.stop_following()
+        self.post_message(LogsOpened(f"Logs Insights · {chosen.name} · {PRESETS[preset].title} · last day"))
+        self._insights(chosen, preset)
+
+    @work(group="follow", exclusive=True)
+    async def _insights(self, spec: FunctionSpec, preset: str) -> None:
+        from invokers.aws.insights import run, to_records
+        from invokers.aws.session import AwsError
+
+        assert self.svl.aws is not None
+        try:
+            result = await run(self.svl.aws, spec, preset, since_s=86_400)
+        except AwsError as exc:
+            self.notify(str(exc), title="Logs Insights", severity="error")
+            return
+        if not result.rows:
+            self.notify("The query found nothing in the last day.", timeout=4)
+        self.post_message(LogsArrived(to_records(result.rows)))
+
     def stop_following(self) -> None:
         if self.following is not None:
             self.workers.cancel_group(self, "follow")

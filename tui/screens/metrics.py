@@ -12,18 +12,20 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
+from invokers.aws.session import Aws
 from invokers.history import History, Recorded
 from invokers.metrics import Stats, advice_text, compute, parse_rate, summary_rows
 from invokers.models import FunctionSpec, function_key
 
-from ..widgets.metrics_charts import duration_chart, error_chart, memory_chart
+from ..widgets.metrics_charts import cloud_chart, duration_chart, error_chart, memory_chart
 
 ADVICE_STYLES = {"tight": "bold red", "wasteful": "bold yellow", "ok": "green", "unknown": "dim"}
 
@@ -33,10 +35,12 @@ class MetricsScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
 
-    def __init__(self, spec: FunctionSpec, history: History) -> None:
+    def __init__(self, spec: FunctionSpec, history: History, aws: Aws | None = None) -> None:
         super().__init__()
         self.spec = spec
         self.history = history
+        self.aws = aws if not spec.is_local else None
+        """A deployed function's CloudWatch figures are read through this (None: local, or AWS is off)."""
         self.runs: list[Recorded] = history.load(function_key(spec), payloads=False)
         self.rate: float | None = None
         self.stats: Stats = self._compute()
@@ -64,10 +68,38 @@ class MetricsScreen(ModalScreen[None]):
                 yield Static("", id="metrics-memory")
                 yield Static("Errors over time", classes="metrics-heading")
                 yield Static("", id="metrics-errors")
+                if self.aws is not None:
+                    yield Static("CloudWatch", classes="metrics-heading")
+                    with Horizontal(id="metrics-windows"):
+                        for window in ("hour", "day", "week"):
+                            yield Button(f"last {window}", id=f"metrics-window-{window}", compact=True)
+                    yield Static("", id="metrics-cloud")
 
     def on_mount(self) -> None:
         for problem in self.history.problems[:3]:
             self.notify(problem, severity="warning", title="History")
+        if self.aws is not None:
+            self.load_cloud("hour")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("metrics-window-"):
+            self.load_cloud(event.button.id.removeprefix("metrics-window-"))
+
+    @work(group="cloud", exclusive=True)
+    async def load_cloud(self, window: str) -> None:
+        """CloudWatch's figures of the last ``window`` (hour, day, week), read in the background."""
+        from invokers.aws.cloud_metrics import fetch
+        from invokers.aws.session import AwsError
+
+        assert self.aws is not None
+        shown = self.query_one("#metrics-cloud", Static)
+        shown.update(Text(f"reading CloudWatch metrics of the last {window}…", style="dim"))
+        try:
+            found = await fetch(self.aws, self.spec, window)
+        except AwsError as exc:
+            shown.update(Text(f"CloudWatch: {exc}", style="red"))
+            return
+        shown.update(cloud_chart(found, max(10, self.size.width - 24)))
 
     def on_resize(self, event: Resize) -> None:
         self._draw_charts(event.size.width)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from invokers.aws.cloud_metrics import CloudMetrics
 from invokers.history import Recorded
 from invokers.metrics import TIGHT_SHARE, WASTEFUL_SHARE, buckets
 
@@ -133,4 +134,32 @@ def error_chart(runs: Sequence[Recorded], width: int, height: int = 4) -> Text:
     text = out.flush()
     errors = sum(piece.errors for piece in slices)
     text.append(f"{errors} failed ", style="red").append("of all runs, over time", style="dim")
+    return text
+
+
+def cloud_chart(found: CloudMetrics, width: int, height: int = 4) -> Text:
+    """CloudWatch's figures of a deployed function: totals, then invocations per period (red where some
+    failed) and the duration's p99 (or maximum) per period."""
+    text = Text(no_wrap=True, overflow="crop")
+    rate = f" ({found.error_rate:.2%})" if found.invocations else ""
+    text.append(f"{found.invocations:,} invocations · {found.errors:,} errors{rate} · {found.throttles:,} throttles"
+                f" · duration avg {ms(found.duration_avg_ms)} p50 {ms(found.duration_p50_ms)} "
+                f"p99 {ms(found.duration_p99_ms)} max {ms(found.duration_max_ms)}"
+                + (f" · concurrency max {found.max_concurrency:g}" if found.max_concurrency is not None else "")
+                + "\n")
+    counts = found.series.get("invocations", [])[-width:]
+    if not counts:
+        return text.append(f"no invocations in the last {found.window}", style="dim")
+    errors = dict(found.series.get("errors", []))
+    busiest = max(value for _, value in counts) or 1.0
+    text.append_text(bars([Column(value / busiest, "red" if errors.get(stamp) else "green") for stamp, value in counts],
+                          height, label_top=f"{busiest:g} per {found.period_s // 60} min", label_bottom="0"))
+    durations = (found.series.get("duration_p99") or found.series.get("duration_max") or [])[-width:]
+    if durations:
+        slowest = max(value for _, value in durations) or 1.0
+        which = "p99" if found.series.get("duration_p99") else "max"
+        text.append_text(bars([Column(value / slowest, "yellow") for _, value in durations], height,
+                              label_top=f"{ms(slowest)} ({which})", label_bottom="0"))
+    for note in found.notes:
+        text.append(f"{note}\n", style="dim")
     return text
