@@ -28,6 +28,7 @@ from .commands import FunctionCommands, system_commands
 from .controllers.burst import BurstController
 from .controllers.event_sources import SourcesController
 from .controllers.serve import ServeController
+from .controllers.tune import TuneController
 from .messages import CatalogueChanged
 from .notices import notify_grouped
 from .screens.main import MainScreen
@@ -67,6 +68,8 @@ class SvlApp(App[None]):
         """With --mock-aws: the functions' queues, streams, topics, buckets, rules and schedules."""
         self.burst = BurstController(self)
         """Bursts of the editor's event (palette: "Burst…")."""
+        self.tuning = TuneController(self)
+        """Power tuning of deployed functions, started from the palette."""
         self.catalogue.subscribe(self._catalogue_changed)
 
     def _catalogue_changed(self, change: CatalogueChange) -> None:

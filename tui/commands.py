@@ -57,6 +57,13 @@ class FunctionCommands(Provider):
                           help=f"{kind.title}: a form for its parameters")
 
 
+def tune_selected(app: SvlApp, screen: MainScreen) -> None:
+    """The palette's power tuning: the selected deployed function with the editor's event."""
+    valid, event = screen.editor.checked_event("nothing was tuned")
+    if valid:
+        app.tuning.start(screen.selected, event)
+
+
 def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
     """The main screen's entries of the palette's system list (after Textual's own)."""
     for action in ACTIONS:
@@ -86,6 +93,9 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
         for minutes, label in ((15, "15 minutes"), (60, "hour"), (1440, "day")):
             yield SystemCommand(f"Deployed logs: last {label}", "CloudWatch history of the selected "
                                 "deployed function", partial(screen.deployed.show_recent, screen.selected, minutes))
+        yield SystemCommand("Power-tune memory…", "Invoke the selected deployed function at several memory sizes "
+                            "with the editor's event, chart cost and duration, restore its memory (asks first)",
+                            partial(tune_selected, app, screen))
         from invokers.aws.insights import PRESETS
 
         for preset in PRESETS.values():

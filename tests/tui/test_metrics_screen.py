@@ -149,3 +149,48 @@ async def test_deployed_metrics_read_cloudwatch_and_insights_fill_the_log_view(t
             view = app.main_screen.query_one(LogView)
             await wait_for(pilot, lambda: bool(view.records))
             assert [(r.level, r.message) for r in view.records] == [("ERROR", "boom")]
+
+
+async def test_power_tuning_from_the_palette_asks_runs_and_restores(tmp_path: Path, fake_aws_env: None) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from invokers.aws.session import AwsSettings
+    from invokers.discovery import discover
+    from tests.tui.test_deployed import deploy, project
+    from tests.tui.test_main_screen import screen_text, wait_for
+    from tui.app import SvlApp
+    from tui.commands import tune_selected
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.prompt import PromptScreen
+    from tui.screens.tune import TuneScreen
+
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        deploy("billing")
+        client = boto3.client("lambda")
+        app = SvlApp(discover(project(tmp_path)), aws=AwsSettings())
+        async with app.run_test(size=(140, 45)) as pilot:
+            await wait_for(pilot, lambda: len(app.catalogue.deployed) == 1)
+            app.main_screen.select("aws:billing")
+            await pilot.pause()
+            tune_selected(app, app.main_screen)
+            await pilot.pause()
+            assert isinstance(app.screen, PromptScreen)
+            app.screen.query_one(Input).value = "64 x 2"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PromptScreen)  # refused, with the reason
+            assert "Lambda takes 128" in str(app.screen.query_one("#prompt-hint", Static).render())
+            app.screen.query_one(Input).value = "256,512 x 2"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert client.get_function_configuration(FunctionName="billing")["MemorySize"] == 128  # not yet
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, TuneScreen), timeout=60)
+            shown = screen_text(app.screen)
+            assert "256 MB" in shown and "512 MB" in shown and "cheapest" in shown
+            assert "memory restored to 128 MB" in shown
+            assert client.get_function_configuration(FunctionName="billing")["MemorySize"] == 128
+            versions = client.list_versions_by_function(FunctionName="billing")["Versions"]
+            assert [v["Version"] for v in versions] == ["$LATEST"]
