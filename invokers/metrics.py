@@ -250,7 +250,8 @@ def summary_rows(stats: Stats, *, figures: bool = True, projection: bool = True)
         ]
     month = stats.projection
     if projection and month is not None:
-        rate = f"{month.rate_per_second:g}/s" if month.rate_per_second >= 1 else f"{month.rate_per_second * 3600:g}/h"
+        per_s = month.rate_per_second
+        rate = f"{per_s:g}/s" if per_s >= 1 else f"{per_s * SECONDS_PER_MONTH:,.0f}/month"
         rows.append((f"at {rate}", f"{month.requests_per_month:,.0f} requests a month: "
                                    f"${month.cost_per_month_usd:,.2f} (${month.request_fees_usd:,.2f} requests + "
                                    f"${month.compute_usd:,.2f} compute)"))

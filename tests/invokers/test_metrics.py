@@ -160,7 +160,7 @@ def test_stats_command_over_recorded_runs(tmp_path: Path) -> None:
     rows = {line.split("  ")[1]: line.split("  ", 2)[2].strip() for line in lines[1:-1]}
     assert rows["errors"] == "1 (33.33%) · KeyError ×1"
     assert rows["cold starts"].startswith("3 (100.0%) · init p50 ")  # each CLI invoke is a new environment
-    assert "2,000,000 requests a month: $" in done.stdout
+    assert rows["at 2,000,000/month"].startswith("2,000,000 requests a month: $")
     assert "memory advice: wasteful: peak " in done.stdout and "of 1024 MB" in done.stdout
     document = json.loads(svl("stats", "flaky", "--json", "--last", "2", cwd=tmp_path).stdout)
     assert (document["count"], document["errors"], document["memory_mb"]) == (2, 1, 1024)
