@@ -57,7 +57,7 @@ async def test_metrics_key_opens_the_view_with_figures_charts_and_a_projection(
         assert "wasteful: peak 100 MB is 20% of 512 MB" in advice
         duration = text_of(screen, "#metrics-duration")
         assert duration.count("▴") >= 4 and "cold start" in duration  # one marker per cold run (40 columns fit)
-        assert "512 MB configured" in text_of(screen, "#metrics-memory")
+        assert "top: the configured 512 MB" in text_of(screen, "#metrics-memory")
         assert "5 failed" in text_of(screen, "#metrics-errors")
         screen.query_one(Input).focus()
         await pilot.press(*"50/s")

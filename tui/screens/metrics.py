@@ -99,13 +99,13 @@ class MetricsScreen(ModalScreen[None]):
         except AwsError as exc:
             shown.update(Text(f"CloudWatch: {exc}", style="red"))
             return
-        shown.update(cloud_chart(found, max(10, self.size.width - 24)))
+        shown.update(cloud_chart(found, max(10, self.size.width * 96 // 100 - 22)))
 
     def on_resize(self, event: Resize) -> None:
         self._draw_charts(event.size.width)
 
     def _draw_charts(self, screen_width: int) -> None:
-        width = max(10, screen_width - 24)  # room for the labels on the right
+        width = max(10, screen_width * 96 // 100 - 18)  # the body's width (96%, borders, scroll bar), labels
         self.query_one("#metrics-duration", Static).update(duration_chart(self.runs, width))
         self.query_one("#metrics-memory", Static).update(memory_chart(self.runs, self.stats.memory_mb, width))
         self.query_one("#metrics-errors", Static).update(error_chart(self.runs, width))

@@ -111,7 +111,8 @@ def memory_chart(runs: Sequence[Recorded], configured_mb: int, width: int, heigh
         share = peak / size
         style = "red" if share >= TIGHT_SHARE else "blue" if share < WASTEFUL_SHARE else "green"
         columns.append(Column(share, style))
-    chart = bars(columns, height, label_top=f"{size} MB configured", label_bottom="0 MB")
+    chart = bars(columns, height, label_top=f"{size} MB", label_bottom="0 MB")
+    chart.append(f"top: the configured {size} MB · ", style="dim")
     chart.append(f"≥ {TIGHT_SHARE:.0%} too tight ", style="red").append("ok ", style="green")
     chart.append(f"< {WASTEFUL_SHARE:.0%} wasteful", style="blue")
     return chart
@@ -153,7 +154,8 @@ def cloud_chart(found: CloudMetrics, width: int, height: int = 4) -> Text:
     errors = dict(found.series.get("errors", []))
     busiest = max(value for _, value in counts) or 1.0
     text.append_text(bars([Column(value / busiest, "red" if errors.get(stamp) else "green") for stamp, value in counts],
-                          height, label_top=f"{busiest:g} per {found.period_s // 60} min", label_bottom="0"))
+                          height, label_top=f"{busiest:g}", label_bottom="0"))
+    text.append(f"invocations per {found.period_s // 60} min, red: some failed\n", style="dim")
     durations = (found.series.get("duration_p99") or found.series.get("duration_max") or [])[-width:]
     if durations:
         slowest = max(value for _, value in durations) or 1.0
