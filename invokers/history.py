@@ -57,7 +57,7 @@ log = logging.getLogger("svl.history")
 
 FOLDER = Path(".svl") / "history"
 FIGURES_LIMIT = 4 * 1024 * 1024
-"""Bytes of figures per file before rotation: about 12,000 runs (a run's line is ~330 bytes)."""
+"""Bytes of figures per file before rotation: about 20,000 runs (a run's line is ~190 bytes)."""
 PAYLOADS_LIMIT = 16 * 1024 * 1024
 """Bytes of events and responses per file before rotation."""
 PAYLOAD_CAP = 64 * 1024
@@ -156,6 +156,9 @@ class History:
             "architecture": spec.architecture, "region": spec.region,
             "error_type": error_type_of(result.status, result.error),
         }
+        for name, default in _DEFAULTS.items():  # smaller lines load faster: defaults are left out
+            if figures[name] == default:
+                del figures[name]
         try:
             payload_line, figures_line = _line(payload), _line(figures)
         except (TypeError, ValueError) as exc:  # pragma: no cover - events and responses are JSON values
@@ -197,15 +200,15 @@ class History:
         base = self.folder / f"{stem}.jsonl"
         lines = _lines(base)
         try:  # fast path: every line good, parsed in one call (10,000 runs in a few milliseconds)
-            rows = json.loads("[" + ",".join(text for _, text in lines) + "]")
+            rows = json.loads("[" + ",".join(text for _, _, text in lines) + "]")
             records = [_figures(function, data) for data in rows]
         except (ValueError, KeyError, TypeError, AttributeError):
             records = []
-            for number, line in lines:  # a bad line somewhere: one at a time, skipping (and naming) the bad
+            for part, number, line in lines:  # a bad line somewhere: one at a time, skipping (and naming) it
                 try:
                     records.append(_figures(function, json.loads(line), strict=True))
                 except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    self._skip(number, base, exc)
+                    self._skip(part, number, exc)
         if limit is not None:
             records = records[-limit:] if limit > 0 else []
         if payloads and records:
@@ -215,29 +218,34 @@ class History:
     def _attach_payloads(self, path: Path, records: list[Recorded]) -> None:
         """Fill event/response/error of ``records`` from the payload files, parsing only the lines they need."""
         wanted = {record.request_id: record for record in records}
-        for number, line in reversed(_lines(path)):  # payloads are in the same order: the newest are at the end
+        for part, number, line in reversed(_lines(path)):  # payloads are in the same order: the newest are last
             if not wanted:
                 return
             request_id = _request_id_of(line)
             if request_id is None or request_id not in wanted:
                 if request_id is None:
-                    self._skip(number, path, ValueError("no request_id"))
+                    self._skip(part, number, ValueError("no request_id"))
                 continue
             try:
                 data = json.loads(line)
             except ValueError as exc:
-                self._skip(number, path, exc)
+                self._skip(part, number, exc)
                 continue
             record = wanted.pop(request_id)
             record.event, record.response, record.error = data.get("event"), data.get("response"), data.get("error")
             record.truncated = list(data.get("truncated") or [])
             record.payload_kept = True
 
-    def _skip(self, number: str, path: Path, exc: Exception) -> None:
+    def _skip(self, part: Path, number: int, exc: Exception) -> None:
         why = f"no field {exc}" if isinstance(exc, KeyError) else str(exc)
-        problem = f"{number}: skipped a corrupt history line ({why})"
+        problem = f"{part}:{number}: skipped a corrupt history line ({why})"
         self.problems.append(problem)
         log.warning("%s", problem)
+
+
+_DEFAULTS: dict[str, Any] = {"init_ms": None, "source": "local", "architecture": "x86_64", "region": "",
+                             "error_type": ""}
+"""Figures a line leaves out when they have these values (``load`` puts them back)."""
 
 
 def _figures(function: str, data: dict[str, Any], *, strict: bool = False) -> Recorded:
@@ -251,10 +259,11 @@ def _figures(function: str, data: dict[str, Any], *, strict: bool = False) -> Re
             max_memory_mb=int(data["max_memory_mb"]), memory_mb=int(data["memory_mb"]), cost=float(data["cost"]),
             source=str(data.get("source", "local")), architecture=str(data.get("architecture", "x86_64")),
             region=str(data.get("region", "")), error_type=str(data.get("error_type", "")))
-    record = Recorded(function, data["request_id"], data["timestamp"], data["status"], data["cold"], data["init_ms"],
-                      data["duration_ms"], data["billed_ms"], data["max_memory_mb"], data["memory_mb"], data["cost"],
-                      data.get("source", "local"), architecture=data.get("architecture", "x86_64"),
-                      region=data.get("region", ""), error_type=data.get("error_type", ""))
+    record = Recorded(function, data["request_id"], data["timestamp"], data["status"], data["cold"],
+                      data.get("init_ms"), data["duration_ms"], data["billed_ms"], data["max_memory_mb"],
+                      data["memory_mb"], data["cost"], data.get("source", "local"),
+                      architecture=data.get("architecture", "x86_64"), region=data.get("region", ""),
+                      error_type=data.get("error_type", ""))
     if not (isinstance(record.timestamp, (int, float)) and isinstance(record.duration_ms, (int, float))
             and isinstance(record.request_id, str)):
         raise TypeError("a field has the wrong type")
@@ -325,18 +334,15 @@ def _open_locked(path: Path) -> int:
         os.close(descriptor)
 
 
-def _lines(path: Path) -> list[tuple[str, str]]:
-    """(where, text) of each non-empty line of ``<path>.1`` then ``path``: oldest first. ``where`` is the
-    part's path and the line's number (``orders.jsonl:12``); computed lazily by the callers that report."""
-    found: list[tuple[str, str]] = []
+def _lines(path: Path) -> list[tuple[Path, int, str]]:
+    """(file, line number, text) of each non-empty line of ``<path>.1`` then ``path``: oldest first."""
+    found: list[tuple[Path, int, str]] = []
     for part in (path.with_name(path.name + ".1"), path):
         try:
             data = part.read_bytes().decode("utf-8", "replace")
         except FileNotFoundError:
             continue
-        name = str(part)
-        found.extend((f"{name}:{index}", line) for index, line in enumerate(data.split("\n"), start=1)
-                     if line.strip())
+        found.extend((part, index, line) for index, line in enumerate(data.split("\n"), start=1) if line)
     return found
 
 
