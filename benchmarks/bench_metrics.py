@@ -11,9 +11,10 @@ B. the help screen, a static modal screen: the cost of opening any screen.
 
 and, outside the UI, the engine's part alone: ``History.load`` + ``metrics.compute``.
 
-Each figure is given as wall time and as the CPU time of the thread that does it (the UI thread: background threads such as the file watcher are left out): on a shared machine (load
-above the core count) the wall time mostly measures waiting for a core, the CPU time is what the
-work itself cost.
+Each figure is given as wall time and as the CPU time of the thread that does it (the UI
+thread: background threads such as the file watcher are left out): on a shared machine (load
+above the core count) the wall time mostly measures waiting for a core, the CPU time is what
+the work itself cost.
 """
 
 from __future__ import annotations

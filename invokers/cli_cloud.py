@@ -150,7 +150,8 @@ def tune(args: argparse.Namespace) -> int:
             painter.error(f"svl-tui: {problem}")
         raise
     except KeyboardInterrupt:
-        painter.error("svl-tui: tuning interrupted; the original memory was restored")
+        painter.error("svl-tui: tuning interrupted; the original memory was set back and the versions deleted "
+                      "(unless an error above says otherwise)")
         return 130
     if args.json:
         print(jsonout.dumps(report.to_dict(), indent=2))

@@ -18,6 +18,7 @@ and the cost per invocation and per million at Lambda's prices for that size.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,8 @@ from .. import pricing
 from ..burst import percentile
 from ..models import FunctionSpec, Result, Update
 from .session import Aws, AwsError, explain
+
+log = logging.getLogger("svl.tune")
 
 Invoker = Callable[[FunctionSpec, Any, str], AsyncIterator[Update]]
 """(spec, event, qualifier) -> the invocation's stream: ``deployed.invoke`` unless a test gives another."""
@@ -202,3 +205,5 @@ def _restore(client: Any, name: str, report: TuneReport, published: list[str]) -
             client.delete_function(FunctionName=name, Qualifier=version)
         except Exception as exc:  # noqa: BLE001
             report.cleanup_problems.append(f"could not delete version {version}: {explain(exc, 'delete a version')}")
+    for problem in report.cleanup_problems:  # also said when the run was cancelled and the report is lost
+        log.error("%s: %s", name, problem)
