@@ -133,16 +133,19 @@ def compute(runs: list[Recorded], *, function: str = "", memory_mb: int | None =
             rate_per_second: float | None = None) -> Stats:
     """The figures of ``runs``; ``memory_mb`` is the configured size (default: the newest run's), and
     ``rate_per_second`` adds a monthly projection (and the advice's monthly saving)."""
-    ran = [run for run in runs if error_type(run) != THROTTLE]
+    failed = [run for run in runs if run.status != "ok"]  # one pass each, no per-run calls: 10,000 runs in ms
+    throttled = {id(run) for run in failed if error_type(run) == THROTTLE}
+    ran = [run for run in runs if id(run) not in throttled] if throttled else runs
     durations = [run.duration_ms for run in ran]
     inits = [run.init_ms for run in ran if run.cold and run.init_ms is not None]
-    kinds = Counter(error_type(run) for run in ran if not run.ok)
+    kinds = Counter(error_type(run) for run in failed if id(run) not in throttled)
     count = len(runs)
-    ok = sum(run.ok for run in ran)
-    cold = sum(run.cold for run in ran)
+    ok = len(ran) - sum(kinds.values())
+    cold = sum(1 for run in ran if run.cold)
     billed = sum(run.billed_ms for run in ran)
     cost = sum(run.cost for run in ran)  # Lambda bills no throttled request
     configured = memory_mb if memory_mb is not None else (runs[-1].memory_mb if runs else 0)
+    stamps = [run.timestamp for run in runs]
     stats = Stats(
         function=function or (runs[0].function if runs else ""), count=count, ok=ok, errors=len(ran) - ok,
         throttles=count - len(ran), error_rate=_share(count - ok, count), cold_starts=cold,
@@ -156,8 +159,8 @@ def compute(runs: list[Recorded], *, function: str = "", memory_mb: int | None =
         billed_ms_total=billed, billed_ms_mean=round(billed / len(ran), 3) if ran else None,
         cost_total_usd=cost, cost_per_invocation_usd=cost / len(ran) if ran else None,
         cost_per_million_usd=cost / len(ran) * 1_000_000 if ran else None,
-        first_at=min((run.timestamp for run in runs), default=None),
-        last_at=max((run.timestamp for run in runs), default=None), error_types=dict(kinds.most_common()))
+        first_at=min(stamps, default=None), last_at=max(stamps, default=None),
+        error_types=dict(kinds.most_common()))
     if rate_per_second is not None and stats.cost_per_invocation_usd is not None:
         stats.projection = project(stats, rate_per_second, runs)
     stats.advice = advise(stats, runs)
@@ -218,15 +221,18 @@ def buckets(runs: list[Recorded], count: int) -> list[Bucket]:
     """``runs`` spread over ``count`` equal slices of time, oldest first: the error-burst chart."""
     if not runs or count < 1:
         return []
-    first = min(run.timestamp for run in runs)
-    last = max(run.timestamp for run in runs)
+    stamps = [run.timestamp for run in runs]
+    first, last = min(stamps), max(stamps)
     width = (last - first) / count or 1.0
     slices = [Bucket(first + index * width, first + (index + 1) * width) for index in range(count)]
-    for run in runs:
-        slot = slices[min(count - 1, int((run.timestamp - first) / width))]
+    top = count - 1
+    for run, stamp in zip(runs, stamps, strict=True):
+        slot = slices[min(top, int((stamp - first) / width))]
         slot.count += 1
-        slot.errors += not run.ok
-        slot.cold += run.cold
+        if run.status != "ok":
+            slot.errors += 1
+        if run.cold:
+            slot.cold += 1
     return slices
 
 

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from invokers.aws.session import Aws
@@ -30,8 +30,11 @@ from ..widgets.metrics_charts import cloud_chart, duration_chart, error_chart, m
 ADVICE_STYLES = {"tight": "bold red", "wasteful": "bold yellow", "ok": "green", "unknown": "dim"}
 
 
-class MetricsScreen(ModalScreen[None]):
-    """Figures and charts of ``spec``'s recorded runs; escape closes it."""
+class MetricsScreen(Screen[None]):
+    """Figures and charts of ``spec``'s recorded runs; escape closes it.
+
+    A full screen, not a modal one: a modal screen draws the main screen dimmed behind it, which
+    cost as much as the view itself (the main screen holds the editor and the logs)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
 
@@ -99,13 +102,13 @@ class MetricsScreen(ModalScreen[None]):
         except AwsError as exc:
             shown.update(Text(f"CloudWatch: {exc}", style="red"))
             return
-        shown.update(cloud_chart(found, max(10, self.size.width * 96 // 100 - 22)))
+        shown.update(cloud_chart(found, max(10, self.size.width - 22)))
 
     def on_resize(self, event: Resize) -> None:
         self._draw_charts(event.size.width)
 
     def _draw_charts(self, screen_width: int) -> None:
-        width = max(10, screen_width * 96 // 100 - 18)  # the body's width (96%, borders, scroll bar), labels
+        width = max(10, screen_width - 18)  # room for the borders, the scroll bar and the labels
         self.query_one("#metrics-duration", Static).update(duration_chart(self.runs, width))
         self.query_one("#metrics-memory", Static).update(memory_chart(self.runs, self.stats.memory_mb, width))
         self.query_one("#metrics-errors", Static).update(error_chart(self.runs, width))
