@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from . import azure_logs
 from .azure import to_azure_event
 from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
 from .jsonout import encode_event
-from .logs import format_end, format_report, format_start
 from .models import DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result, Update
 from .phases import discard, init_again, init_phase, run_phase
 from .pool import Limits, Pool, Throttled
@@ -295,7 +295,7 @@ class Engine:
                 elif fresh and not await init_phase(worker, result, debug_port=self.debug_port) and not (
                         result.init_timed_out and await init_again(worker, result, queue, budget, request_id,
                                                                    debug_port=self.debug_port)):
-                    await queue.put(platform_record(request_id, format_start(request_id)))
+                    await queue.put(azure_logs.opening(spec, request_id))
                     result.started = True
                     return
                 left = spec if not result.suppressed_init_ms else replace(
@@ -344,7 +344,7 @@ class Engine:
                 f"over the {self.log_limit_bytes // (1024 * 1024)} MiB per-invocation log limit "
                 "or the 256 KiB line limit"), level="WARN"))
         if result.started:
-            await queue.put(platform_record(request_id, format_end(request_id)))
-            await queue.put(platform_record(request_id, format_report(final)))
+            for record in azure_logs.closing(final, result.spec):
+                await queue.put(record)
         await queue.put(final)
         await queue.put(None)

@@ -12,9 +12,9 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from . import azure_logs
 from .debug import DebugLink, DebugSession, wait_running
 from .environment import function_arn
-from .logs import format_start
 from .models import FunctionSpec
 from .result_builder import ResultBuilder, error_dict, platform_record, trace_id
 from .runtime_api import Invocation
@@ -105,7 +105,7 @@ async def run_phase(worker: Worker, spec: FunctionSpec, payload: bytes, request_
     if worker.debug is not None:
         worker.debug.session = session
         debug_links[request_id] = worker.debug
-    await queue.put(platform_record(request_id, format_start(request_id)))
+    await queue.put(azure_logs.opening(spec, request_id))
     result.started = True
     worker.api.submit(invocation)
     memory = MemoryWatch(worker, spec.memory_mb)
@@ -154,6 +154,11 @@ async def run_phase(worker: Worker, spec: FunctionSpec, payload: bytes, request_
         # the least a timeout reports (as Lambda does); one 999.8 ms reading of a 1 s timeout was
         # seen under heavy load, cause not pinned down, and this keeps the report truthful.
         result.duration_ms = max(result.duration_ms, spec.timeout_s * 1000)
+        if spec.style == "azure":
+            line, message = azure_logs.timed_out(spec, request_id)
+            await queue.put(platform_record(request_id, line, level="ERROR"))
+            result.fail("timeout", azure_logs.TIMEOUT_ERROR, message)
+            return
         message = timed_out_message(request_id, result.duration_ms)
         await queue.put(platform_record(request_id, message, level="ERROR"))
         result.fail("timeout", "Sandbox.Timedout", message)
