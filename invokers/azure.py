@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -28,6 +29,25 @@ HTTP_TRIGGER = {"type": "httpTrigger", "name": "req", "direction": "in"}
 def trigger_of(spec: FunctionSpec) -> dict[str, Any]:
     """The function's trigger binding (an HTTP trigger for an ``azure`` handler declared in svl.yaml)."""
     return next((b for b in spec.azure_bindings if str(b.get("type", "")).lower().endswith("trigger")), HTTP_TRIGGER)
+
+
+def package_note(spec: FunctionSpec, venv: Path | None, entries: list[str]) -> str:
+    """What to tell the user when a ``function.json`` Python app lacks ``azure-functions`` on its import path.
+
+    Core Tools' Python worker would import it from the project's virtualenv;
+    without it svl-tui runs an HTTP function on its small stand-in and refuses
+    other triggers (``azure_python.load_v1``), and says so once per environment.
+    """
+    if spec.style != "azure" or spec.source != "function.json" or spec.language != "python":
+        return ""
+    if any((Path(entry) / "azure" / "functions" / "__init__.py").is_file() for entry in entries):
+        return ""
+    where = f"in {venv}" if venv is not None else "in this project (no .venv/ or venv/ found)"
+    fix = f"{venv}/bin/pip install azure-functions" if venv is not None else (
+        "python -m venv .venv && .venv/bin/pip install azure-functions")
+    return (f"azure-functions is not installed {where}; {fix} (and list it in requirements.txt). Until then an HTTP "
+            "function runs on svl-tui's stand-in (HttpRequest, HttpResponse, Context only) and other triggers "
+            "cannot run")
 
 
 def worker_environment(spec: FunctionSpec) -> dict[str, str]:
@@ -48,6 +68,16 @@ def to_azure_event(event: Any, spec: FunctionSpec) -> Any:
     from event_samples import azure as azure_events  # only Azure functions pay for the event samples
 
     return azure_events.fill(event, trigger)
+
+
+def with_retry_context(event: Any, spec: FunctionSpec, retry_count: int, max_retry_count: int) -> Any:
+    """``event`` for ``spec`` with the host's ``RetryContext`` (attempt ``retry_count``, 0 for the first)."""
+    if isinstance(event, bytes):
+        return event
+    converted = to_azure_event(event, spec)
+    if not (isinstance(converted, dict) and "data" in converted):
+        converted = {"data": converted}
+    return {**converted, "retryContext": {"retryCount": retry_count, "maxRetryCount": max_retry_count}}
 
 
 def unwrap_response(value: Any) -> tuple[Any, dict[str, Any]]:

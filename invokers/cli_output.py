@@ -127,5 +127,6 @@ class Painter:
         status = {"ok": self._paint("ok", "32")}.get(result.status, self._paint(result.status, "31"))
         print(f"{status} · {start} · duration {result.duration_ms:.2f} ms · billed {result.billed_ms} ms · "
               f"memory {result.max_memory_mb}/{result.memory_mb} MB · ${result.cost_usd:.9f}"
-              + (f" ({result.billing})" if result.billing else ""),
+              + (f" ({result.billing})" if result.billing else "")
+              + (f" · attempt {result.attempts} ({result.attempts - 1} retried)" if result.attempts > 1 else ""),
               file=self.stream)

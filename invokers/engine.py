@@ -11,7 +11,8 @@ import asyncio
 import atexit
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -145,6 +146,27 @@ class Engine:
                     self.history.record(update, event, spec)
                 yield update
             return
+        if spec.azure_retry:  # an Azure retry policy: attempts until one succeeds or the policy runs out
+            from .azure_retry import policy_of, retried
+
+            policy = policy_of(spec)
+            if policy is not None:
+                async with aclosing(retried(self, spec, policy, event, request_id=request_id, debug=debug,
+                                            post_mortem=post_mortem, chunks=chunks)) as attempts:
+                    async for attempt_update in attempts:
+                        yield attempt_update
+                return
+        # aclosing: stopping this stream early must end the invocation now (its environment discarded), not
+        # whenever the inner generator is collected
+        async with aclosing(self.invoke_once(spec, event, request_id=request_id, debug=debug,
+                                             post_mortem=post_mortem, chunks=chunks)) as once:
+            async for local_update in once:
+                yield local_update
+
+    async def invoke_once(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
+                          debug: bool = False, post_mortem: bool = False,
+                          chunks: bool = False) -> AsyncGenerator[Update | DebugStop | ResponseChunk, None]:
+        """One invocation of a local function (``invoke`` without retries)."""
         queue: asyncio.Queue[LogRecord | Result | DebugStop | ResponseChunk | None] = asyncio.Queue(QUEUE_SIZE)
         request_id = request_id or str(uuid.uuid4())
         session = DebugSession(request_id, spec.name, queue, interactive=debug or post_mortem, post_mortem=post_mortem)

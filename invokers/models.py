@@ -128,6 +128,8 @@ class FunctionSpec(_Json):
     versioned: bool = False
     """Whether deploys publish numbered versions (an alias, ``AWS::Lambda::Version``, serverless
     ``versionFunctions``, on by default): then ``name:3`` is a valid qualifier too."""
+    azure_retry: dict[str, Any] | None = None
+    """An Azure function's retry policy (``invokers.azure_retry.parse``): its own, else host.json's."""
 
     @property
     def language(self) -> str:
@@ -199,6 +201,10 @@ class Result(_Json):
     """An Azure function's output bindings by name (``context.extraOutputs``, ``func.Out``), as sent to the host."""
     billing: str = ""
     """Whose prices ``cost_usd`` uses when not Lambda's (``"Azure Consumption"``)."""
+    attempts: int = 1
+    """How many times the function ran for this invocation (an Azure retry policy runs it again on failure)."""
+    retries: list[dict[str, Any]] = field(default_factory=list)
+    """The earlier, failed attempts: ``request_id``, ``status``, ``duration_ms``, ``error`` each."""
 
     @property
     def ok(self) -> bool:

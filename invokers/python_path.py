@@ -67,6 +67,11 @@ def python_path(spec: FunctionSpec, interpreter: Interpreter) -> PythonPath:
             result.notes.append(
                 f"the project's virtualenv {venv} is for {', '.join(others) or 'another Python'}, but the function "
                 f"runs on {interpreter.label}: its packages are not used (recreate it with python{major}.{minor})")
+    if spec.style == "azure":
+        from .azure import package_note
+
+        if note := package_note(spec, venv, result.entries):
+            result.notes.append(note)
     sdk, minimum = bundled_sdk()
     if sdk and interpreter.version < minimum:
         own = pip_sdk_dir(interpreter.version)

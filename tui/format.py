@@ -41,6 +41,9 @@ def figures(result: Result, comparison: Comparison | None = None) -> Table:
         delta = comparison.duration_delta_ms
         duration.append(f"  {'+' if delta >= 0 else ''}{delta:.2f} ms", style="red" if delta > 0 else "green")
     table.add_row("duration", duration)
+    if result.attempts > 1:  # an Azure retry policy ran it again; the figures are the last attempt's
+        failed = ", ".join(retry.get("status", "?") for retry in result.retries)
+        table.add_row("attempts", Text(f"{result.attempts} (last shown; earlier: {failed})", style="yellow"))
     if result.paused_ms:
         table.add_row("paused", Text(f"{ms(result.paused_ms)} in the debugger (not in duration)", style="yellow"))
     table.add_row("billed", f"{result.billed_ms} ms")

@@ -163,7 +163,7 @@ async function discover(appRoot) {
   const functions = state.functions.map((f) => ({
     name: f.metadata.name,
     bindings: Object.entries(f.metadata.bindings).map(([name, b]) => Object.assign({}, b, { name })),
-    file: f.where.file, line: f.where.line,
+    file: f.where.file, line: f.where.line, retry: f.metadata.retryOptions,
   }));
   process.stdout.write(DISCOVERY_MARK + JSON.stringify({ functions, problems }) + "\n");
 }
@@ -287,7 +287,8 @@ async function loadV4(appRoot, functionName, writeLog) {
     const coreCtx = {
       invocationId,
       metadata: registered.metadata,
-      request: { invocationId, functionId: functionName, inputData: [{ name: triggerName, data }], triggerMetadata: metadata },
+      request: { invocationId, functionId: functionName, inputData: [{ name: triggerName, data }], triggerMetadata: metadata,
+        retryContext: (event && event.retryContext) || undefined },
       state: "invocation",
       log: (level, category, message) => writeLog(LEVELS[level] || "INFO", message),
     };
@@ -417,7 +418,8 @@ function v3Invoker(handler, functionDir, writeLog) {
     const settled = new Promise((resolve, reject) => { settle = (err, value) => (err ? reject(err) : resolve(value)); });
     const context = {
       invocationId,
-      executionContext: { invocationId, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionDirectory: functionDir },
+      executionContext: { invocationId, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionDirectory: functionDir,
+        retryContext: (event && event.retryContext) || null },
       bindings: { [trigger.name]: input },
       bindingData,
       log,

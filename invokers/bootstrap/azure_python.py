@@ -135,12 +135,21 @@ def discover(root):
             for function in app.get_functions():
                 file, line = where_defined(function.get_user_function())
                 functions.append({"name": function.get_function_name(), "file": file, "line": line,
-                                  "bindings": [plain(binding) for binding in function.get_bindings()]})
+                                  "bindings": [plain(binding) for binding in function.get_bindings()],
+                                  "retry": retry_setting(function)})
         except Exception as exc:  # noqa: BLE001 - any failure of the user's app is reported, with its line
             file, line = error_location(exc, root)
             problems.append({"file": file, "line": line, "message": f"{type(exc).__name__}: {exc}"})
     sys.stdout = real_stdout
     sys.stdout.write(DISCOVERY_MARK + json.dumps({"functions": functions, "problems": problems}, default=str) + "\n")
+
+
+def retry_setting(function):
+    """``@app.retry(...)``'s settings, or None (older packages have no ``get_settings_dict``)."""
+    settings = getattr(function, "get_settings_dict", lambda name: None)("retry_policy")
+    if not settings:
+        return None
+    return {key: value for key, value in settings.items() if key != "setting_name" and value is not None}
 
 
 def error_location(exc, root):
@@ -223,7 +232,25 @@ def trigger_input(binding, event, annotation):
     return value
 
 
-def make_context(invocation_id, function_name, directory):
+def make_retry_context(event):
+    """The host's ``RetryContext`` when the function has a retry policy (``context.retry_context``), else None."""
+    retry = event.get("retryContext") if isinstance(event, dict) else None
+    if not isinstance(retry, dict):
+        return None
+    try:
+        from azure.functions._abc import RetryContext as Base  # the package's own interface (not exported)
+    except ImportError:
+        Base = object
+
+    class RetryContext(Base):
+        retry_count = property(lambda self: int(retry.get("retryCount", 0)))
+        max_retry_count = property(lambda self: int(retry.get("maxRetryCount", 0)))
+        exception = property(lambda self: None)
+
+    return RetryContext()
+
+
+def make_context(invocation_id, function_name, directory, retry_context=None):
     import threading
 
     import azure.functions as func
@@ -240,7 +267,7 @@ def make_context(invocation_id, function_name, directory):
         function_name = property(lambda self: function_name)
         function_directory = property(lambda self: directory)
         trace_context = property(lambda self: None)
-        retry_context = property(lambda self: None)
+        retry_context = property(lambda self: retry_context)
 
     return Context()
 
@@ -332,7 +359,8 @@ def invoker(func, bindings, function_name, directory):
             elif name in outputs:
                 kwargs[name] = outs[name] = make_out()
             elif name == "context":
-                kwargs[name] = make_context(lambda_context.aws_request_id, function_name, directory)
+                kwargs[name] = make_context(lambda_context.aws_request_id, function_name, directory,
+                                            make_retry_context(event))
             else:
                 kwargs[name] = None  # an input binding (blob, table, ...): not fetched locally
         result = func(**kwargs)
@@ -360,9 +388,18 @@ def load_v2(root, function_name):
     raise error
 
 
-def prepare_v1():
-    """Before a v1 handler is imported: the stand-in for ``azure.functions`` when the project lacks it."""
+def prepare_v1(directory):
+    """Before a v1 handler is imported: the stand-in for ``azure.functions`` when the project lacks it.
+
+    The stand-in covers HTTP only: any other trigger without the package fails
+    here, before the handler's import trips over a missing ``func.QueueMessage``.
+    """
     if not has_real_package():
+        trigger = next((b for b in v1_bindings(directory) if str(b.get("type", "")).endswith("Trigger")), {})
+        if trigger.get("type", "httpTrigger") != "httpTrigger":
+            raise ModuleNotFoundError(
+                f"a {trigger.get('type')} function needs the 'azure-functions' package, which is not installed in "
+                "the project's virtualenv: pip install azure-functions (and list it in requirements.txt)")
         import importlib.util
 
         spec = importlib.util.spec_from_file_location("svl_azure_functions_shim",
@@ -375,16 +412,20 @@ def prepare_v1():
 
 def load_v1(handler, directory):
     """A ``function.json`` function (``main`` already imported); its bindings come from its folder."""
-    try:
-        with open(os.path.join(directory, "function.json"), encoding="utf-8") as file:
-            bindings = json.load(file).get("bindings") or []
-    except (OSError, ValueError):
-        bindings = []
+    bindings = v1_bindings(directory)
     if not any(str(b.get("type", "")).endswith("Trigger") for b in bindings):
         bindings.append({"type": "httpTrigger", "name": "req", "direction": "in"})
     if has_real_package():
         return invoker(handler, bindings, os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""), directory)
     return standin_invoker(handler, directory)
+
+
+def v1_bindings(directory):
+    try:
+        with open(os.path.join(directory, "function.json"), encoding="utf-8") as file:
+            return json.load(file).get("bindings") or []
+    except (OSError, ValueError):
+        return []
 
 
 def has_real_package():

@@ -436,7 +436,7 @@ async function report(requestId, kind, payload, started) {
     }
   }
   const times = span(started);
-  writeLog("ERROR", `Invoke Error \t${JSON.stringify(payload)}`);
+  if (!AZURE) writeLog("ERROR", `Invoke Error \t${JSON.stringify(payload)}`); // Azure: the host's Executed lines say it
   fence();
   await request("POST", `/invocation/${requestId}/error`, JSON.stringify(payload),
     Object.assign({ "Lambda-Runtime-Function-Error-Type": payload.errorType }, times));

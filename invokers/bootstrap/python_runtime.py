@@ -328,11 +328,16 @@ def load_azure(spec):
                           "stackTrace": []}
         except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
             return None, error_payload(exc)
-    azure.prepare_v1()
+    directory = os.path.join(task_root, spec.split(".", 1)[0])
+    try:
+        azure.prepare_v1(directory)
+    except ModuleNotFoundError as exc:  # the package a trigger needs is missing: Lambda's wording for it
+        return None, {"errorMessage": f"Unable to import module '{spec}': {exc}", "errorType": "Runtime.ImportModuleError",
+                      "requestId": "", "stackTrace": []}
     handler, init_error = load_handler(spec)
     if handler is None:
         return None, init_error
-    return azure.load_v1(handler, os.path.join(task_root, spec.split(".", 1)[0])), None
+    return azure.load_v1(handler, directory), None
 
 
 def set_import_path(task_root):
@@ -436,7 +441,8 @@ def main():
             fence()
             client.request("POST", f"/invocation/{request_id}/response", outcome, span)
         else:
-            log_error(outcome)
+            if not AZURE:  # an Azure function's failure is told by the host's Executed lines instead
+                log_error(outcome)
             fence()
             client.request("POST", f"/invocation/{request_id}/error", json.dumps(outcome).encode(),
                            {"Lambda-Runtime-Function-Error-Type": outcome["errorType"], **span})

@@ -14,7 +14,16 @@ from pathlib import Path
 
 from ..models import FunctionSpec
 from . import triggers_azure
-from .azure_apps import MEMORY_MB, app_settings, default_event, describe, function_timeout, project_python
+from .azure_apps import (
+    MEMORY_MB,
+    app_settings,
+    default_event,
+    describe,
+    function_retry,
+    function_timeout,
+    host_retry,
+    project_python,
+)
 from .fields import DEFAULT_NODE, NODE_EXTENSIONS
 from .yamlfile import Problem
 
@@ -26,13 +35,16 @@ def read(root: Path) -> tuple[list[FunctionSpec], list[Problem]]:
     problems: list[Problem] = []
     configs = sorted(_function_jsons(root))
     if configs and (root / "host.json").is_file():
-        problems.extend(function_timeout(root)[1] + app_settings(root)[1])
+        problems.extend(function_timeout(root)[1] + app_settings(root)[1] + host_retry(root)[1])
     for config in configs:
         try:
             spec = _spec(root, config)
         except _Skip as exc:
             problems.append(Problem(str(config.relative_to(root)), exc.line, exc.field, str(exc), exc.severity))
             continue
+        spec.azure_retry, retry_problems = function_retry(
+            spec.azure_retry, host_retry(_app_root(root, config.parent))[0], str(config.relative_to(root)), None)
+        problems.extend(retry_problems)
         specs.append(spec)
     return specs, problems
 
@@ -95,7 +107,7 @@ def _spec(root: Path, config: Path) -> FunctionSpec:
         environment=app_settings(app_root)[0], style="azure", description=describe(triggers[0]),
         triggers=triggers_azure.read(bindings),
         azure_bindings=[b for b in bindings if isinstance(b, dict)],
-        default_event=default_event(triggers[0], folder.name))
+        default_event=default_event(triggers[0], folder.name), azure_retry=data.get("retry"))
     return spec
 
 

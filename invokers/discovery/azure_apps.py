@@ -64,13 +64,15 @@ def read(root: Path, node: str | None = None) -> tuple[list[FunctionSpec], list[
     problems.extend(settings_problems)
     timeout, timeout_problems = function_timeout(root)
     problems.extend(timeout_problems)
+    retry, retry_problems = host_retry(root)
+    problems.extend(retry_problems)
     if _is_node_v4(root):
         command = [node or _node(), str(BOOTSTRAP_DIR / "azure_node.js"), "--discover", str(root)]
-        _collect(root, command, NODE_SOURCE, DEFAULT_NODE, settings, timeout, specs, problems)
+        _collect(root, command, NODE_SOURCE, DEFAULT_NODE, settings, (timeout, retry), specs, problems)
     if (root / "function_app.py").is_file():
         python, runtime = project_python(root, root / "function_app.py")
         command = [*python, str(BOOTSTRAP_DIR / "azure_python.py"), "--discover", str(root)]
-        _collect(root, command, PYTHON_SOURCE, runtime, settings, timeout, specs, problems)
+        _collect(root, command, PYTHON_SOURCE, runtime, settings, (timeout, retry), specs, problems)
     return specs, problems
 
 
@@ -118,8 +120,9 @@ def _is_node_v4(root: Path) -> bool:
         return "4" in str(wanted).lstrip("^~>=v ")[:1]
 
 
-def _collect(root: Path, command: list[str], source: str, runtime: str, settings: dict[str, str], timeout: float,
-             specs: list[FunctionSpec], problems: list[Problem]) -> None:
+def _collect(root: Path, command: list[str], source: str, runtime: str, settings: dict[str, str],
+             host: tuple[float, dict[str, Any] | None], specs: list[FunctionSpec], problems: list[Problem]) -> None:
+    """Run the app's discovery in a worker; ``host`` is host.json's timeout and retry policy."""
     entry = "package.json" if source == NODE_SOURCE else "function_app.py"
     try:
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=DISCOVERY_TIMEOUT_S,
@@ -142,10 +145,13 @@ def _collect(root: Path, command: list[str], source: str, runtime: str, settings
                                 problem.get("severity", "error")))
     routes: dict[tuple[str, str], dict[str, Any]] = {}
     for function in found.get("functions", []):
-        spec, problem = _spec(root, function, source, runtime, settings, timeout, routes)
+        spec, problem = _spec(root, function, source, runtime, settings, host[0], routes)
         if problem is not None:
             problems.append(problem)
         if spec is not None:
+            spec.azure_retry, retry_problems = function_retry(
+                function.get("retry"), host[1], _relative(root, spec.config_file), function.get("line") or None)
+            problems.extend(retry_problems)
             specs.append(spec)
 
 
@@ -262,6 +268,35 @@ def app_settings(root: Path) -> tuple[dict[str, str], list[Problem]]:
         prefix = "SQLCONNSTR_" if "SqlClient" in provider else "CUSTOMCONNSTR_"
         settings[f"{prefix}{key}"] = text
     return settings, []
+
+
+def host_retry(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """``host.json`` ``retry``: the policy of every function that has none of its own."""
+    path = root / "host.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None, []
+    raw = data.get("retry") if isinstance(data, dict) else None
+    if raw is None:
+        return None, []
+    return function_retry(raw, None, "host.json", next(
+        (n for n, row in enumerate(text.splitlines(), 1) if '"retry"' in row), None))
+
+
+def function_retry(own: Any, fallback: dict[str, Any] | None, file: str,
+                   line: int | None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A function's own retry policy (function.json ``retry``, ``@app.retry``, v4 ``retry``), else ``fallback``;
+    a malformed one is reported and not applied."""
+    from ..azure_retry import parse
+
+    if own is None:
+        return fallback, []
+    policy, error = parse(own)
+    if policy is None:
+        return None, [Problem(file, line, "retry", f"{error}; failures are not retried", "warning")]
+    return policy, []
 
 
 def function_timeout(root: Path) -> tuple[float, list[Problem]]:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from invokers.discovery import discover
 from invokers.engine import Engine
@@ -190,9 +192,37 @@ def main(req: func.HttpRequest) -> func.HttpResponse:
             {"type": "httpTrigger", "direction": "in", "name": "req"},
             {"type": "http", "direction": "out", "name": "$return"}]}),
     }, venv=False)
-    _, result = await run(engine, spec_of(root, "Hello"), {"httpMethod": "GET", "path": "/",
-                                                             "queryStringParameters": {"name": "ada"}})
+    records, result = await run(engine, spec_of(root, "Hello"), {"httpMethod": "GET", "path": "/",
+                                                                    "queryStringParameters": {"name": "ada"}})
     assert result.response["status"] == 202 and result.response["body"] == "hi ada"
+    note = next(n for n in result.notes if n.startswith("azure-functions is not installed"))
+    assert "no .venv/ or venv/ found" in note and "pip install azure-functions" in note
+    assert any(r.level == "WARN" and r.message == f"svl: {note}" for r in records)  # said on the cold start
+
+
+V1_QUEUE = {
+    "Jobs/__init__.py": "import azure.functions as func\n\n\ndef main(msg: func.QueueMessage) -> None:\n    pass\n",
+    "Jobs/function.json": json.dumps({"scriptFile": "__init__.py", "bindings": [
+        {"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "jobs"}]}),
+}
+
+
+async def test_v1_queue_function_in_a_venv_without_the_package_says_what_to_install(
+        engine: Engine, python_app: PythonApp) -> None:
+    root = python_app(V1_QUEUE, venv=False)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")], check=True, timeout=60)
+    records, result = await engine.invoke_collect(spec_of(root, "Jobs"), {"data": "x"})
+    assert result.status == "error" and result.error is not None
+    assert result.error["errorType"] == "Runtime.ImportModuleError"
+    assert "queueTrigger function needs the 'azure-functions' package" in result.error["errorMessage"]
+    note = next(n for n in result.notes if n.startswith("azure-functions is not installed"))
+    assert f"in {root / '.venv'}" in note and f"{root / '.venv'}/bin/pip install azure-functions" in note
+
+
+async def test_v1_function_with_the_package_gets_no_note(engine: Engine, python_app: PythonApp) -> None:
+    root = python_app(V1_QUEUE)
+    _, result = await run(engine, spec_of(root, "Jobs"), {"data": "x"})
+    assert not any("azure-functions" in note for note in result.notes)
 
 
 async def test_generic_trigger_and_output_binding(engine: Engine, python_app: PythonApp) -> None:

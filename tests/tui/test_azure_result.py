@@ -30,3 +30,13 @@ def test_a_lambda_result_has_no_output_section() -> None:
                     memory_mb=128, max_memory_mb=40, response={"n": 1})
     assert "output binding" not in rendered(outcome(result))
     assert "Azure" not in rendered(figures(result))
+
+
+def test_retried_attempts_are_counted_in_the_figures() -> None:
+    result = Result(request_id="r3", function="jobs", status="ok", cold=False, duration_ms=2.0, billed_ms=100,
+                    memory_mb=1536, max_memory_mb=50, billing="Azure Consumption", attempts=3,
+                    retries=[{"request_id": "r1", "status": "error"}, {"request_id": "r2", "status": "timeout"}])
+    assert "attempts 3 (last shown; earlier: error, timeout)" in rendered(figures(result))
+    single = Result(request_id="r", function="jobs", status="ok", cold=False, duration_ms=2.0, billed_ms=100,
+                    memory_mb=1536, max_memory_mb=50)
+    assert "attempts" not in rendered(figures(single))
