@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import azure_logs
 from .azure import to_azure_event
+from .azure_inputs import with_inputs
 from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
 from .jsonout import encode_event
@@ -282,7 +283,9 @@ class Engine:
         budget = LogBudget(self.log_limit_bytes)
         result = ResultBuilder(spec, request_id, started_at)
         if spec.style == "azure" and not isinstance(event, bytes):
-            event = to_azure_event(event, spec)
+            event, missing = with_inputs(to_azure_event(event, spec), spec)
+            for warning in missing:  # an input binding's file is missing: said before the invocation starts
+                await queue.put(platform_record(request_id, f"svl: {warning}", level="WARN"))
         payload = event if isinstance(event, bytes) else encode_event(event)
         try:
             if len(payload) > PAYLOAD_LIMIT:

@@ -212,6 +212,27 @@ function triggerData(binding, event) {
   return { data: toTyped(data), metadata: typedMetadata };
 }
 
+// Input bindings (blob, table, Cosmos DB) read by the engine from .svl/azure/, as the host's typed data.
+function inputTyped(typed) {
+  if (!typed) return undefined;
+  if (typed.bytes !== undefined) return { bytes: Buffer.from(typed.bytes, "base64") };
+  if (typed.string !== undefined) return { string: typed.string };
+  return typed.json === null || typed.json === undefined ? undefined : { json: JSON.stringify(typed.json) };
+}
+
+function inputData(event) {
+  const inputs = (event && event.svlInputs) || {};
+  return Object.entries(inputs).map(([name, typed]) => ({ name, data: inputTyped(typed) }));
+}
+
+function inputValue(typed) {
+  // v3: context.bindings.<name> as the v3 worker gives it (JSON parsed, bytes as a Buffer)
+  if (!typed) return null;
+  if (typed.bytes !== undefined) return Buffer.from(typed.bytes, "base64");
+  if (typed.string !== undefined) return typed.string;
+  return typed.json === undefined ? null : typed.json;
+}
+
 function fromTyped(data) {
   // An output binding's value as the host receives it, shown as JSON.
   if (data === null || data === undefined) return null;
@@ -287,7 +308,8 @@ async function loadV4(appRoot, functionName, writeLog) {
     const coreCtx = {
       invocationId,
       metadata: registered.metadata,
-      request: { invocationId, functionId: functionName, inputData: [{ name: triggerName, data }], triggerMetadata: metadata,
+      request: { invocationId, functionId: functionName, inputData: [{ name: triggerName, data }, ...inputData(event)],
+        triggerMetadata: metadata,
         retryContext: (event && event.retryContext) || undefined },
       state: "invocation",
       log: (level, category, message) => writeLog(LEVELS[level] || "INFO", message),
@@ -400,7 +422,8 @@ function v3Invoker(handler, functionDir, writeLog) {
     let input;
     let bindingData = { invocationId };
     if (isHttp) {
-      input = event;
+      const { svlInputs, retryContext, ...request } = event; // eslint-disable-line no-unused-vars
+      input = request;
       Object.assign(bindingData, event.params || {}, event.query || {});
     } else {
       const { data, metadata, encoding } = envelope(event);
@@ -420,7 +443,8 @@ function v3Invoker(handler, functionDir, writeLog) {
       invocationId,
       executionContext: { invocationId, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionDirectory: functionDir,
         retryContext: (event && event.retryContext) || null },
-      bindings: { [trigger.name]: input },
+      bindings: Object.assign({ [trigger.name]: input },
+        ...Object.entries((event && event.svlInputs) || {}).map(([name, typed]) => ({ [name]: inputValue(typed) }))),
       bindingData,
       log,
       res: undefined,

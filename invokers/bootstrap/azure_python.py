@@ -232,6 +232,32 @@ def trigger_input(binding, event, annotation):
     return value
 
 
+def input_value(binding, typed, annotation):
+    """An input binding's value (``svlInputs``: bytes, string or json), through the package's converter as the
+    Python worker does, or as plain text / bytes / JSON text for ``str`` / ``bytes`` parameters and untyped bindings."""
+    from azure.functions import meta
+
+    if typed is None:
+        return None
+    if "bytes" in typed:
+        data = meta.Datum(base64.b64decode(typed["bytes"]), "bytes")
+    elif "string" in typed:
+        data = meta.Datum(typed["string"], "string")
+    elif typed.get("json") is None:
+        return None
+    else:
+        data = meta.Datum(json.dumps(typed["json"]), "json")
+    converter = meta.get_binding_registry().get(binding.get("type", ""))
+    if converter is not None and annotation not in (str, bytes):
+        return converter.decode(data, trigger_metadata=None)
+    value = data.value  # the worker's generic binding: the text (JSON as text) or the bytes
+    if annotation is str and isinstance(value, bytes):
+        return value.decode()
+    if annotation is bytes and isinstance(value, str):
+        return value.encode()
+    return value
+
+
 def make_retry_context(event):
     """The host's ``RetryContext`` when the function has a retry policy (``context.retry_context``), else None."""
     retry = event.get("retryContext") if isinstance(event, dict) else None
@@ -345,6 +371,7 @@ def invoker(func, bindings, function_name, directory):
     """``call(event, context) -> {response, outputs}`` for one Azure function."""
     trigger = next(b for b in bindings if str(b.get("type", "")).endswith("Trigger"))
     outputs = {b["name"]: b for b in bindings if b.get("direction") == "out" and b.get("name") != "$return"}
+    inputs = {b["name"]: b for b in bindings if b.get("direction") == "in" and not str(b.get("type", "")).endswith("Trigger")}
     returned = next((b for b in bindings if b.get("name") == "$return"), None)
     if returned is None and trigger.get("type") == "httpTrigger":
         returned = {"name": "$return", "type": "http"}
@@ -361,8 +388,10 @@ def invoker(func, bindings, function_name, directory):
             elif name == "context":
                 kwargs[name] = make_context(lambda_context.aws_request_id, function_name, directory,
                                             make_retry_context(event))
+            elif name in inputs:
+                kwargs[name] = input_value(inputs[name], (event or {}).get("svlInputs", {}).get(name), param.annotation)
             else:
-                kwargs[name] = None  # an input binding (blob, table, ...): not fetched locally
+                kwargs[name] = None  # an input binding svl-tui does not read locally (SQL, ...)
         result = func(**kwargs)
         if inspect.isawaitable(result):
             import asyncio
