@@ -135,9 +135,68 @@ def cosmos_db(documents: Any = None, container: str = "items") -> dict[str, Any]
     return event
 
 
+def event_grid(event_type: str = "Microsoft.Storage.BlobCreated",
+               subject: str = "/blobServices/default/containers/uploads/blobs/report.txt",
+               data: Any = None) -> dict[str, Any]:
+    """An Event Grid trigger's event in the Event Grid schema (``eventType``, ``subject``, ``data``...)."""
+    event = template("azure-eventgrid")
+    body = event["data"]
+    body.update({"id": str(uuid.uuid4()), "eventType": event_type, "subject": subject, "eventTime": _iso(_now())})
+    body["data"] = _data(data, body["data"])
+    return event
+
+
+def cloud_event(event_type: str = "Microsoft.Storage.BlobCreated",
+                subject: str = "/blobServices/default/containers/uploads/blobs/report.txt",
+                data: Any = None) -> dict[str, Any]:
+    """An Event Grid trigger's event in the CloudEvents 1.0 schema (``specversion``, ``type``, ``source``...)."""
+    event = template("azure-cloudevent")
+    body = event["data"]
+    body.update({"id": str(uuid.uuid4()), "type": event_type, "subject": subject, "time": _iso(_now())})
+    body["data"] = _data(data, body["data"])
+    return event
+
+
+SQL_OPERATIONS = {"insert": 0, "update": 1, "delete": 2}  # SqlChangeOperation
+
+
+def sql_changes(table: str = "dbo.ToDo", items: Any = None, operation: str = "insert") -> dict[str, Any]:
+    """A SQL trigger's batch of row changes (``[{Operation, Item}]``, Operation 0 insert, 1 update, 2 delete)."""
+    code = SQL_OPERATIONS.get(str(operation).lower())
+    if code is None:
+        raise ValueError(f"--operation: expected insert, update or delete, got {operation!r}")
+    rows = _data(items, [template("azure-sql")["data"][0]["Item"]])
+    event = template("azure-sql")
+    event["data"] = [{"Operation": code, "Item": row} for row in (rows if isinstance(rows, list) else [rows])]
+    event["metadata"]["TableName"] = table
+    return event
+
+
+def activity(input: Any = None) -> dict[str, Any]:
+    """A Durable Functions activity's input, as an orchestrator's ``call_activity`` / ``callActivity`` passes it."""
+    event = template("azure-activity")
+    event["data"] = _data(input, event["data"])
+    event["metadata"]["instanceId"] = uuid.uuid4().hex  # the orchestration instance that called it
+    return event
+
+
+DURABLE_RUNTIME = ("Durable Functions {what} run inside the Durable Task runtime, which replays the orchestration's "
+                   "history and schedules its activities, timers and entity operations; svl-tui does not emulate it. "
+                   "Run the app with Azure Functions Core Tools ('func start', with Azurite for the task hub) to drive "
+                   "{what}, and invoke each activity function here with its input (the azure-activity event).")
+"""Why an orchestrator or entity cannot be invoked on its own, and what to run instead."""
+
+
+def durable_runtime_message(trigger_type: str) -> str:
+    """What to tell a user who invokes a Durable orchestrator or entity ('' for any other trigger)."""
+    what = {"orchestrationTrigger": "orchestrators", "entityTrigger": "entities"}.get(trigger_type)
+    return DURABLE_RUNTIME.format(what=what) if what else ""
+
+
 BUILDERS = {"timerTrigger": "azure-timer", "queueTrigger": "azure-queue", "blobTrigger": "azure-blob",
             "serviceBusTrigger": "azure-servicebus", "eventHubTrigger": "azure-eventhub",
-            "cosmosDBTrigger": "azure-cosmosdb", "httpTrigger": "azure-http"}
+            "cosmosDBTrigger": "azure-cosmosdb", "httpTrigger": "azure-http", "eventGridTrigger": "azure-eventgrid",
+            "sqlTrigger": "azure-sql", "activityTrigger": "azure-activity"}
 """The event kind of each Azure trigger type."""
 
 
@@ -159,6 +218,12 @@ def for_trigger(binding: dict[str, Any]) -> dict[str, Any] | None:
                          many=str(binding.get("cardinality", "many")).lower() != "one")
     if kind == "cosmosDBTrigger":
         return cosmos_db(container=str(binding.get("containerName") or binding.get("collectionName") or "items"))
+    if kind == "eventGridTrigger":
+        return event_grid()
+    if kind == "sqlTrigger":
+        return sql_changes(table=str(binding.get("tableName") or "dbo.ToDo"))
+    if kind == "activityTrigger":
+        return activity()
     return None
 
 

@@ -112,11 +112,17 @@ def _by_shape(event: dict[str, Any]) -> str | None:
 
 _AZURE_METADATA = (("DequeueCount", "azure-queue"), ("BlobTrigger", "azure-blob"), ("MessageId", "azure-servicebus"),
                    ("MessageIdArray", "azure-servicebus"), ("PartitionContext", "azure-eventhub"),
-                   ("ContainerName", "azure-cosmosdb"))
+                   ("ContainerName", "azure-cosmosdb"), ("TableName", "azure-sql"), ("instanceId", "azure-activity"))
 
 
 def _azure_trigger(data: Any, metadata: dict[str, Any]) -> str | None:
     """An Azure trigger event (``{data, metadata}``): its kind by the host's metadata names."""
     if isinstance(data, dict) and "ScheduleStatus" in data:
         return "azure-timer"
+    if isinstance(data, dict) and "specversion" in data and "source" in data:
+        return "azure-cloudevent"
+    if isinstance(data, dict) and "eventType" in data and "dataVersion" in data:
+        return "azure-eventgrid"
+    if isinstance(data, list) and data and all(isinstance(r, dict) and set(r) == {"Operation", "Item"} for r in data):
+        return "azure-sql"
     return next((kind for key, kind in _AZURE_METADATA if key in metadata), None)

@@ -226,6 +226,17 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
                            Param("many", "a batch (cardinality many)", "bool"))),
     Kind("azure-cosmosdb", "Azure Cosmos DB trigger", "changed documents from the change feed",
          azure.cosmos_db, (Param("documents", "documents as a JSON list", "json"), Param("container", "container"))),
+    Kind("azure-eventgrid", "Azure Event Grid trigger", "an Event Grid event (Event Grid schema)",
+         azure.event_grid, (Param("event_type", "eventType"), Param("subject", "subject"),
+                            Param("data", "event data", "json"))),
+    Kind("azure-cloudevent", "Azure Event Grid trigger (CloudEvents)", "an Event Grid event, CloudEvents 1.0 schema",
+         azure.cloud_event, (Param("event_type", "type"), Param("subject", "subject"),
+                             Param("data", "event data", "json"))),
+    Kind("azure-sql", "Azure SQL trigger", "a batch of row changes (Operation, Item)",
+         azure.sql_changes, (Param("table", "table name"), Param("items", "rows as a JSON list", "json"),
+                             Param("operation", "insert, update or delete"))),
+    Kind("azure-activity", "Azure Durable Functions activity", "the input an orchestrator passes to an activity",
+         azure.activity, (Param("input", "activity input (text or JSON)"),)),
 )}
 
 

@@ -366,7 +366,8 @@ def _azure(params: dict[str, Any], env: Env, trigger_type: str) -> TriggerEvent 
 
 _AZURE_TRIGGERS = {"azure_timer": "timerTrigger", "azure_queue": "queueTrigger", "azure_blob": "blobTrigger",
                    "azure_service_bus": "serviceBusTrigger", "azure_event_hub": "eventHubTrigger",
-                   "azure_cosmos_db": "cosmosDBTrigger"}
+                   "azure_cosmos_db": "cosmosDBTrigger", "azure_event_grid": "eventGridTrigger",
+                   "azure_sql": "sqlTrigger", "azure_activity": "activityTrigger"}
 
 
 _BUILDERS: dict[str, Callable[[dict[str, Any], Env], TriggerEvent | None]] = {

@@ -452,6 +452,37 @@ def _azure_batch(c: _Checker, event: Any) -> None:
               "warning")
 
 
+def _azure_event_grid(c: _Checker, event: Any) -> None:
+    """An Event Grid event, in the Event Grid schema or (``specversion``) the CloudEvents 1.0 schema."""
+    _azure_trigger(c, event)
+    body = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(body, dict):
+        return
+    if "specversion" in body:
+        for name in ("id", "source", "type"):
+            c.field(body, name, "$.data", str, "a CloudEvent needs id, source and type")
+        if body.get("specversion") != "1.0":
+            c.add("$.data.specversion", f"is {body.get('specversion')!r}", "Event Grid delivers CloudEvents 1.0")
+        return
+    for name in ("id", "subject", "eventType", "eventTime", "dataVersion"):
+        c.field(body, name, "$.data", str, "an Event Grid schema event has id, subject, eventType, eventTime, "
+                                           "dataVersion and data")
+
+
+def _azure_sql(c: _Checker, event: Any) -> None:
+    """A SQL trigger's change batch: ``[{Operation: 0|1|2, Item: {...}}]``."""
+    _azure_batch(c, event)
+    rows = event.get("data") if isinstance(event, dict) else None
+    for index, row in enumerate(rows if isinstance(rows, list) else []):
+        where = f"$.data[{index}]"
+        if not isinstance(row, dict):
+            c.add(where, "should be an object", 'each change is {"Operation": 0, "Item": {...}}')
+            continue
+        if row.get("Operation") not in (0, 1, 2):
+            c.add(f"{where}.Operation", f"is {row.get('Operation')!r}", "0 insert, 1 update, 2 delete")
+        c.field(row, "Item", where, dict, "the changed row's columns")
+
+
 VALIDATORS: dict[str, Callable[[_Checker, Any], None]] = {
     "sqs": _sqs, "sns": _sns, "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3,
     "apigw-rest": _apigw_rest, "apigw-http": _apigw_http, "function-url": _apigw_http, "alb": _alb,
@@ -459,6 +490,8 @@ VALIDATORS: dict[str, Callable[[_Checker, Any], None]] = {
     "cloudwatch-logs": _cloudwatch_logs, "warmup": _warmup, "azure-http": _azure_http,
     "azure-timer": _azure_trigger, "azure-queue": _azure_trigger, "azure-blob": _azure_trigger,
     "azure-servicebus": _azure_trigger, "azure-eventhub": _azure_batch, "azure-cosmosdb": _azure_batch,
+    "azure-eventgrid": _azure_event_grid, "azure-cloudevent": _azure_event_grid, "azure-sql": _azure_sql,
+    "azure-activity": _azure_trigger,
 }
 
 

@@ -70,6 +70,16 @@ def to_azure_event(event: Any, spec: FunctionSpec) -> Any:
     return azure_events.fill(event, trigger)
 
 
+def refusal(spec: FunctionSpec) -> str:
+    """Why ``spec`` cannot be invoked on its own ('' when it can): Durable orchestrators and entities."""
+    kind = str(trigger_of(spec).get("type", ""))
+    if kind not in ("orchestrationTrigger", "entityTrigger"):
+        return ""
+    from event_samples import azure as azure_events
+
+    return azure_events.durable_runtime_message(kind)
+
+
 def with_retry_context(event: Any, spec: FunctionSpec, retry_count: int, max_retry_count: int) -> Any:
     """``event`` for ``spec`` with the host's ``RetryContext`` (attempt ``retry_count``, 0 for the first)."""
     if isinstance(event, bytes):

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import azure_logs
-from .azure import to_azure_event
+from .azure import refusal, to_azure_event
 from .azure_inputs import with_inputs
 from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
@@ -291,6 +291,9 @@ class Engine:
             if len(payload) > PAYLOAD_LIMIT:
                 result.fail("error", "RequestEntityTooLargeException",
                             f"Request must be smaller than {PAYLOAD_LIMIT} bytes for the InvokeFunction operation")
+                return
+            if spec.style == "azure" and (reason := refusal(spec)):
+                result.fail("error", "Svl.DurableRuntimeRequired", reason)
                 return
             pool = self._pool(spec.name)
             try:

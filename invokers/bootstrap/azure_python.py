@@ -224,6 +224,8 @@ def trigger_input(binding, event, annotation):
     wants_raw = annotation in (str, bytes, dict, list) or annotation is inspect.Parameter.empty and converter is None
     if converter is not None and not wants_raw:
         return converter.decode(data, trigger_metadata=metadata)
+    if annotation is str and data.type == "json":
+        return data.value  # the worker's generic binding hands JSON over as its text (a SQL trigger's changes: str)
     value = data.python_value
     if annotation is str and isinstance(value, bytes):
         return value.decode()
@@ -375,6 +377,8 @@ def invoker(func, bindings, function_name, directory):
     returned = next((b for b in bindings if b.get("name") == "$return"), None)
     if returned is None and trigger.get("type") == "httpTrigger":
         returned = {"name": "$return", "type": "http"}
+    if returned is None and trigger.get("type") in ("activityTrigger", "orchestrationTrigger", "entityTrigger"):
+        returned = {"name": "$return", "type": trigger["type"]}  # Durable triggers' implicit output, as in the worker
     params = inspect.signature(func).parameters
 
     def call(event, lambda_context):

@@ -42,11 +42,14 @@ REQUIRED = {
     "serviceBusTrigger": (),
     "eventHubTrigger": ("eventHubName",),
     "cosmosDBTrigger": (),
+    "sqlTrigger": ("tableName",),
 }
 LABELS = {
     "httpTrigger": "HTTP", "timerTrigger": "timer", "queueTrigger": "storage queue", "blobTrigger": "blob",
     "serviceBusTrigger": "Service Bus", "eventHubTrigger": "Event Hubs", "cosmosDBTrigger": "Cosmos DB",
-    "eventGridTrigger": "Event Grid", "warmupTrigger": "warm-up",
+    "eventGridTrigger": "Event Grid", "warmupTrigger": "warm-up", "sqlTrigger": "SQL",
+    "activityTrigger": "Durable activity", "orchestrationTrigger": "Durable orchestrator",
+    "entityTrigger": "Durable entity",
 }
 
 
@@ -220,7 +223,10 @@ def describe(trigger: dict[str, Any]) -> str:
         methods = ", ".join(str(m).upper() for m in trigger.get("methods") or []) or "any method"
         return f"Azure {label} function ({methods}) /api/{trigger.get('route') or ''}".rstrip("/")
     detail = (trigger.get("schedule") or trigger.get("queueName") or trigger.get("path") or trigger.get("topicName")
-              or trigger.get("eventHubName") or trigger.get("containerName") or trigger.get("collectionName") or "")
+              or trigger.get("eventHubName") or trigger.get("containerName") or trigger.get("collectionName")
+              or trigger.get("tableName") or "")
+    if kind in ("orchestrationTrigger", "entityTrigger"):
+        detail = "runs only in the Durable runtime: func start"
     return f"Azure {label} function" + (f" ({detail})" if detail else "")
 
 
