@@ -180,8 +180,13 @@ def _table(binding: dict[str, Any], root: Path, fill: Any, warnings: list[str]) 
     found = [r for r in rows if isinstance(r, dict) and (partition is None or str(r.get("PartitionKey")) == partition)
              and (row is None or str(r.get("RowKey")) == row)]
     if binding.get("filter"):
-        warnings.append(f"table input '{binding.get('name')}': the OData filter is not evaluated locally; "
-                        "every entity of the partition is given")
+        query = fill(binding["filter"])
+        test = odata_filter(query)
+        if test is None:
+            warnings.append(f"table input '{binding.get('name')}': the filter {query!r} is not evaluated locally "
+                            "(only comparisons joined by 'and'/'or'); every entity of the partition is given")
+        else:
+            found = [r for r in found if test(r)]
     if row is not None:
         return {"json": found[0] if found else None}
     take = str(binding.get("take") or "")
@@ -205,3 +210,44 @@ def _cosmos(binding: dict[str, Any], root: Path, fill: Any, warnings: list[str])
     found = [d for d in rows if isinstance(d, dict) and str(d.get("id")) == wanted and (
         partition is None or partition in {str(v) for v in d.values() if not isinstance(v, (dict, list))})]
     return {"json": found[0] if found else None}
+
+
+_COMPARISON = re.compile(r"\s*(\w+)\s+(eq|ne|gt|ge|lt|le)\s+('(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)\s*", re.I)
+_OPERATORS = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
+              "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
+
+
+def odata_filter(text: str) -> Any:
+    """A table query's ``$filter`` of comparisons joined by ``and`` / ``or`` (``and`` binds first, as in OData)
+    as a test of one entity; None for anything richer (parentheses, functions)."""
+    alternatives = []
+    for part in re.split(r"\s+or\s+", text.strip(), flags=re.I):
+        terms = []
+        for piece in re.split(r"\s+and\s+", part, flags=re.I):
+            match = _COMPARISON.fullmatch(piece)
+            if match is None:
+                return None
+            terms.append((match[1], match[2].lower(), _literal(match[3])))
+        alternatives.append(terms)
+
+    def test(entity: dict[str, Any]) -> bool:
+        return any(all(_compare(entity.get(name), op, value) for name, op, value in terms) for terms in alternatives)
+
+    return test
+
+
+def _literal(text: str) -> Any:
+    if text.startswith("'"):
+        return text[1:-1].replace("''", "'")
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return float(text) if "." in text else int(text)
+
+
+def _compare(actual: Any, op: str, expected: Any) -> bool:
+    if actual is None:
+        return op == "ne"
+    try:
+        return bool(_OPERATORS[op](actual, expected))
+    except TypeError:  # a string against a number: compared as text, as loosely typed table data often is
+        return bool(_OPERATORS[op](str(actual), str(expected)))

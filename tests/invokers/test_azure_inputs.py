@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from invokers.azure_inputs import binding_data, resolve
+from invokers.azure_inputs import binding_data, odata_filter, resolve
 from invokers.engine import Engine
 from tests.azure_setup import NodeApp, PythonApp, run, spec_of
 
@@ -103,3 +103,26 @@ async def test_node_v3_function_json_input_and_a_missing_blob(engine: Engine, no
     warning = next(r for r in records if r.level == "WARN")
     assert warning.message == ("svl: blob input 'source' reads .svl/azure/blobs/docs/nothing.txt, which does not "
                                "exist: the function gets null (put the blob's content in that file)")
+
+
+def test_table_filters_of_comparisons_are_applied() -> None:
+    test = odata_filter("RowKey eq '2' and Price gt 3 or Name eq 'O''Neil'")
+    assert test is not None
+    assert test({"RowKey": "2", "Price": 4}) and not test({"RowKey": "2", "Price": 2})
+    assert test({"Name": "O'Neil"}) and not test({"Name": "Neil"})
+    assert odata_filter("startswith(Name, 'a')") is None  # richer queries are not evaluated (a warning says so)
+
+
+async def test_node_v4_table_filter_with_a_route_expression(engine: Engine, node_app: NodeApp) -> None:
+    """As Azure/azure-functions-nodejs-e2e-tests' httpTriggerTableInput: filter "RowKey eq '{rowKey}'"."""
+    root = node_app({"src/functions/table.js": """
+        const { app, input } = require('@azure/functions');
+        const rows = input.table({ tableName: 'Products', partitionKey: 'tools', filter: "RowKey eq '{rowKey}'",
+                                   connection: 'AzureWebJobsStorage' });
+        app.http('table', { route: 'table/{rowKey}', extraInputs: [rows],
+          handler: async (request, context) => ({ jsonBody: context.extraInputs.get(rows) }) });
+    """})
+    write_data(root)
+    records, result = await run(engine, spec_of(root, "table"), {"httpMethod": "GET", "path": "/table/2"})
+    assert result.response["body"] == [{"PartitionKey": "tools", "RowKey": "2", "Name": "saw"}]
+    assert not any(r.level == "WARN" for r in records)
