@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -121,8 +122,8 @@ def delays(policy: RetryPolicy, rng: random.Random | None = None) -> Iterator[fl
         yield current
 
 
-async def retried(engine: Engine, spec: FunctionSpec, policy: RetryPolicy, event: Any,
-                  **options: Any) -> AsyncIterator[LogRecord | Result | DebugStop]:
+async def retried(engine: Engine, spec: FunctionSpec, policy: RetryPolicy, event: Any, request_id: str | None = None,
+                  **options: Any) -> AsyncGenerator[LogRecord | Result | DebugStop, None]:
     """Invoke ``spec`` until it succeeds or ``policy`` runs out: every attempt's records, then one Result."""
     from .azure import with_retry_context
 
@@ -131,12 +132,14 @@ async def retried(engine: Engine, spec: FunctionSpec, policy: RetryPolicy, event
     attempt = 0
     while True:
         result: Result | None = None
-        async for update in engine.invoke_once(spec, with_retry_context(event, spec, attempt, policy.max_retry_count),
-                                               **options):
-            if isinstance(update, Result):
-                result = update
-            else:
-                yield update
+        once = engine.invoke_once(spec, with_retry_context(event, spec, attempt, policy.max_retry_count),
+                                  request_id=None if attempt else request_id, **options)  # each attempt its own id
+        async with aclosing(once):  # stopping early ends the attempt at once (see Engine.invoke)
+            async for update in once:
+                if isinstance(update, Result):
+                    result = update
+                else:
+                    yield update
         assert result is not None  # every stream ends with a Result
         result.attempts = attempt + 1
         throttled = (result.error or {}).get("errorType") == "TooManyRequestsException"  # it never ran
