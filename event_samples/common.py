@@ -41,9 +41,11 @@ class Env:
         "AWS_DEFAULT_REGION") or "us-east-1")
     account: str = DEFAULT_ACCOUNT
     now: float = field(default_factory=time.time)
+    partition: str = "aws"
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
-        return f"arn:aws:{service}:{self.region if region else ''}:{self.account if account else ''}:{resource}"
+        return (f"arn:{self.partition}:{service}:{self.region if region else ''}:{self.account if account else ''}:"
+                f"{resource}")
 
     @property
     def iso(self) -> str:

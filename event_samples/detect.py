@@ -16,6 +16,8 @@ _BY_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("authorizationToken", "methodArn"), "apigw-authorizer-token"),
     (("triggerSource", "userPoolId"), "cognito"),
     (("deliveryStreamArn", "records"), "kinesis-firehose"),
+    (("applicationArn", "streamArn", "records"), "kinesis-analytics"),
+    (("labelingJobArn", "labelAttributeName", "payload"), "sagemaker-annotation-consolidation"),
     (("invokingEvent", "configRuleName"), "config"),
     (("CodePipeline.job",), "codepipeline"),
     (("RequestType", "ResponseURL"), "cloudformation"),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import azure, http, messaging, services, storage, streams
+from . import azure, http, messaging, services, storage, streams, variants
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,36 @@ class Kind:
     description: str
     builder: Callable[..., Any]
     params: tuple[Param, ...]
+    detected_as: str = ""
+    """The kind ``detect`` names for this one's events when they share a shape (a Rekognition request is an
+    S3 notification); empty when it is this kind itself."""
 
     def generate(self, **values: Any) -> Any:
-        """A fresh event; unknown parameter names are an error that lists the known ones."""
+        """A fresh event; unknown parameter names are an error that lists the known ones.
+
+        ``sam local generate-event``'s names are accepted too (``--queue-name``, ``--region``,
+        ``--account-id``, ``--partition`` ...; see ``event_samples.sam``).
+        """
+        from .sam import replace_strings, split
+
+        parts = split(self.name, values)
         known = {p.name: p for p in self.params}
-        unknown = [name for name in values if name not in known]
+        unknown = [name for name in parts.params if name not in known]
         if unknown:
             names = ", ".join(f"--{p.cli_name}" for p in self.params) or "none"
-            raise ValueError(f"{self.name} has no parameter --{unknown[0].replace('_', '-')}; it takes: {names}")
-        return self.builder(**{name: known[name].coerce(value) for name, value in values.items()})
+            raise ValueError(f"{self.name} has no parameter --{unknown[0].replace('_', '-')}; it takes: {names} "
+                             "(and --region, --account-id, --partition)")
+        arguments = {name: known[name].coerce(value) for name, value in parts.params.items()}
+        if parts.env and "env" in inspect.signature(self.builder).parameters:
+            from .common import Env
+
+            arguments["env"] = Env(**parts.env)  # type: ignore[arg-type]
+        event = self.builder(**arguments)
+        if parts.env.get("partition"):  # ARNs a template spells out, as well as the ones built from Env
+            replace_strings(event, "arn:aws:", f"arn:{parts.env['partition']}:")
+        for setter, value in parts.setters:
+            setter(event, value)
+        return event
 
     def defaults(self) -> dict[str, Any]:
         signature = inspect.signature(self.builder)
@@ -140,9 +161,13 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("cognito-sync", "Cognito Sync trigger", "a dataset sync", services.cognito_sync,
          (Param("dataset", "dataset name"),)),
     Kind("kinesis-firehose", "Kinesis Data Firehose", "a transformation batch (base64 records)",
-         services.kinesis_firehose, (Param("data", "record data (text or JSON)"),
-                                     Param("records", "how many records", "int"),
-                                     Param("stream", "delivery stream name"))),
+         variants.firehose, (Param("data", "record data (text or JSON)"),
+                             Param("records", "how many records", "int"),
+                             Param("stream", "delivery stream name"),
+                             Param("variant", "transform, apachelog, syslog, cloudwatch-logs-processor or "
+                                              "streams-as-source"),
+                             Param("partition_key", "streams-as-source: the Kinesis partition key"),
+                             Param("sequence", "streams-as-source: the Kinesis sequence number"))),
     Kind("cloudfront", "CloudFront Lambda@Edge", "viewer/origin request or response",
          services.cloudfront, (Param("event_type", "viewer-request, origin-request, origin-response, viewer-response"),
                                Param("uri", "request URI"), Param("method", "HTTP method"),
@@ -205,6 +230,21 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
                           Param("topic", "topic"), Param("records", "how many records", "int"),
                           Param("cluster", "MSK cluster name"),
                           Param("self_managed", "a self-managed cluster (eventSource SelfManagedKafka)", "bool"))),
+    Kind("kinesis-analytics", "Kinesis Data Analytics preprocessing", "records for an input-preprocessing Lambda",
+         variants.kinesis_analytics, (Param("data", "record data (text or JSON), base64-encoded for you"),
+                                      Param("application", "application name"), Param("stream", "source stream"),
+                                      Param("variant", "analytics, compressed, dynamodb or kpl"),
+                                      Param("records", "how many records", "int"))),
+    Kind("rekognition", "Amazon Rekognition S3 request", "an image put into S3 that starts a Rekognition analysis",
+         variants.rekognition, (Param("bucket", "bucket name"), Param("key", "object key (URL-encoded for you)"),
+                                Param("size", "object size in bytes", "int")), detected_as="s3"),
+    Kind("sagemaker-annotation-consolidation", "SageMaker Ground Truth annotation consolidation",
+         "where one iteration's worker answers are, to consolidate",
+         variants.sagemaker_consolidation, (Param("labeling_job_name", "labeling job"),
+                                            Param("label_attribute_name", "label attribute"),
+                                            Param("s3_output_path", "the job's S3 output path"),
+                                            Param("execution_role", "execution role name"),
+                                            Param("iteration_object_timestamp", "iteration object timestamp"))),
     Kind("azure-http", "Azure Functions HTTP trigger", "an Azure HTTP request (v3 req)",
          http.azure_http, (Param("method", "HTTP method"), Param("path", "request path"),
                            Param("query", "query string or JSON object"), Param("headers", "headers as JSON"),

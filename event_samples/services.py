@@ -183,7 +183,10 @@ def ses(sender: str = "sender@example.com", recipient: str = "recipient@example.
     mail, receipt = record["mail"], record["receipt"]
     message_id = hex_id(32)
     mail.update({"timestamp": env.iso, "source": sender, "messageId": message_id, "destination": [recipient],
-                 "headers": [{"name": "From", "value": sender}, {"name": "To", "value": recipient},
+                 "headers": [{"name": "Received", "value": (  # the SES receiving endpoint's own hop, as in real mail
+                     f"from mailer.example.com (mailer.example.com [203.0.113.1]) by inbound-smtp.{env.region}."
+                     f"amazonaws.com with SMTP id {message_id} for {recipient}; {env.iso_seconds}")},
+                             {"name": "From", "value": sender}, {"name": "To", "value": recipient},
                              {"name": "Subject", "value": subject}]})
     mail["commonHeaders"].update({"returnPath": sender, "from": [sender], "to": [recipient], "subject": subject,
                                   "messageId": f"<{message_id}@example.com>"})

@@ -157,10 +157,10 @@ def _sqs(c: _Checker, event: Any) -> None:
                   "warning")
         c.equals(record, "eventSource", path, "aws:sqs")
         arn = c.field(record, "eventSourceARN", path, str)
-        if arn is not None and not arn.startswith("arn:aws:sqs:"):
+        if arn is not None and not _is_arn(arn, "sqs"):
             c.add(f"{path}.eventSourceARN", "is not an SQS queue ARN", "arn:aws:sqs:<region>:<account>:<queue>")
         region = c.field(record, "awsRegion", path, str)
-        if arn and region and arn.startswith("arn:aws:sqs:") and arn.split(":")[3] != region:
+        if arn and region and _is_arn(arn, "sqs") and arn.split(":")[3] != region:
             c.add(f"{path}.awsRegion", f"{region} disagrees with the queue ARN's region", severity="warning")
 
 
@@ -175,7 +175,7 @@ def _sns(c: _Checker, event: Any) -> None:
         c.field(sns, "Message", where, str, "SNS delivers the message as a string: JSON-encode objects")
         c.field(sns, "MessageId", where, str)
         topic = c.field(sns, "TopicArn", where, str)
-        if topic is not None and not topic.startswith("arn:aws:sns:"):
+        if topic is not None and not _is_arn(topic, "sns"):
             c.add(f"{where}.TopicArn", "is not an SNS topic ARN")
         c.field(sns, "Type", where, str)
         c.field(sns, "Timestamp", where, str)
@@ -386,6 +386,10 @@ _SHAPES: dict[str, tuple[tuple[str, type | tuple[type, ...]], ...]] = {
     "connect": (("Name", str), ("Details.ContactData.ContactId", str), ("Details.ContactData.Channel", str),
                 ("Details.Parameters", dict)),
     "sagemaker-ground-truth": (("version", str), ("labelingJobArn", str), ("dataObject", dict)),
+    "sagemaker-annotation-consolidation": (("version", str), ("labelingJobArn", str), ("labelAttributeName", str),
+                                           ("roleArn", str), ("payload.s3Uri", str)),
+    "kinesis-analytics": (("invocationId", str), ("applicationArn", str), ("streamArn", str),
+                          ("records[].recordId", str), ("records[].data", str)),
     "stepfunctions": (("Error", str), ("Cause", str)),
     "batch": (("jobName", str), ("jobQueue", str), ("jobDefinition", str)),
     "workmail": (("summaryVersion", str), ("flowDirection", str), ("envelope.mailFrom.address", str),
@@ -399,7 +403,8 @@ _SHAPES: dict[str, tuple[tuple[str, type | tuple[type, ...]], ...]] = {
     "rabbitmq": (("eventSource", str), ("eventSourceArn", str), ("rmqMessagesByQueue", dict)),
     "kafka": (("eventSource", str), ("bootstrapServers", str), ("records", dict)),
 }
-_BASE64_LISTS = {"kinesis-firehose": ("records", "data"), "mq": ("messages", "data")}
+_BASE64_LISTS = {"kinesis-firehose": ("records", "data"), "mq": ("messages", "data"),
+                 "kinesis-analytics": ("records", "data")}
 
 
 def _shape(c: _Checker, event: Any, kind: str) -> None:
@@ -483,6 +488,11 @@ def _azure_sql(c: _Checker, event: Any) -> None:
         c.field(row, "Item", where, dict, "the changed row's columns")
 
 
+def _is_arn(value: str, service: str) -> bool:
+    """An ARN of ``service`` in any partition (aws, aws-cn, aws-us-gov ...)."""
+    return re.match(rf"arn:aws(-[a-z-]+)?:{service}:", value) is not None
+
+
 VALIDATORS: dict[str, Callable[[_Checker, Any], None]] = {
     "sqs": _sqs, "sns": _sns, "kinesis": _kinesis, "dynamodb": _dynamodb, "s3": _s3,
     "apigw-rest": _apigw_rest, "apigw-http": _apigw_http, "function-url": _apigw_http, "alb": _alb,
@@ -491,7 +501,7 @@ VALIDATORS: dict[str, Callable[[_Checker, Any], None]] = {
     "azure-timer": _azure_trigger, "azure-queue": _azure_trigger, "azure-blob": _azure_trigger,
     "azure-servicebus": _azure_trigger, "azure-eventhub": _azure_batch, "azure-cosmosdb": _azure_batch,
     "azure-eventgrid": _azure_event_grid, "azure-cloudevent": _azure_event_grid, "azure-sql": _azure_sql,
-    "azure-activity": _azure_trigger,
+    "azure-activity": _azure_trigger, "rekognition": _s3,
 }
 
 

@@ -23,7 +23,10 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     show = actions.add_parser("show", parents=[common],
                               help="print a generated event: svl-tui events show sqs --body '{\"id\": 1}'",
                               description="Print a freshly generated event. Parameters depend on the kind: "
-                                          "see 'svl-tui events list --params'.")
+                                          "see 'svl-tui events list --params'. As with 'sam local generate-event', "
+                                          "a service and its variant work too, with SAM's parameter names: "
+                                          "svl-tui events show kinesis analytics --application app --region eu-west-1 "
+                                          "('svl-tui events list --sam' lists them).")
     show.add_argument("kind")
     check = actions.add_parser("validate", parents=[common], help="check an event file against its kind")
     check.add_argument("file", help="event JSON file, or - for standard input")
@@ -39,6 +42,8 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     imports.add_argument("function")
     imports.add_argument("path")
     actions.choices["list"].add_argument("--params", action="store_true", help="show each kind's parameters")
+    actions.choices["list"].add_argument("--sam", action="store_true",
+                                         help="list sam local generate-event's services and variants, and their kinds")
     actions.choices["list"].add_argument("--function", "-f", metavar="F",
                                          help="list the events offered for function F instead: its default, one "
                                               "per trigger, the project's event files (those that suit F first)")
@@ -70,6 +75,14 @@ def _list(args: argparse.Namespace, _extra: list[str]) -> int:
 
     if args.function:
         return _list_for_function(args)
+    if args.sam:
+        from event_samples.sam import VARIANTS
+
+        for service, variants in VARIANTS.items():
+            for name, found in variants.items():
+                preset = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in found.preset.items())
+                print(f"{service:<17} {name:<43} {found.kind} {preset}".rstrip())
+        return EXIT_OK
 
     width = max(len(name) for name in KINDS)
     for kind in KINDS.values():
@@ -101,9 +114,19 @@ def parse_params(extra: list[str]) -> dict[str, str]:
 
 
 def _show(args: argparse.Namespace, extra: list[str]) -> int:
-    from event_samples import generate, get
+    from event_samples import get
+    from event_samples.sam import VARIANTS, variant
 
-    event = generate(get(args.kind).name, **parse_params(extra))
+    sam_form = bool(extra) and not extra[0].startswith("--") and args.kind in VARIANTS
+    found = variant(args.kind, extra[0]) if sam_form else None
+    kind = get(found.kind if found else args.kind)
+    params = parse_params(extra[1:] if sam_form else extra)
+    # --region and --stage are also svl-tui's own options, so argparse took them: they are the event's here
+    for name in ("region", "stage"):
+        value = getattr(args, name, None)
+        if isinstance(value, str) and (name == "region" or any(p.name == name for p in kind.params)):
+            params.setdefault(name, value)
+    event = kind.generate(**(found.preset if found else {}), **params)
     print(json.dumps(event, indent=2))
     return EXIT_OK
 
