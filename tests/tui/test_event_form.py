@@ -32,3 +32,40 @@ async def test_form_generates_with_the_given_parameters_and_reports_bad_ones(exa
         event = json.loads(editor.text)
         assert len(event["Records"]) == 3 and event["Records"][0]["eventSourceARN"].endswith(":orders.fifo")
         assert editor.border_title == "Event · sqs-consumer · template: sqs (with parameters)"
+
+
+async def test_the_picker_opens_the_form_of_the_highlighted_template(example_app) -> None:
+    from textual.widgets import OptionList
+
+    from tui.screens.event_picker import EventPickerScreen
+
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        screen = example_app.main_screen
+        screen.query_one(FunctionList).select("sqs-consumer")
+        await pilot.pause()
+        editor = screen.query_one(EventEditor)
+        editor.pick()
+        await pilot.pause()
+        picker = example_app.screen
+        assert isinstance(picker, EventPickerScreen)
+        await pilot.press("ctrl+o")  # on the function's own event: not a template, nothing opens
+        await pilot.pause()
+        assert example_app.screen is picker
+        for ch in "kinesis-analytics":
+            await pilot.press(ch)
+        await pilot.pause()
+        options = picker.query_one("#picker-options", OptionList)
+        assert options.get_option_at_index(options.highlighted or 0).id == "template:kinesis-analytics"
+        assert picker.query_one("#picker").border_subtitle == EventPickerScreen.FORM_HINT
+        await pilot.press("ctrl+o")  # while the filter still has focus
+        await pilot.pause()
+        form = example_app.screen
+        assert isinstance(form, EventFormScreen)
+        form.query_one("#param-application").value = "clicks"
+        form.query_one("#param-variant").value = "kpl"
+        form.query_one("#param-application").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        event = json.loads(editor.text)
+        assert event["applicationArn"].endswith(":application/clicks")
+        assert "kinesisStreamRecordMetadata" in event["records"][0]

@@ -22,12 +22,15 @@ _OFFERED_MARK = {"default": "◆", "saved": "★", "trigger": "⚡", "project": 
 
 @dataclass(frozen=True)
 class Choice:
-    source: str  # "offered" (name: its index in the offered list) | "saved" | "template"
+    source: str  # "offered" (name: its index in the offered list) | "saved" | "template" | "form" (its form)
     name: str = ""
 
 
 class EventPickerScreen(ModalScreen[Choice | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"),
+                Binding("ctrl+o", "form", "Parameters", priority=True)]  # priority: also while typing a filter
+
+    FORM_HINT = "ctrl+o: fill in its parameters"
 
     def __init__(self, function: str, saved: list[str], offered: list[EventChoice]) -> None:
         super().__init__()
@@ -98,6 +101,22 @@ class EventPickerScreen(ModalScreen[Choice | None]):
             box.cursor_position = len(box.value)
             box.focus()
             event.stop()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """A template is highlighted: say that its parameters have a form."""
+        is_template = (event.option.id or "").startswith("template:")
+        self.query_one("#picker").border_subtitle = self.FORM_HINT if is_template else ""
+
+    def action_form(self) -> None:
+        """The highlighted template's parameter form (as the palette's 'Event form' offers it)."""
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is None:
+            return
+        source, _, name = (options.get_option_at_index(options.highlighted).id or "").partition(":")
+        if source == "template":
+            self.dismiss(Choice("form", name))
+        else:
+            self.notify("highlight a template (under Templates) to fill in its parameters", severity="warning")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._pick(event.option.id)

@@ -197,6 +197,9 @@ class EventEditor(Vertical):
         spec = self.spec
         if choice is None or spec is None:
             return
+        if choice.source == "form":  # ctrl+o on a template in the picker: its parameter form
+            self.open_form(choice.name)
+            return
         try:
             if choice.source == "offered":
                 picked = self._offered[int(choice.name)]
