@@ -57,6 +57,8 @@ def worker_environment(spec: FunctionSpec) -> dict[str, str]:
     model = MODELS.get(spec.source)
     if model:
         env["SVL_AZURE_MODEL"] = model
+    elif spec.source == "function.json" and spec.config_file:  # its bindings, wherever scriptFile points
+        env["SVL_AZURE_FUNCTION_DIR"] = str(Path(spec.config_file).parent)
     return env
 
 

@@ -494,7 +494,8 @@ function httpResponse(res) {
 async function loadAzureHandler(taskRoot, handlerSpec, writeLog, loadV3Handler) {
   if (process.env.SVL_AZURE_MODEL === "v4") return loadV4(taskRoot, handlerSpec, writeLog);
   const handler = await loadV3Handler();
-  return v3Invoker(handler, taskRoot, writeLog);
+  // The function's folder (its function.json), which a scriptFile such as ../dist/x/index.js leaves
+  return v3Invoker(handler, process.env.SVL_AZURE_FUNCTION_DIR || taskRoot, writeLog);
 }
 
 module.exports = { loadAzureHandler };

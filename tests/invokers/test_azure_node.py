@@ -343,3 +343,18 @@ app.serviceBusQueue('batch', { queueName: 'q', connection: 'SB', cardinality: 'm
 """})
     records, _ = await run(engine, spec_of(root, "batch"), [{"n": 1}, {"n": 2}])
     assert json.loads(messages(records)[0]) == {"messages": [{"n": 1}, {"n": 2}], "ids": 2}
+
+
+async def test_v3_script_file_outside_the_function_folder_keeps_its_bindings(engine: Engine, node_app: NodeApp) -> None:
+    """TypeScript v3 apps (as Azure/azure-functions-nodejs-e2e-tests app/v3): scriptFile ../dist/<name>/index.js."""
+    root = node_app({
+        "Tick/function.json": json.dumps({"scriptFile": "../dist/Tick/index.js", "bindings": [
+            {"name": "myTimer", "type": "timerTrigger", "direction": "in", "schedule": "0 */5 * * * *"}]}),
+        "dist/Tick/index.js": "module.exports = async function (context, myTimer) {\n"
+                              "  context.log(`past due: ${myTimer.IsPastDue}`);\n};\n",
+    })
+    (root / "package.json").unlink()  # a v3 app: function.json folders only
+    spec = spec_of(root, "Tick")
+    records, result = await run(engine, spec, spec.default_event)
+    assert result.response is None  # a timer function answers nothing (not an HTTP 204)
+    assert "past due: false" in [r.message for r in records]
