@@ -91,9 +91,9 @@ class ResultBuilder:
 
     def build(self, budget: LogBudget) -> Result:
         spec = self.spec
-        if spec.style == "azure":
-            billed = pricing.azure_billed_ms(self.duration_ms)
-            cost = pricing.azure_cost_usd(billed, self.max_memory_mb or spec.memory_mb)
+        if spec.style == "azure":  # refused before it ran (a Durable orchestrator, a throttle): not an execution
+            billed = pricing.azure_billed_ms(self.duration_ms) if self.started else 0
+            cost = pricing.azure_cost_usd(billed, self.max_memory_mb or spec.memory_mb) if self.started else 0.0
         else:
             billed = pricing.billed_ms(self.duration_ms, self.init_ms)
             cost = pricing.cost_usd(billed, spec.memory_mb, spec.region or region(), spec.architecture)

@@ -97,5 +97,6 @@ async def test_orchestrators_and_entities_say_what_to_run_instead(engine: Engine
     assert message.startswith("Durable Functions orchestrators run inside the Durable Task runtime")
     assert "func start" in message and "azure-activity" in message
     assert not records or all("never called" not in r.message for r in records)
+    assert result.billed_ms == 0 and result.cost_usd == 0  # it never ran: no execution to bill
     _, result = await engine.invoke_collect(spec_of(root, "Counter"), {})
     assert result.error is not None and "Durable Functions entities" in result.error["errorMessage"]
