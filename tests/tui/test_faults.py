@@ -159,6 +159,10 @@ def test_narrow_logs_summarise_lambda_platform_lines() -> None:
     assert platform_summary(f"REPORT RequestId: {rid}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t"
                             "Memory Size: 128 MB\tMax Memory Used: 45 MB\tStatus: timeout").endswith(", timeout")
     assert platform_summary("plain text") == "plain text"
+    assert platform_summary(f"Executing 'Functions.hello' (Reason='This function was programmatically called via "
+                            f"the host APIs.', Id={rid})") == "Executing Functions.hello 8f5a2b1c"
+    assert platform_summary(f"Executed 'Functions.hello' (Failed, Id={rid}, Duration=12ms)") == (
+        "Executed Functions.hello Failed 12 ms")
 
 
 async def test_level_column_and_counter_read_right(example_app: SvlApp) -> None:

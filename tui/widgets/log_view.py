@@ -36,6 +36,8 @@ _START = re.compile(r"^START RequestId: (\S+) Version: (\S+)$")
 _END = re.compile(r"^END RequestId: (\S+)$")
 _STATUS = re.compile(r"Status: (\S+)")
 _FIGURE = re.compile(r"(Init Duration|Billed Duration|Duration|Max Memory Used|Memory Size): ([\d.]+) (ms|MB)")
+_EXECUTING = re.compile(r"^Executing '([^']+)' \(Reason='.*', Id=(\S+)\)$")  # the Azure host's lines
+_EXECUTED = re.compile(r"^Executed '([^']+)' \((\w+), Id=(\S+), Duration=(\d+)ms\)$")
 
 
 def platform_summary(message: str) -> str:
@@ -47,6 +49,10 @@ def platform_summary(message: str) -> str:
     """
     if match := _START.match(message):
         return f"START {match[1][:8]} {match[2]}"
+    if match := _EXECUTING.match(message):  # Azure: "Executing Functions.hello 8f5a2b1c"
+        return f"Executing {match[1]} {match[2][:8]}"
+    if match := _EXECUTED.match(message):  # Azure: "Executed Functions.hello Succeeded 12 ms"
+        return f"Executed {match[1]} {match[2]} {match[4]} ms"
     if match := _END.match(message):
         return f"END {match[1][:8]}"
     if message.startswith("REPORT "):
