@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .azure_logs import timespan
-from .models import DebugStop, FunctionSpec, LogRecord, Result
+from .models import DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -123,7 +123,7 @@ def delays(policy: RetryPolicy, rng: random.Random | None = None) -> Iterator[fl
 
 
 async def retried(engine: Engine, spec: FunctionSpec, policy: RetryPolicy, event: Any, request_id: str | None = None,
-                  **options: Any) -> AsyncGenerator[LogRecord | Result | DebugStop, None]:
+                  **options: Any) -> AsyncGenerator[LogRecord | Result | DebugStop | ResponseChunk, None]:
     """Invoke ``spec`` until it succeeds or ``policy`` runs out: every attempt's records, then one Result."""
     from .azure import with_retry_context
 
