@@ -15,6 +15,9 @@ from .session import AwsError
 if TYPE_CHECKING:
     from .provision import Provisioned
 
+INTERNAL_PREFIX = "svl-tui-"
+"""svl-tui's own queues in the mock (event sources deliver SNS, S3 and EventBridge through them): not the
+project's, so not listed as resources."""
 MOCK_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_SESSION_TOKEN": "testing"}
 
@@ -58,7 +61,8 @@ class MockAws:
         client = self.client
         return {
             "dynamodb tables": client("dynamodb").list_tables().get("TableNames", []),
-            "sqs queues": [url.rsplit("/", 1)[-1] for url in client("sqs").list_queues().get("QueueUrls", [])],
+            "sqs queues": [name for url in client("sqs").list_queues().get("QueueUrls", [])
+                           if not (name := url.rsplit("/", 1)[-1]).startswith(INTERNAL_PREFIX)],
             "sns topics": [t["TopicArn"].rsplit(":", 1)[-1] for t in client("sns").list_topics().get("Topics", [])],
             "s3 buckets": [b["Name"] for b in client("s3").list_buckets().get("Buckets", [])],
         }

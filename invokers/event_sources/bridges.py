@@ -24,14 +24,13 @@ from urllib.parse import quote_plus, unquote_plus
 from event_samples import patterns
 from event_samples.storage import s3 as s3_sample
 
+from ..aws.mock import INTERNAL_PREFIX
 from .base import Mapping, SourceNotFound
 from .clients import find_resource, name_from_arn
 from .models import Delivery
 
 ASYNC_RETRIES = 2
 IN_FLIGHT = 10
-INTERNAL_PREFIX = "svl-tui-"
-"""Queues, subscriptions, notifications and rules svl-tui adds to the embedded AWS start with this."""
 
 
 class BridgeMapping(Mapping):

@@ -89,6 +89,7 @@ async def test_deliveries_are_runs_marked_with_their_source_and_the_form_sends(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, EventSourcesScreen)
+        assert f"Embedded AWS: {mock.endpoint}" in str(screen.query_one("#sources-mappings").render())
         table = screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert rows and all(row[1:3] == ["sqs:ui-orders", "Consumer"] and row[4] == "ok" for row in rows)

@@ -44,6 +44,10 @@ class EventSourcesScreen(ModalScreen[None]):
                  (f"  {', '.join(f'{k} {v}' for k, v in i.settings.items())}" if i.settings else "")
                  for i in infos] or ["No event sources: run with --mock-aws, and give functions SQS, stream, SNS, "
                                      "S3, EventBridge or schedule triggers."]
+        mock = self.controller.app.mock
+        if mock is not None:
+            lines.insert(0, f"Embedded AWS: {mock.endpoint} (aws --endpoint-url {mock.endpoint} ..., boto3 with "
+                            "endpoint_url: anything sent there reaches the handlers)")
         yield Label("\n".join(lines), id="sources-mappings")
         table: DataTable[str] = DataTable(id="sources-table", cursor_type="row")
         table.add_columns(*COLUMNS)

@@ -44,6 +44,7 @@ async def test_sns_publish_reaches_the_handler_with_filter_policy_applied(
         assert record["Sns"]["TopicArn"] == arn and record["Sns"]["Type"] == "Notification"
         assert record["Sns"]["MessageAttributes"]["level"] == {"Type": "String", "Value": "high"}
         assert {"SigningCertUrl", "UnsubscribeUrl", "Signature", "MessageId", "Timestamp"} <= set(record["Sns"])
+        assert not any(q.startswith("svl-tui-") for q in mock.inventory()["sqs queues"])  # not the project's
     assert len(seen.deliveries) == 1
     subscriptions = await asyncio.to_thread(sns.list_subscriptions_by_topic, TopicArn=arn)
     assert subscriptions["Subscriptions"] == []  # the session's own subscription is gone with it

@@ -102,3 +102,59 @@ async def test_triggers_declared_on_resources_deliver_to_the_function(tmp_path: 
                           "schedule:Nightly": 1}  # the filtered subscription saw "quiet" and left it
         s3_record = next(d for d in seen.deliveries if d.source == "s3:Uploads").event["Records"][0]
         assert s3_record["s3"]["object"]["key"] == "b.csv"
+
+
+STREAM_TEMPLATE = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Activity:
+        Type: AWS::Kinesis::Stream
+        Properties: {Name: Activity, ShardCount: 1}
+      Anomalies:
+        Type: AWS::SQS::Queue
+        Properties: {QueueName: Anomalies}
+      Processor:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src
+          Handler: app.handler
+          Runtime: python3.12
+          Events:
+            Records:
+              Type: Kinesis
+              Properties:
+                Stream: !GetAtt Activity.Arn
+                BatchSize: 5
+                StartingPosition: TRIM_HORIZON
+                BisectBatchOnFunctionError: true
+                MaximumRetryAttempts: 1
+                DestinationConfig:
+                  OnFailure:
+                    Type: SQS
+                    Destination: !GetAtt Anomalies.Arn
+"""
+
+
+async def test_a_poison_record_is_bisected_out_and_described_on_the_templates_failure_queue(
+        tmp_path: Path, mock: MockAws) -> None:
+    """The layout of aws-samples' kinesis-lambda-error-handling pattern."""
+    write(tmp_path, "src/app.py", """
+        import base64, json
+        def handler(event, context):
+            for record in event["Records"]:
+                json.loads(base64.b64decode(record["kinesis"]["data"]))["id"]
+    """)
+    write(tmp_path, "template.yaml", STREAM_TEMPLATE)
+    found = discover(tmp_path)
+    await asyncio.to_thread(provision_project, found, mock)
+    kinesis = client(mock, "kinesis")
+    for data in (b'{"id": 1}', b"not json", b'{"id": 3}'):
+        await asyncio.to_thread(kinesis.put_record, StreamName="Activity", Data=data, PartitionKey="k")
+    async with running(mock, *found.functions, provisioned=mock.provisioned) as (_, seen):
+        await seen.until(lambda s: any("failure record sent to Anomalies" in n.message for n in s.notices))
+        await seen.until(lambda s: sum(len(d.event["Records"]) for d in s.deliveries if d.outcome == "ok") >= 2)
+    sqs = client(mock, "sqs")
+    url = sqs.get_queue_url(QueueName="Anomalies")["QueueUrl"]
+    body = json.loads((await asyncio.to_thread(sqs.receive_message, QueueUrl=url, WaitTimeSeconds=5))[
+        "Messages"][0]["Body"])
+    assert body["KinesisBatchInfo"]["batchSize"] == 1 and body["requestContext"]["approximateInvokeCount"] == 2
