@@ -53,7 +53,8 @@ class Trigger(_Json):
       SQS and stream mappings may also have ``batching_window_s``, ``function_response_types``
       (``["ReportBatchItemFailures"]``), ``bisect_on_error``, ``max_retry_attempts``, ``max_record_age_s``,
       ``enabled``, ``max_concurrency``, ``on_failure`` (a destination's ARN or name), ``filters``.
-    - ``sns``: ``topic`` (name), ``topic_arn``, ``filter_policy`` (dict).
+    - ``sns``: ``topic`` (name), ``topic_arn``, ``filter_policy`` (dict), ``filter_policy_scope``
+      (``MessageAttributes``, the default, or ``MessageBody``).
     - ``kinesis``: ``stream`` (name), ``stream_arn``, ``starting_position``, ``batch_size``.
     - ``dynamodb``: ``table`` (name), ``stream_arn``, ``starting_position``, ``batch_size``.
     - ``s3``: ``bucket``, ``events`` (list such as ``["s3:ObjectCreated:*"]``), ``prefix``, ``suffix``.

@@ -114,6 +114,9 @@ class _Sam:
         policy = json_object(self._value(props, "FilterPolicy"))
         if isinstance(policy, dict):
             params["filter_policy"] = policy
+        scope = self._value(props, "FilterPolicyScope")
+        if scope in ("MessageAttributes", "MessageBody"):
+            params["filter_policy_scope"] = scope
         return Trigger("sns", name, params)
 
     def kinesis(self, name: str, props: dict[str, Any]) -> Trigger:

@@ -118,6 +118,8 @@ class _Serverless:
             params["topic"] = str(settings["topicName"])
         if isinstance(settings.get("filterPolicy"), dict):
             params["filter_policy"] = settings["filterPolicy"]
+        if settings.get("filterPolicyScope") in ("MessageAttributes", "MessageBody"):
+            params["filter_policy_scope"] = settings["filterPolicyScope"]
         return Trigger("sns", name, params) if params else None
 
     def stream(self, name: str, value: Any) -> Trigger | None:

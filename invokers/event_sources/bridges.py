@@ -137,7 +137,8 @@ class SnsMapping(BridgeMapping):
 
     async def connect(self) -> None:
         params = self.trigger.params
-        name = str(params.get("topic") or params.get("topic_arn") or "")
+        # the ARN first: serverless's topicName only names the subscription when arn is given
+        name = str(params.get("topic_arn") or params.get("topic") or "")
         resource = find_resource(self.sources.provisioned, name, "AWS::SNS::Topic")
         arn = resource.arn if resource is not None and resource.arn else \
             name if name.startswith("arn:") else self.sources.clients.arn("sns", name)
@@ -148,6 +149,8 @@ class SnsMapping(BridgeMapping):
             raise SourceNotFound(f"topic {name_from_arn(arn)} does not exist in the embedded AWS") from None
         self.topic_arn = arn
         attributes = {"FilterPolicy": json.dumps(params["filter_policy"])} if params.get("filter_policy") else {}
+        if attributes and params.get("filter_policy_scope"):
+            attributes["FilterPolicyScope"] = str(params["filter_policy_scope"])
         answer = await self.sources.call(sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint=self.queue_arn,
                                          Attributes=attributes, ReturnSubscriptionArn=True)
         self.subscription = answer["SubscriptionArn"]

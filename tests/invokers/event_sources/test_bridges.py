@@ -50,6 +50,21 @@ async def test_sns_publish_reaches_the_handler_with_filter_policy_applied(
     assert subscriptions["Subscriptions"] == []  # the session's own subscription is gone with it
 
 
+async def test_a_filter_policy_on_the_message_body(mock: MockAws, make_function: MakeFunction) -> None:
+    topic = unique("status")
+    sns = client(mock, "sns")
+    arn = (await asyncio.to_thread(sns.create_topic, Name=topic))["TopicArn"]
+    spec = make_function(ECHO, name="foo-only", triggers=[Trigger("sns", "T", {
+        "topic": "renamed-by-serverless", "topic_arn": arn, "filter_policy": {"status": ["foo"]},
+        "filter_policy_scope": "MessageBody"})])
+    async with running(mock, spec) as (_, seen):
+        for status in ("bar", "foo"):
+            await asyncio.to_thread(sns.publish, TopicArn=arn, Message=json.dumps({"status": status}))
+        await seen.until(lambda s: len(s.deliveries) >= 1)
+        await asyncio.sleep(0.5)
+        assert [json.loads(d.event["Records"][0]["Sns"]["Message"]) for d in seen.deliveries] == [{"status": "foo"}]
+
+
 async def test_an_async_source_retries_a_failing_handler_twice_then_drops_the_event(
         mock: MockAws, make_function: MakeFunction) -> None:
     topic = unique("failing")

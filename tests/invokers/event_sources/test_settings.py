@@ -78,6 +78,11 @@ def test_serverless_mapping_settings(tmp_path: Path) -> None:
                   batchSize: 5
                   maximumBatchingWindow: 10
                   functionResponseType: ReportBatchItemFailures
+              - sns:
+                  arn: arn:aws:sns:us-east-1:123456789012:main
+                  topicName: mainTopic
+                  filterPolicyScope: MessageBody
+                  filterPolicy: {status: [foo]}
               - stream:
                   type: dynamodb
                   arn: arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000
@@ -88,7 +93,9 @@ def test_serverless_mapping_settings(tmp_path: Path) -> None:
     """)
     found = discover(tmp_path)
     [spec] = found.functions
-    sqs, stream = (settings_of(t) for t in spec.triggers)
+    sqs, sns, stream = spec.triggers
+    assert sns.params["filter_policy_scope"] == "MessageBody" and sns.params["topic_arn"].endswith(":main")
+    sqs, stream = settings_of(sqs), settings_of(stream)
     assert (sqs.batch_size, sqs.batching_window_s, sqs.report_batch_item_failures) == (5, 10.0, True)
     assert (stream.batch_size, stream.bisect_on_error, stream.max_retry_attempts, stream.on_failure) == (
         100, True, 1, "arn:aws:sqs:us-east-1:123456789012:stream-failures")
