@@ -17,6 +17,7 @@ from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, Usage
 
 if TYPE_CHECKING:
     from .discovery import Discovery
+    from .history import History
     from .models import FunctionSpec, LogRecord, Result
     from .snapshots import FunctionReplay
 
@@ -32,6 +33,8 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         source.add_argument("--event", "-e", metavar="FILE", help="event JSON file, or - for standard input")
         source.add_argument("--data", "-d", metavar="JSON", help="event JSON given inline")
         source.add_argument("--saved", "-s", metavar="NAME", help="a saved event of this function")
+        source.add_argument("--run", metavar="ID", help="a recorded run from the history: its request id (or a "
+                                                        "unique start of it), or 'last'")
     export.add_argument("--name", metavar="LABEL", help="the test's name in its file name (default: the saved "
                                                         "event's name or the run's request id)")
     export.add_argument("--folder", metavar="DIR", help="write into this folder instead of the project's tests "
@@ -54,6 +57,11 @@ def _run(args: argparse.Namespace) -> tuple[Discovery, FunctionSpec, Any, Result
 
     found = load_project(args)
     spec = find_function(found, args.function)
+    if args.run:
+        from .history import History
+
+        event, result = recorded_run(History.for_project(found.project, example=found.example), spec, args.run)
+        return found, spec, event, result, []
     event = read_event(args, spec)
     if not args.no_aws:
         fetch_layers([spec], args)
@@ -66,12 +74,41 @@ def _run(args: argparse.Namespace) -> tuple[Discovery, FunctionSpec, Any, Result
     return found, spec, event, result, records
 
 
+def recorded_run(history: History, spec: FunctionSpec, wanted: str) -> tuple[Any, Result]:
+    """A run of the history as (event, Result): its request id, a unique start of it, or ``last``.
+
+    The history keeps no logs, and keeps payloads over its cap only as a preview (the Result's notes say so).
+    """
+    from .models import Result, function_key
+
+    runs = history.load(function_key(spec))
+    found = runs[-1:] if wanted == "last" else [run for run in runs if run.request_id.startswith(wanted)]
+    if not found:
+        recent = ", ".join(run.request_id[:8] for run in reversed(runs[-5:])) or "none"
+        raise UsageError(f"no recorded run {wanted!r} of {spec.name} in {history.folder} (newest: {recent})")
+    if len(found) > 1:
+        raise UsageError(f"{wanted!r} starts {len(found)} recorded runs of {spec.name}: give more of the request id")
+    run = found[0]
+    if not run.payload_kept:
+        raise UsageError(f"run {run.request_id}: its event and response are no longer kept (the history rotates "
+                         "payloads out first): pick a newer run, or run it again with --event")
+    return run.event, Result(request_id=run.request_id, function=spec.name, status=run.status,  # type: ignore[arg-type]
+                             cold=run.cold, duration_ms=run.duration_ms, billed_ms=run.billed_ms,
+                             memory_mb=run.memory_mb, max_memory_mb=run.max_memory_mb, init_ms=run.init_ms,
+                             cost_usd=run.cost, response=run.response, error=run.error, started_at=run.timestamp,
+                             notes=[f"{part} kept as a preview only (too large for the history)"
+                                    for part in run.truncated])
+
+
 def run_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .export_test import ExportError, ExportExists, Recording, export
 
     found, spec, event, result, _ = _run(args)
+    if any("kept as a preview" in note for note in result.notes):
+        raise UsageError(f"run {result.request_id}: {'; '.join(result.notes)}: a test needs the whole event and "
+                         "response; run it again and export that run")
     project = found.project
     recording = Recording.of(event, result)
     label = args.name or args.saved or ""
@@ -103,7 +140,9 @@ def run_report(args: argparse.Namespace) -> int:
     from .report import markdown
 
     _, spec, event, result, records = _run(args)
-    sys.stdout.write(markdown(spec, event, result, records, args.note))
+    notes = [*args.note, *(["logs: the history keeps none; run it again (without --run) to include them"]
+                           if args.run else [])]
+    sys.stdout.write(markdown(spec, event, result, records, notes))
     return EXIT_OK
 
 

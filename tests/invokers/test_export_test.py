@@ -3,6 +3,7 @@ once the handler's behaviour changes; the CLI writes them and never overwrites w
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from invokers.engine import Engine
 from invokers.export_test import ExportError, ExportExists, Recording, export, project_tests_folder
+from invokers.history import History
 from invokers.models import FunctionSpec, Result
 from tests.files import write
 
@@ -228,3 +230,27 @@ async def test_node_export_runs_under_jest_too(tmp_path: Path) -> None:
     write(root, "hello/app.mjs", NODE_HANDLER.replace('"hello "', '"hi "'))
     failed = runner(jest, root)
     assert failed.returncode == 1 and "1 failed" in failed.stderr and path.name in failed.stderr
+
+
+def test_cli_exports_and_reports_a_recorded_run(tmp_path: Path) -> None:
+    root = project_with(tmp_path, PYTHON_HANDLER, "app.py")
+    write(root, "svl.yaml", """\
+        functions:
+          HelloWorldFunction:
+            handler: hello/app.handler
+            environment: {TABLE: orders}
+        """)
+    for who in ("ada", "bo"):  # recorded in the project's history by the engine
+        assert cli("invoke", "HelloWorldFunction", "--project", str(root), "-d", json.dumps({"who": who}),
+                   "-q", "--no-aws").returncode == 0
+    first = History.for_project(root).load("HelloWorldFunction")[0]
+    done = cli("export-test", "HelloWorldFunction", "--project", str(root), "--run", first.request_id[:8], "--no-aws")
+    assert done.returncode == 0, done.stderr
+    path = Path(done.stdout.strip())
+    assert path.name == f"test_hello_world_function_{first.request_id[:8]}.py" and "'who': 'ada'" in path.read_text()
+    assert pytest_run(path, root).returncode == 0
+    report = cli("report", "HelloWorldFunction", "--project", str(root), "--run", "last", "--no-aws")
+    assert report.returncode == 0 and '"who": "bo"' in report.stdout and "the history keeps none" in report.stdout
+    missing = cli("export-test", "HelloWorldFunction", "--project", str(root), "--run", "nope", "--no-aws")
+    assert missing.returncode == 2 and "no recorded run 'nope'" in missing.stderr and first.request_id[:8] in \
+        missing.stderr
