@@ -23,6 +23,7 @@ from invokers.aws.session import Aws, AwsError, AwsSettings, explain
 from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord, Result
 from tests.conftest import EXAMPLE
+from tests.waiting import until
 
 REGION = "us-east-1"
 RID = "5d6c2d8a-7c57-4b4f-9e1e-0123456789ab"
@@ -257,14 +258,12 @@ async def test_recent_and_follow_parse_text_and_json_formats() -> None:
                 seen.append(record)
 
         task = asyncio.create_task(follow())
-        await asyncio.sleep(0.3)
-        written = time.perf_counter()
+        await until(lambda: len(seen) >= 2, what="the past events")  # following now: the next one is new
         logs.put_log_events(logGroupName="/aws/lambda/fn-0000", logStreamName="s", logEvents=[
             {"timestamp": int(time.time() * 1000), "message": f"REPORT RequestId: {RID}\tDuration: 1.00 ms\t"
                                                               "Billed Duration: 1 ms\tMemory Size: 128 MB\t"
                                                               "Max Memory Used: 30 MB"}])
-        while not any(r.message.startswith("REPORT") for r in seen) and time.perf_counter() - written < 10:
-            await asyncio.sleep(0.05)
+        await until(lambda: any(r.message.startswith("REPORT") for r in seen), what="the new REPORT")
         stop.set()
         await asyncio.wait_for(task, 10)
     assert [r.message.split()[0] for r in seen].count("START") == 1, "no event is shown twice"

@@ -16,6 +16,7 @@ from invokers import output
 from invokers.engine import Engine
 from invokers.models import LogRecord, Result
 from tests.conftest import REPO, MakeFunction
+from tests.waiting import until
 
 PRINTER = """
     def handler(event, context):
@@ -79,7 +80,10 @@ async def test_output_between_invocations_is_capped_and_counted(make_function: M
             return "ok"
     """)
     await engine.invoke_collect(spec, {"start": True})
-    await asyncio.sleep(1.0)  # the thread writes while no invocation runs
+    worker = engine._pools[spec.name].idle[-1]
+    # the thread writes while no invocation runs: wait until the worker has kept or counted every line
+    await until(lambda: len(worker._stray) + worker._stray_budget.dropped_lines >= 5001,
+                what="the background output")
     records, result = await engine.invoke_collect(spec, {})
     assert result.ok
     background = [r for r in records if r.message.startswith("background")]

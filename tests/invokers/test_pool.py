@@ -12,6 +12,7 @@ from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord, Result
 from invokers.pool import ACCOUNT_REASON, RESERVED_REASON, Limits, Pool, Throttled
 from tests.conftest import MakeFunction
+from tests.waiting import until
 
 SLOW_PID = """
     import os, time
@@ -178,10 +179,7 @@ async def test_idle_environments_are_reclaimed(make_function: MakeFunction) -> N
     async with Engine(limits=Limits(idle_s=0.2)) as engine:
         await burst(engine, spec, [{"sleep": 0.05}] * 2)
         assert engine.environments(spec.name) == (0, 2)
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if not engine.is_warm(spec.name):
-                break
+        await until(lambda: not engine.is_warm(spec.name), what="the idle environments reclaimed")
         assert engine.environments(spec.name) == (0, 0)
         _, again = await engine.invoke_collect(spec, {"sleep": 0})
         assert again.ok and again.cold
@@ -194,7 +192,10 @@ async def test_provisioned_environments_are_ready_warm_and_kept(make_function: M
         assert engine.environments(spec.name) == (0, 2)
         results = await burst(engine, spec, [{"sleep": 0.05}] * 2)
         assert all(r.ok and not r.cold and r.init_ms is None for r in results)
-        await asyncio.sleep(0.5)
+        # an ordinary function idle as long is reclaimed: the reaper has run past the idle limit since
+        ordinary = make_function(SLOW_PID, name="ordinary")
+        await engine.invoke_collect(ordinary, {"sleep": 0})
+        await until(lambda: not engine.is_warm(ordinary.name), what="the ordinary environment reclaimed")
         assert engine.environments(spec.name) == (0, 2)
 
 
@@ -238,7 +239,7 @@ async def test_cancelled_invocation_discards_only_its_environment(engine: Engine
     spec = make_function(SLOW_PID)
     await burst(engine, spec, [{"sleep": 0}])
     other = asyncio.create_task(engine.invoke_collect(spec, {"sleep": 0.6}))
-    await asyncio.sleep(0.1)
+    await until(lambda: engine.environments(spec.name) == (1, 0), what="the first invoke on the warm environment")
     stream = engine.invoke(spec, {"sleep": 5})
     async for _update in stream:
         break  # START arrived: the invocation runs; stop listening

@@ -9,6 +9,7 @@ import time
 from invokers.engine import Engine
 from invokers.models import LogRecord, Result
 from tests.conftest import MakeFunction
+from tests.waiting import until
 
 
 def messages(records: list[LogRecord]) -> list[str]:
@@ -416,9 +417,8 @@ async def test_closing_the_engine_leaves_no_processes(make_function: MakeFunctio
     async with Engine() as own:
         _, result = await own.invoke_collect(spec, {})
     worker_pid, child_pid = result.response, int(pid_file.read_text())
-    await asyncio.sleep(0.1)
-    for pid in (worker_pid, child_pid):
-        assert not _running(pid), f"process {pid} survived the engine"
+    await until(lambda: not _running(worker_pid) and not _running(child_pid), timeout=5,
+                what="the worker and its child ended")
 
 
 def _running(pid: int) -> bool:

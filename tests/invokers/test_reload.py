@@ -14,6 +14,7 @@ import pytest
 from invokers.engine import Engine
 from invokers.models import Result, compare
 from invokers.reload import Reloader, ignored
+from tests.waiting import until
 
 
 def project(tmp_path: Path) -> Path:
@@ -131,16 +132,17 @@ async def test_a_burst_of_writes_gives_one_reload(tmp_path: Path) -> None:
                 events.append(event)
 
         task = asyncio.create_task(collect())
-        await asyncio.sleep(0.5)  # the watcher is up
+        await asyncio.sleep(0)  # one turn: the watcher is armed (Reloader.changes)
         for index in range(200):
             (root / "a" / "many" / f"m{index}.py").write_text(f"V = {index}\n")
-        deadline = time.monotonic() + 10
-        while not events and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # anything else that was going to arrive
+        await until(lambda: events, what="the reload")
+        # a later save of another function is the next event: had the burst been split, a second
+        # reload of `a` would come before it (events arrive in order), with no fixed wait to guess
+        (root / "b" / "app.py").write_text("def handler(e, c):\n    return 3\n")
+        await until(lambda: any("b" in event.reloaded for event in events), what="the reload of b")
         stop.set()
         await asyncio.wait_for(task, 10)
-    assert len(events) == 1
+    assert len(events) == 2 and events[1].reloaded == ["b"] and len(events[1].files) == 1
     assert events[0].reloaded == ["a"] and len(events[0].files) == 200
 
 
@@ -161,9 +163,8 @@ def test_watch_cli_reinvokes_on_save(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None and process.stderr is not None
         assert process.stdout.readline().strip() == "1"
-        while "watching" not in process.stderr.readline():
+        while "watching" not in process.stderr.readline():  # said once the watcher is armed
             pass
-        time.sleep(0.5)  # the watcher registers its folders right after saying so
         (root / "a" / "app.py").write_text("def handler(e, c):\n    return 42\n")
         deadline = time.monotonic() + 20
         line = ""

@@ -16,6 +16,7 @@ from invokers.engine import Engine
 from invokers.models import LogRecord
 from invokers.runtime_api import Invocation, RuntimeAPI, _read_request
 from tests.conftest import MakeFunction
+from tests.waiting import until
 
 # Another process on the machine that found the port (ss -ltn shows it): it waits for the next event,
 # then answers it with a forged response.
@@ -53,14 +54,16 @@ async def test_another_local_process_can_neither_take_nor_answer_an_invocation(m
     """)
     _, warm = await engine.invoke_collect(spec, {"n": 0})
     assert warm.ok
-    address = engine._pools[spec.name].idle[-1].api.address  # the port an attacker would find
+    api = engine._pools[spec.name].idle[-1].api
+    assert api is not None
+    address = api.address  # the port an attacker would find
     host_port = address.split("/")[0]
     attacker = subprocess.Popen([sys.executable, "-c", ATTACKER, host_port], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
     loop = asyncio.get_running_loop()
     assert attacker.stdout is not None
     assert (await loop.run_in_executor(None, attacker.stdout.readline)).strip() == "waiting"
-    await asyncio.sleep(0.2)  # let the server take the attacker's request before the events are queued
+    await until(lambda: api.refused == 1, what="the attacker's request refused")  # before any event is queued
     verdict_line = loop.run_in_executor(None, attacker.stdout.readline)
     results = []
     records: list[LogRecord] = []

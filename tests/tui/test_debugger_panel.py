@@ -80,7 +80,7 @@ async def test_stop_inspect_step_continue_without_a_timeout(project_app) -> None
         panel.focus()
         await pilot.press("c")
         await wait_for(pilot, lambda: finished(app, "stops"))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "paused" in screen_text(screen.query_one(TimingPanel)))
         result = screen.run_area.runs["stops"][-1].result
         assert result.status == "ok" and result.response == {"doubled": 8}
         assert result.paused_ms >= 1200
@@ -97,7 +97,7 @@ async def test_error_shows_locals_and_post_mortem_stops_where_it_raised(project_
         await pilot.pause()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(app, "fails"))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "locals of fails" in screen_text(screen.query_one(TimingPanel)))
         text = screen_text(screen.query_one(TimingPanel))
         assert "ValueError" in text and "locals of fails" in text and "attempts = 7" in text
         await pilot.press("f4")

@@ -6,6 +6,7 @@ import json
 
 from textual.widgets import Input
 
+from tests.tui.test_main_screen import wait_for
 from tui.commands import system_commands
 from tui.controllers.reload_watch import ReloadController
 
@@ -32,11 +33,8 @@ async def test_env_vars_file_from_the_palette(project_app) -> None:  # type: ign
         await pilot.pause()
         app.screen.query_one(Input).value = "env.json"
         await pilot.press("enter")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            spec = app.reloader.discovery.get("Hello")
-            if spec is not None and spec.environment["TABLE"] == "from-env-json":
-                break
+        await wait_for(pilot, lambda: (spec := app.reloader.discovery.get("Hello")) is not None
+                       and spec.environment["TABLE"] == "from-env-json")
         assert app.reloader.discovery.settings.env_vars == str(root / "env.json")
         listed = next(s for s in app.catalogue.functions if s.name == "Hello")
         assert listed.environment["TABLE"] == "from-env-json"

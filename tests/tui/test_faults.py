@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from tests.tui.test_main_screen import finished, wait_for
 from tui.app import SvlApp
 from tui.widgets.event_editor import EventEditor
@@ -38,8 +40,9 @@ async def test_keys_queued_for_the_list_while_focus_moves_to_the_filter_are_kept
         await pilot.pause()
         for ch in "kinesis-consumer-n":  # all queued for the list at once, as the app forwards a burst
             functions.options.post_message(events.Key(ch, ch))
-        await pilot.pause(0.2)
-        assert functions.query_one("#function-filter").value == "kinesis-consumer-n"
+        box = functions.query_one("#function-filter", Input)
+        await wait_for(pilot, lambda: len(box.value) >= len("kinesis-consumer-n"))
+        assert box.value == "kinesis-consumer-n"
         assert [o.id for o in functions.options.options if o.id] == ["kinesis-consumer-node"]
 
 
@@ -52,8 +55,9 @@ async def test_keys_typed_before_the_event_picker_has_focus_are_kept(example_app
         picker = example_app.screen
         for ch in "dynamodb":  # at the screen, before its filter is focused
             picker.post_message(events.Key(ch, ch))
-        await pilot.pause(0.2)
-        assert picker.query_one("#picker-filter").value == "dynamodb"
+        await wait_for(pilot, lambda: picker.query("#picker-filter") and len(
+            picker.query_one("#picker-filter", Input).value) >= len("dynamodb"))
+        assert picker.query_one("#picker-filter", Input).value == "dynamodb"
 
 
 async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(project_app) -> None:
@@ -72,7 +76,7 @@ async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(pr
         await pilot.press("f9")
         await pilot.pause()
         await pilot.press("down", "enter")  # the list is newest first: the second row is the first run
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "got 1" in [r.message for r in screen.query_one(LogView).records])
         assert screen.query_one(TimingPanel).display  # the result panel is back, showing that run
         assert "got 1" in [r.message for r in screen.query_one(LogView).records]
         assert screen.run_area.query_one(TimingPanel).border_title == "Result · f"

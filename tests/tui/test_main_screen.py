@@ -80,8 +80,9 @@ async def test_select_function_pick_template_fire_and_see_logs_and_timing(exampl
         assert json.loads(editor.text)["Records"][0]["body"] == "Hello from SQS!"
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(example_app, "sqs-consumer"))
-        await pilot.pause(0.1)
-        messages = [r.message for r in screen.query_one(LogView).records]
+        log = screen.query_one(LogView)
+        await wait_for(pilot, lambda: log.records and log.records[-1].message.startswith("REPORT"))
+        messages = [r.message for r in log.records]
         assert messages[0].startswith("START RequestId:")
         assert any("cannot parse message" in m for m in messages)
         assert messages[-1].startswith("REPORT RequestId:")
@@ -159,7 +160,7 @@ async def test_function_error_and_crash_are_shown_not_raised(example_app: SvlApp
         await pilot.pause()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: finished(example_app, "always-fails"))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "ValueError" in screen_text(screen.query_one(TimingPanel)))
         text = screen_text(screen.query_one(TimingPanel))
         assert "ERROR" in text and "ValueError" in text and "amount must be positive" in text
 

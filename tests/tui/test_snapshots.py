@@ -6,8 +6,9 @@ middle; 160 columns put them side by side.
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
+from tests.tui.test_main_screen import wait_for
 from tui.app import SvlApp
 from tui.widgets.event_editor import EventEditor
 
@@ -32,7 +33,8 @@ def test_twin_names_stay_apart_80x24(example_app: SvlApp, snap_compare) -> None:
         box = example_app.main_screen.query_one("#function-filter", Input)
         box.cursor_blink = False
         await pilot.press("ctrl+f", *"kinesis")
-        await pilot.pause(0.2)
+        options = example_app.main_screen.functions.options
+        await wait_for(pilot, lambda: len([o for o in options.options if o.id]) == 2)
 
     assert snap_compare(example_app, terminal_size=(80, 24), run_before=filter_kinesis)
 
@@ -43,9 +45,11 @@ def test_invalid_event_error_state_80x24(example_app: SvlApp, snap_compare) -> N
         editor = example_app.main_screen.query_one(EventEditor)
         editor.text_area.cursor_blink = False  # a blinking cursor would make the snapshot flaky
         editor.text_area.load_text('{\n  "httpMethod": GET\n}')
-        await pilot.pause(0.3)
+        status = editor.query_one("#event-status", Static)
+        await wait_for(pilot, lambda: "✗ line 2" in str(status.render()))  # validated (after its debounce)
         await pilot.press("ctrl+r")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: any(n.title == "Invalid event" for n in example_app._notifications))
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(example_app, terminal_size=(80, 24), run_before=break_the_event)
 

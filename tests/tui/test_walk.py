@@ -32,7 +32,7 @@ async def test_every_key_binding(example_app: SvlApp) -> None:
                 continue
             example_app.main_screen.functions.options.focus()  # keys pressed where a newcomer starts
             await pilot.press(action.key.split(",")[0])
-            await pilot.pause(0.1)
+            await pilot.pause()  # the key's action has run (an invoke has started: in_flight is set)
             await _settle(example_app, pilot)
         assert example_app.main_screen.run_area.runs  # ctrl+r and f6 really invoked
         await pilot.press("ctrl+q")
@@ -51,7 +51,7 @@ async def test_every_palette_command(example_app: SvlApp) -> None:
             outcome = command.callback()
             if inspect.isawaitable(outcome):  # run_action is a coroutine: the palette awaits it too
                 await outcome
-            await pilot.pause(0.1)
+            await pilot.pause()
             await _settle(example_app, pilot)
         provider = FunctionCommands(screen)
         hits = [hit async for hit in provider.search("e")]  # every function and every template has an "e"
@@ -60,6 +60,6 @@ async def test_every_palette_command(example_app: SvlApp) -> None:
         assert {str(h.text) for h in hits} >= {f"Invoke {name}" for name in names}
         for hit in hits:
             hit.command()
-            await pilot.pause(0.05)
+            await pilot.pause()
             await _settle(example_app, pilot)
         assert set(screen.run_area.runs) == names  # every function was invoked from the palette

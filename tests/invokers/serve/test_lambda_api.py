@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import time
 from typing import Any
 
 import boto3
@@ -15,6 +14,7 @@ from botocore.config import Config
 from invokers.serve.lambda_api import parse_target
 from tests.conftest import MakeFunction
 from tests.invokers.serve.conftest import serving
+from tests.waiting import until
 
 ECHO = """
     import os
@@ -158,12 +158,8 @@ async def test_event_invocation_is_queued_and_retried_twice_on_error(make_functi
     async with serving(spec, configure=quick_retries) as (server, _):
         response = await call(server.url, FunctionName="flaky", InvocationType="Event", Payload=b"{}")
         assert response["StatusCode"] == 202 and response["Body"] == b""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if marks.exists() and len(marks.read_text().split()) >= 3:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
+        # the event's task ends after its last retry: then no further attempt can come
+        await until(lambda: marks.exists() and not server.lambda_api._background, what="the retries to end")
     attempts = marks.read_text().split()
     assert len(attempts) == 3 and len(set(attempts)) == 3
 
@@ -179,8 +175,7 @@ async def test_throttled_invoke_raises_too_many_requests(make_function: MakeFunc
     async with serving(spec) as (server, traffic):
         client = lambda_client(server.url)
         first = asyncio.create_task(call(server.url, FunctionName="single", Payload=b"{}"))
-        while server.engine.environments("single")[0] == 0:  # until the first one runs
-            await asyncio.sleep(0.01)
+        await until(lambda: server.engine.environments("single")[0] > 0, what="the first invoke to run")
         with pytest.raises(client.exceptions.TooManyRequestsException) as caught:
             await asyncio.to_thread(client.invoke, FunctionName="single", Payload=b"{}")
         assert json.loads((await first)["Body"]) == "done"
