@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -32,6 +33,7 @@ from .controllers.tune import TuneController
 from .messages import CatalogueChanged
 from .notices import notify_grouped
 from .screens.main import MainScreen
+from .widgets.filtered_options import retarget
 
 if TYPE_CHECKING:
     from invokers.aws.mock import MockAws
@@ -115,6 +117,11 @@ class SvlApp(App[None]):
         await self.engine.close()
         if self.mock is not None:
             self.mock.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+            retarget(self.focused, event)  # type-to-filter, decided before the key is forwarded (fault 8)
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

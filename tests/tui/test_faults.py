@@ -38,8 +38,8 @@ async def test_keys_queued_for_the_list_while_focus_moves_to_the_filter_are_kept
         functions = example_app.main_screen.query_one(FunctionList)
         functions.options.focus()
         await pilot.pause()
-        for ch in "kinesis-consumer-n":  # all queued for the list at once, as the app forwards a burst
-            functions.options.post_message(events.Key(ch, ch))
+        for ch in "kinesis-consumer-n":  # all queued at the app at once, as the terminal sends a burst
+            example_app.post_message(events.Key(ch, ch))
         box = functions.query_one("#function-filter", Input)
         await wait_for(pilot, lambda: len(box.value) >= len("kinesis-consumer-n"))
         assert box.value == "kinesis-consumer-n"

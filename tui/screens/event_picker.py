@@ -17,6 +17,8 @@ from textual.widgets.option_list import Option
 from event_samples import KINDS
 from invokers.trigger_events import EventChoice
 
+from ..widgets.filtered_options import FilteredOptions, FilterInput, is_typing
+
 _OFFERED_MARK = {"default": "◆", "saved": "★", "trigger": "⚡", "project": "▤"}
 
 
@@ -40,8 +42,8 @@ class EventPickerScreen(ModalScreen[Choice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Input(placeholder="type to filter events…", id="picker-filter", select_on_focus=False)
-            yield OptionList(id="picker-options")
+            yield FilterInput(placeholder="type to filter events…", id="picker-filter", select_on_focus=False)
+            yield FilteredOptions(filter_id="picker-filter", id="picker-options")
 
     def on_mount(self) -> None:
         self.query_one("#picker").border_title = f"Events for {self.function}"
@@ -95,8 +97,9 @@ class EventPickerScreen(ModalScreen[Choice | None]):
                 options.action_cursor_down()
             else:
                 options.action_cursor_up()
-        elif event.character and event.character.isprintable() and not box.has_focus:
-            # Typed before the filter had focus (just after ctrl+t, or in the list): keep it, in order.
+        elif self.focused is None and is_typing(event) and event.character:
+            # Typed just after ctrl+t, before the filter has taken the focus (nothing had it: the key
+            # came to the screen); once the filter has it, the app sends typing keys there itself.
             box.value += event.character
             box.cursor_position = len(box.value)
             box.focus()

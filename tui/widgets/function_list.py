@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList
@@ -13,6 +12,7 @@ from invokers.catalogue import Catalogue, CatalogueChange
 from invokers.models import FunctionSpec, function_key
 
 from ..messages import FunctionSelected
+from .filtered_options import FilteredOptions, FilterInput
 
 MARKERS = {"warm": ("●", "green"), "cold": ("○", "dim"), "reloaded": ("↻", "yellow"), "error": ("✗", "red"),
            "running": ("▶", "cyan"), "remote": ("☁", "blue")}
@@ -50,8 +50,8 @@ class FunctionList(Vertical):
         self.deployed_status = ""  # "loading…", or why deployed functions are unavailable
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter…", id="function-filter", select_on_focus=False)
-        yield OptionList(id="function-options")
+        yield FilterInput(placeholder="filter…", id="function-filter", select_on_focus=False)
+        yield FilteredOptions(filter_id="function-filter", id="function-options")
 
     def on_mount(self) -> None:
         self.border_title = "Functions"
@@ -203,18 +203,3 @@ class FunctionList(Vertical):
         except OptionDoesNotExist:  # unknown name: keep the current selection
             return
         self._choose(name)
-
-    def on_key(self, event: events.Key) -> None:
-        """Type-to-filter: a printable key typed in the list goes to the filter.
-
-        The filter consumes the keys typed in it, so a key that reaches this handler was aimed at the list,
-        even when focus has already moved to the filter: a fast typist's next keys were queued for the list
-        before the first one moved the focus, and must not be lost.
-        """
-        if event.character and event.character.isprintable() and event.character != " ":
-            box = self.query_one("#function-filter", Input)
-            box.value += event.character
-            box.cursor_position = len(box.value)
-            if not box.has_focus:
-                box.focus()
-            event.stop()
