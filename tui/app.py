@@ -119,7 +119,9 @@ class SvlApp(App[None]):
             self.mock.stop()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self.screen_stack:
+                return  # typed on the way out (after ctrl+q): there is nothing left to type into
             retarget(self.focused, event)  # type-to-filter, decided before the key is forwarded (fault 8)
         await super().on_event(event)
 

@@ -24,7 +24,7 @@ def _burst(app: SvlApp, keys: list[str]) -> None:
 
 
 async def _settled(pilot, box: Input, expected: str) -> str:
-    await wait_for(pilot, lambda: box.value == expected, timeout=5)
+    await wait_for(pilot, lambda: box.value == expected, timeout=15)
     return box.value
 
 
