@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING, Any
 from .detect import detect
 
 if TYPE_CHECKING:
+    from .checker import Issue
     from .decode import Content, contents, encode
     from .files import write_json_atomic
     from .kinds import KINDS, Kind, Param, generate, get
     from .saved import SavedEventError, SavedEvents
-    from .validation import Issue, parse_json, validate
+    from .strict_json import parse_json
+    from .validation import validate
 
 _HOME = {"Content": "decode", "contents": "decode", "encode": "decode",
          "write_json_atomic": "files", "KINDS": "kinds", "Kind": "kinds", "Param": "kinds", "generate": "kinds",
-         "get": "kinds", "SavedEventError": "saved", "SavedEvents": "saved", "Issue": "validation",
-         "parse_json": "validation", "validate": "validation"}
+         "get": "kinds", "SavedEventError": "saved", "SavedEvents": "saved", "Issue": "checker",
+         "parse_json": "strict_json", "validate": "validation"}
 
 __all__ = ["KINDS", "Content", "Issue", "Kind", "Param", "SavedEventError", "SavedEvents", "contents", "detect",
            "encode", "generate", "get", "parse_json", "validate", "write_json_atomic"]

@@ -1,4 +1,5 @@
-"""HTTP-shaped events: API Gateway REST (v1) and HTTP API (v2), Function URLs, ALB, GraphQL, Azure."""
+"""HTTP-shaped events: API Gateway REST (v1), HTTP API (v2), authorizers and WebSocket APIs, Function URLs, ALB,
+GraphQL, Azure."""
 
 from __future__ import annotations
 
@@ -125,4 +126,63 @@ def azure_http(method: str = "GET", path: str = "/api/HttpTrigger", query: Any =
     event.update({"method": method, "url": url, "originalUrl": url,
                   "headers": {**event["headers"], **{k.lower(): v for k, v in header_map.items()}},
                   "query": query_map, "params": as_mapping(params, "params"), "body": parsed, "rawBody": text})
+    return event
+
+
+def _method_arn(env: Env, api: str, stage: str, method: str, path: str) -> str:
+    return env.arn("execute-api", f"{api}/{stage}/{method.upper()}/{path.lstrip('/')}")
+
+
+def apigw_authorizer_token(token: str = "allow", method: str = "GET", path: str = "/orders", stage: str = "prod",
+                           env: Env | None = None) -> dict[str, Any]:
+    """A TOKEN authorizer's input: the caller's token and the method ARN being called."""
+    env = env or Env()
+    event = template("apigw-authorizer-token")
+    event.update({"authorizationToken": token, "methodArn": _method_arn(env, "abc123", stage, method, path)})
+    return event
+
+
+def apigw_authorizer_request(method: str = "GET", path: str = "/orders", headers: Any = None, query: Any = None,
+                             stage: str = "prod", env: Env | None = None) -> dict[str, Any]:
+    """A REQUEST authorizer's input: the request's headers, query string and context."""
+    env = env or Env()
+    event = template("apigw-authorizer-request")
+    header_map = {**event["headers"], **as_mapping(headers, "headers")}
+    query_map = as_mapping(query, "query")
+    path = "/" + path.lstrip("/")
+    event.update({"methodArn": _method_arn(env, "abc123", stage, method, path), "path": path, "resource": path,
+                  "httpMethod": method.upper(), "headers": header_map,
+                  "multiValueHeaders": {k: [v] for k, v in header_map.items()},
+                  "queryStringParameters": query_map, "multiValueQueryStringParameters": {
+                      k: [v] for k, v in query_map.items()}})
+    event["requestContext"].update({"accountId": env.account, "httpMethod": method.upper(), "stage": stage,
+                                    "path": f"/{stage}{path}", "resourcePath": path, "requestId": new_id()})
+    return event
+
+
+WEBSOCKET_EVENT_TYPES = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}
+
+
+def apigw_websocket(route: str = "$default", body: Any = None, stage: str = "prod",
+                    env: Env | None = None) -> dict[str, Any]:
+    """A WebSocket API event: ``$connect`` / ``$disconnect`` carry no body, other routes a message."""
+    env = env or Env()
+    event = template("apigw-websocket")
+    ctx = event["requestContext"]
+    event_type = WEBSOCKET_EVENT_TYPES.get(route, "MESSAGE")
+    host = f"{ctx['apiId']}.execute-api.{env.region}.amazonaws.com"
+    ctx.update({"routeKey": route, "eventType": event_type, "stage": stage, "domainName": host,
+                "requestId": new_id(), "connectionId": b64(hex_id(8))[:12] + "=", "requestTimeEpoch": env.epoch_ms,
+                "requestTime": env.clf, "connectedAt": env.epoch_ms})
+    event["headers"]["Host"] = host
+    event["multiValueHeaders"]["Host"] = [host]
+    if event_type == "MESSAGE":
+        text, _ = as_json_or_text(body if body is not None else {"action": route.strip("$"), "data": "hello"})
+        event["body"] = text
+    else:
+        event.pop("body")
+        ctx.pop("messageId")
+        if event_type == "DISCONNECT":
+            ctx["disconnectStatusCode"] = 1000
+            ctx["disconnectReason"] = "Client-side close frame status code"
     return event

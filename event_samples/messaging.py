@@ -1,11 +1,12 @@
-"""Message-shaped events: SQS batches, SNS notifications, EventBridge, warm-up pings."""
+"""Message-shaped events: SQS batches, SNS notifications, EventBridge, warm-up pings, Amazon MQ
+(ActiveMQ, RabbitMQ) and Kafka (MSK, self-managed)."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from .common import Env, as_json_or_text, as_json_value, as_list, as_mapping, hex_id, new_id, template
+from .common import Env, as_json_or_text, as_json_value, as_list, as_mapping, b64, hex_id, new_id, template
 
 
 def md5(text: str) -> str:
@@ -90,4 +91,53 @@ def warmup(source: str = "warmup", concurrency: int | None = None, env: Env | No
     event["source"] = source
     if concurrency:
         event["concurrency"] = int(concurrency)
+    return event
+
+
+def mq(data: Any = "Hello from MQ!", queue: str = "my-queue", broker: str = "my-broker", records: int = 1,
+       env: Env | None = None) -> dict[str, Any]:
+    """Amazon MQ for ActiveMQ: messages with base64 data."""
+    env = env or Env()
+    event = template("mq")
+    text, _ = as_json_or_text(data)
+    base = event["messages"][0]
+    event["eventSourceArn"] = env.arn("mq", f"broker:{broker}:b-{new_id()}")
+    event["messages"] = [dict(base, messageID=f"ID:b-{hex_id(8)}-{index}", data=b64(text or ""),
+                              destination={"physicalName": queue}, timestamp=env.epoch_ms,
+                              brokerInTime=env.epoch_ms, brokerOutTime=env.epoch_ms + 1)
+                         for index in range(int(records))]
+    return event
+
+
+def rabbitmq(data: Any = "Hello from RabbitMQ!", queue: str = "my-queue", virtual_host: str = "/",
+             broker: str = "my-broker", env: Env | None = None) -> dict[str, Any]:
+    """Amazon MQ for RabbitMQ: messages grouped by ``queue::virtual-host``."""
+    env = env or Env()
+    event = template("rabbitmq")
+    text, _ = as_json_or_text(data)
+    message = next(iter(event["rmqMessagesByQueue"].values()))[0]
+    message["data"] = b64(text or "")
+    message["basicProperties"]["bodySize"] = len((text or "").encode())
+    event["eventSourceArn"] = env.arn("mq", f"broker:{broker}:b-{new_id()}")
+    event["rmqMessagesByQueue"] = {f"{queue}::{virtual_host}": [message]}
+    return event
+
+
+def kafka(value: Any = "Hello from Kafka!", key: str = "key", topic: str = "my-topic", records: int = 1,
+          cluster: str = "my-cluster", self_managed: bool = False, env: Env | None = None) -> dict[str, Any]:
+    """MSK (``aws:kafka``) or self-managed Kafka (``SelfManagedKafka``): records by topic-partition, base64."""
+    env = env or Env()
+    event = template("kafka")
+    text, _ = as_json_or_text(value)
+    base = event["records"]["my-topic-0"][0]
+    batch = [dict(base, topic=topic, offset=base["offset"] + index, timestamp=env.epoch_ms + index,
+                  key=b64(key), value=b64(text or "")) for index in range(int(records))]
+    event["records"] = {f"{topic}-0": batch}
+    if self_managed:
+        event["eventSource"] = "SelfManagedKafka"
+        event.pop("eventSourceArn")
+        event["bootstrapServers"] = "b1.example.com:9092,b2.example.com:9092"
+    else:
+        event["eventSourceArn"] = env.arn("kafka", f"cluster/{cluster}/{new_id()}")
+        event["bootstrapServers"] = f"b-1.{cluster}.kafka.{env.region}.amazonaws.com:9092"
     return event

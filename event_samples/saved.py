@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_json_atomic
-from .validation import loads_strict
+from .strict_json import loads_strict
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,99}$")
 _FUNCTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,139}$")

@@ -1,4 +1,5 @@
-"""The other services ``sam local generate-event`` knows, plus Amazon MQ, Kafka and API Gateway extras.
+"""The other services ``sam local generate-event`` knows: identity (Cognito), AppSync, CloudFront, SES, Config,
+the code tools, Lex, Alexa, Connect and the rest that fit no family of their own.
 
 Each builder fills its template with the parameters given and keeps the
 event consistent with itself (region and account in every ARN, base64 where
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import Env, as_json_or_text, as_json_value, as_mapping, b64, hex_id, new_id, template
+from .common import Env, as_json_value, hex_id, new_id, template
+
+CLOUDFRONT_EVENT_TYPES = ("viewer-request", "origin-request", "origin-response", "viewer-response")
 
 COGNITO_TRIGGERS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     # triggerSource: the request / response a pool sends for it
@@ -46,64 +49,6 @@ _COGNITO_ALIASES = {  # what SAM's Cognito event Trigger property names -> a tri
     "VerifyAuthChallengeResponse": "VerifyAuthChallengeResponse_Authentication",
     "UserMigration": "UserMigration_Authentication",
 }
-WEBSOCKET_EVENT_TYPES = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}
-CLOUDFRONT_EVENT_TYPES = ("viewer-request", "origin-request", "origin-response", "viewer-response")
-
-
-def _method_arn(env: Env, api: str, stage: str, method: str, path: str) -> str:
-    return env.arn("execute-api", f"{api}/{stage}/{method.upper()}/{path.lstrip('/')}")
-
-
-def apigw_authorizer_token(token: str = "allow", method: str = "GET", path: str = "/orders", stage: str = "prod",
-                           env: Env | None = None) -> dict[str, Any]:
-    """A TOKEN authorizer's input: the caller's token and the method ARN being called."""
-    env = env or Env()
-    event = template("apigw-authorizer-token")
-    event.update({"authorizationToken": token, "methodArn": _method_arn(env, "abc123", stage, method, path)})
-    return event
-
-
-def apigw_authorizer_request(method: str = "GET", path: str = "/orders", headers: Any = None, query: Any = None,
-                             stage: str = "prod", env: Env | None = None) -> dict[str, Any]:
-    """A REQUEST authorizer's input: the request's headers, query string and context."""
-    env = env or Env()
-    event = template("apigw-authorizer-request")
-    header_map = {**event["headers"], **as_mapping(headers, "headers")}
-    query_map = as_mapping(query, "query")
-    path = "/" + path.lstrip("/")
-    event.update({"methodArn": _method_arn(env, "abc123", stage, method, path), "path": path, "resource": path,
-                  "httpMethod": method.upper(), "headers": header_map,
-                  "multiValueHeaders": {k: [v] for k, v in header_map.items()},
-                  "queryStringParameters": query_map, "multiValueQueryStringParameters": {
-                      k: [v] for k, v in query_map.items()}})
-    event["requestContext"].update({"accountId": env.account, "httpMethod": method.upper(), "stage": stage,
-                                    "path": f"/{stage}{path}", "resourcePath": path, "requestId": new_id()})
-    return event
-
-
-def apigw_websocket(route: str = "$default", body: Any = None, stage: str = "prod",
-                    env: Env | None = None) -> dict[str, Any]:
-    """A WebSocket API event: ``$connect`` / ``$disconnect`` carry no body, other routes a message."""
-    env = env or Env()
-    event = template("apigw-websocket")
-    ctx = event["requestContext"]
-    event_type = WEBSOCKET_EVENT_TYPES.get(route, "MESSAGE")
-    host = f"{ctx['apiId']}.execute-api.{env.region}.amazonaws.com"
-    ctx.update({"routeKey": route, "eventType": event_type, "stage": stage, "domainName": host,
-                "requestId": new_id(), "connectionId": b64(hex_id(8))[:12] + "=", "requestTimeEpoch": env.epoch_ms,
-                "requestTime": env.clf, "connectedAt": env.epoch_ms})
-    event["headers"]["Host"] = host
-    event["multiValueHeaders"]["Host"] = [host]
-    if event_type == "MESSAGE":
-        text, _ = as_json_or_text(body if body is not None else {"action": route.strip("$"), "data": "hello"})
-        event["body"] = text
-    else:
-        event.pop("body")
-        ctx.pop("messageId")
-        if event_type == "DISCONNECT":
-            ctx["disconnectStatusCode"] = 1000
-            ctx["disconnectReason"] = "Client-side close frame status code"
-    return event
 
 
 def appsync_resolver(field: str = "getOrder", parent_type: str = "Query", arguments: Any = None,
@@ -141,21 +86,6 @@ def cognito_sync(dataset: str = "profile", env: Env | None = None) -> dict[str, 
     event = template("cognito-sync")
     event.update({"region": env.region, "datasetName": dataset, "identityPoolId": f"{env.region}:{new_id()}",
                   "identityId": f"{env.region}:{new_id()}"})
-    return event
-
-
-def kinesis_firehose(data: Any = "Hello, this is a test.", records: int = 1, stream: str = "my-stream",
-                     env: Env | None = None) -> dict[str, Any]:
-    """A Firehose transformation batch: each record's data base64-encoded."""
-    env = env or Env()
-    event = template("kinesis-firehose")
-    text, _ = as_json_or_text(data)
-    base = event["records"][0]
-    event.update({"invocationId": new_id(), "region": env.region,
-                  "deliveryStreamArn": env.arn("firehose", f"deliverystream/{stream}"),
-                  "records": [dict(base, recordId=f"{base['recordId'][:-3]}{index:03d}", data=b64(text or ""),
-                                   approximateArrivalTimestamp=env.epoch_ms + index)
-                              for index in range(int(records))]})
     return event
 
 
@@ -373,85 +303,4 @@ def workmail(flow_direction: str = "INBOUND", mail_from: str = "sender@example.c
     event.update({"flowDirection": flow_direction, "subject": subject, "messageId": new_id(),
                   "invocationId": hex_id(32), "sender": {"address": mail_from},
                   "envelope": {"mailFrom": {"address": mail_from}, "recipients": [{"address": recipient}]}})
-    return event
-
-
-def s3_batch(bucket: str = "my-bucket", key: str = "uploads/report.csv", schema: str = "1.0",
-             env: Env | None = None) -> dict[str, Any]:
-    """An S3 Batch Operations task (schema 1.0, or 2.0 with user arguments)."""
-    event = template("s3-batch")
-    event.update({"invocationSchemaVersion": schema, "invocationId": hex_id(40)})
-    event["job"]["id"] = new_id()
-    task = event["tasks"][0]
-    task.update({"taskId": hex_id(24), "s3Key": key})
-    if schema == "2.0":
-        event["job"]["userArguments"] = {}
-        task.pop("s3BucketArn")
-        task["s3Bucket"] = bucket
-    elif schema == "1.0":
-        task["s3BucketArn"] = f"arn:aws:s3:::{bucket}"
-    else:
-        raise ValueError(f"schema: 1.0 or 2.0, got {schema!r}")
-    return event
-
-
-def s3_eventbridge(bucket: str = "my-bucket", key: str = "uploads/report.csv", size: int = 1024,
-                   detail_type: str = "Object Created", env: Env | None = None) -> dict[str, Any]:
-    """An S3 notification delivered through EventBridge (the bucket's EventBridge switch)."""
-    env = env or Env()
-    event = template("s3-eventbridge")
-    event.update({"id": new_id(), "detail-type": detail_type, "account": env.account, "time": env.iso_seconds,
-                  "region": env.region, "resources": [f"arn:aws:s3:::{bucket}"]})
-    detail = event["detail"]
-    detail.update({"bucket": {"name": bucket}, "request-id": hex_id(16).upper(), "requester": env.account})
-    detail["object"].update({"key": key, "size": int(size), "etag": hex_id(32), "sequencer": hex_id(18).upper()})
-    return event
-
-
-def mq(data: Any = "Hello from MQ!", queue: str = "my-queue", broker: str = "my-broker", records: int = 1,
-       env: Env | None = None) -> dict[str, Any]:
-    """Amazon MQ for ActiveMQ: messages with base64 data."""
-    env = env or Env()
-    event = template("mq")
-    text, _ = as_json_or_text(data)
-    base = event["messages"][0]
-    event["eventSourceArn"] = env.arn("mq", f"broker:{broker}:b-{new_id()}")
-    event["messages"] = [dict(base, messageID=f"ID:b-{hex_id(8)}-{index}", data=b64(text or ""),
-                              destination={"physicalName": queue}, timestamp=env.epoch_ms,
-                              brokerInTime=env.epoch_ms, brokerOutTime=env.epoch_ms + 1)
-                         for index in range(int(records))]
-    return event
-
-
-def rabbitmq(data: Any = "Hello from RabbitMQ!", queue: str = "my-queue", virtual_host: str = "/",
-             broker: str = "my-broker", env: Env | None = None) -> dict[str, Any]:
-    """Amazon MQ for RabbitMQ: messages grouped by ``queue::virtual-host``."""
-    env = env or Env()
-    event = template("rabbitmq")
-    text, _ = as_json_or_text(data)
-    message = next(iter(event["rmqMessagesByQueue"].values()))[0]
-    message["data"] = b64(text or "")
-    message["basicProperties"]["bodySize"] = len((text or "").encode())
-    event["eventSourceArn"] = env.arn("mq", f"broker:{broker}:b-{new_id()}")
-    event["rmqMessagesByQueue"] = {f"{queue}::{virtual_host}": [message]}
-    return event
-
-
-def kafka(value: Any = "Hello from Kafka!", key: str = "key", topic: str = "my-topic", records: int = 1,
-          cluster: str = "my-cluster", self_managed: bool = False, env: Env | None = None) -> dict[str, Any]:
-    """MSK (``aws:kafka``) or self-managed Kafka (``SelfManagedKafka``): records by topic-partition, base64."""
-    env = env or Env()
-    event = template("kafka")
-    text, _ = as_json_or_text(value)
-    base = event["records"]["my-topic-0"][0]
-    batch = [dict(base, topic=topic, offset=base["offset"] + index, timestamp=env.epoch_ms + index,
-                  key=b64(key), value=b64(text or "")) for index in range(int(records))]
-    event["records"] = {f"{topic}-0": batch}
-    if self_managed:
-        event["eventSource"] = "SelfManagedKafka"
-        event.pop("eventSourceArn")
-        event["bootstrapServers"] = "b1.example.com:9092,b2.example.com:9092"
-    else:
-        event["eventSourceArn"] = env.arn("kafka", f"cluster/{cluster}/{new_id()}")
-        event["bootstrapServers"] = f"b-1.{cluster}.kafka.{env.region}.amazonaws.com:9092"
     return event

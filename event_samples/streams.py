@@ -1,4 +1,4 @@
-"""Stream-shaped events: Kinesis Data Streams, DynamoDB Streams, CloudWatch Logs subscriptions."""
+"""Stream-shaped events: Kinesis Data Streams and Firehose, DynamoDB Streams, CloudWatch Logs subscriptions."""
 
 from __future__ import annotations
 
@@ -87,3 +87,17 @@ def cloudwatch_logs(messages: Any = None, log_group: str = "/aws/lambda/my-funct
     event["awslogs"]["data"] = b64(gzip.compress(json.dumps(payload).encode("utf-8")))
     return event
 
+
+def kinesis_firehose(data: Any = "Hello, this is a test.", records: int = 1, stream: str = "my-stream",
+                     env: Env | None = None) -> dict[str, Any]:
+    """A Firehose transformation batch: each record's data base64-encoded."""
+    env = env or Env()
+    event = template("kinesis-firehose")
+    text, _ = as_json_or_text(data)
+    base = event["records"][0]
+    event.update({"invocationId": new_id(), "region": env.region,
+                  "deliveryStreamArn": env.arn("firehose", f"deliverystream/{stream}"),
+                  "records": [dict(base, recordId=f"{base['recordId'][:-3]}{index:03d}", data=b64(text or ""),
+                                   approximateArrivalTimestamp=env.epoch_ms + index)
+                              for index in range(int(records))]})
+    return event

@@ -300,7 +300,7 @@ def _azure_http(params: dict[str, Any], env: Env) -> TriggerEvent:
 
 def _websocket(params: dict[str, Any], env: Env) -> TriggerEvent:
     route = str(params.get("route") or "$default")
-    event = services.apigw_websocket(route, stage=str(params.get("stage") or "prod"), env=env)
+    event = http.apigw_websocket(route, stage=str(params.get("stage") or "prod"), env=env)
     return TriggerEvent("apigw-websocket", event, f"WebSocket {route}")
 
 
@@ -314,7 +314,7 @@ def _kafka_records(params: dict[str, Any], env: Env, self_managed: bool) -> Trig
     topics = params.get("topics") or ["my-topic"]
     value = _filter_body(params, "value")
     cluster_arn = params.get("cluster_arn")
-    event = services.kafka(value=value if value is not None else "Hello from Kafka!", topic=str(topics[0]),
+    event = messaging.kafka(value=value if value is not None else "Hello from Kafka!", topic=str(topics[0]),
                            cluster=_name_from_arn(cluster_arn, "my-cluster").split("/")[-1],
                            self_managed=self_managed, env=_env_for(cluster_arn, env))
     if isinstance(cluster_arn, str):
@@ -336,7 +336,7 @@ def _kafka(params: dict[str, Any], env: Env) -> TriggerEvent:
 def _mq(params: dict[str, Any], env: Env) -> TriggerEvent:
     queues = params.get("queues") or ["my-queue"]
     broker_arn = params.get("broker_arn")
-    event = services.mq(queue=str(queues[0]), env=_env_for(broker_arn, env))
+    event = messaging.mq(queue=str(queues[0]), env=_env_for(broker_arn, env))
     if isinstance(broker_arn, str):
         event["eventSourceArn"] = broker_arn
     return TriggerEvent("mq", event, f"MQ {queues[0]}")

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from .common import Env, as_json_or_text, b64, hex_id, new_id, template
-from .services import kinesis_firehose
 from .storage import s3
+from .streams import kinesis_firehose
 
 ANALYTICS_VARIANTS = ("analytics", "compressed", "dynamodb", "kpl")
 FIREHOSE_VARIANTS = ("transform", "apachelog", "syslog", "cloudwatch-logs-processor", "streams-as-source")

@@ -128,7 +128,7 @@ def parse_json(text: str, where: str) -> Any:
         raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}. "
                          "Fix the event (keys and strings need double quotes).") from None
     except ValueError:
-        from event_samples.validation import loads_strict  # only now: it finds the line and column
+        from event_samples.strict_json import loads_strict  # only now: it finds the line and column
 
         try:
             loads_strict(text)
