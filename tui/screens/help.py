@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,6 +14,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..bindings import ACTIONS, DEBUG_KEYS, LOG_KEYS
+
+
+def _table(rows: Iterable[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    for keys, text in rows:
+        table.add_row(keys, text)
+    return table
 
 
 def _keys(spec: str) -> str:
@@ -25,27 +37,19 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for action in ACTIONS:
-            table.add_row(_keys(self.keymap.get(action.id, action.key)), f"{action.help}  [dim]({action.id})[/]")
-        table.add_row("ctrl+p", "Command palette: actions, functions, events")
-        table.add_row("tab / shift+tab", "Move between panels (in the event editor tab indents: esc leaves it)")
-        table.add_row("", "")
-        table.add_row(Text("In the logs", style="bold"), "")
-        for keys, text in LOG_KEYS:
-            table.add_row(keys, text)
-        table.add_row("", "")
-        table.add_row(Text("In the debugger (a breakpoint() stopped the handler)", style="bold"), "")
-        for _id, key, command, text in DEBUG_KEYS:
-            table.add_row(key, f"{text} (pdb {command})")
-        table.add_row(":", "Type any pdb command or expression")
-        table.add_row("", "")
-        table.add_row("", "[dim]Remap keys by id in config.yaml in svl-tui's config folder (Linux:\n"
-                          "~/.config/svl-tui/), e.g.\nkeys:\n  invoke: ctrl+e[/]")
+        keys = [(_keys(self.keymap.get(a.id, a.key)), f"{a.help}  [dim]({a.id})[/]") for a in ACTIONS]
+        keys += [("ctrl+p", "Command palette: actions, functions, events"),
+                 ("tab / shift+tab", "Move between panels (in the event editor tab indents: esc leaves it)")]
+        debugger = [(key, f"{text} (pdb {command})") for _id, key, command, text in DEBUG_KEYS]
+        debugger.append((":", "Type any pdb command or expression"))
+        # Headings stand on lines of their own: in the key column they widened it for every row, and at
+        # 80 columns the descriptions were left a dozen characters, a word per line.
+        body = Group(_table(keys), "", Text("In the logs", style="bold"), _table(LOG_KEYS), "",
+                     Text("In the debugger (a breakpoint() stopped the handler)", style="bold"), _table(debugger), "",
+                     Text.from_markup("[dim]Remap keys by id in config.yaml in svl-tui's config folder (Linux: "
+                                      "~/.config/svl-tui/), e.g.\nkeys:\n  invoke: ctrl+e[/]"))
         with VerticalScroll(id="help-body"):
-            yield Static(table)
+            yield Static(body)
 
     def on_mount(self) -> None:
         self.query_one("#help-body").border_title = "svl-tui keys (esc closes)"

@@ -32,8 +32,9 @@ class TimingPanel(VerticalScroll):
         self._drift: Drift | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Press ctrl+r to invoke the selected function.", style="dim"), id="figures")
-        yield Static("", id="outcome")
+        # hints go in the outcome column: the figures column is narrow when stacked and wrapped them
+        yield Static("", id="figures")
+        yield Static(Text("Press ctrl+r to invoke the selected function.", style="dim"), id="outcome")
 
     def on_mount(self) -> None:
         self.border_title = "Result"
@@ -45,8 +46,8 @@ class TimingPanel(VerticalScroll):
 
     def say(self, text: str) -> None:
         """A hint in place of figures (no functions yet, nothing run yet)."""
-        self.query_one("#figures", Static).update(Text(text, style="dim"))
-        self._set_outcome("")
+        self.query_one("#figures", Static).update("")
+        self._set_outcome(Text(text, style="dim"))
 
     def running(self, spec: FunctionSpec) -> None:
         self.border_title = f"Result · {spec.name}"
@@ -64,7 +65,8 @@ class TimingPanel(VerticalScroll):
         self.scroll_end(animate=False)
 
     def cancelled(self) -> None:
-        self.query_one("#figures", Static).update(Text("cancelled: the environment was discarded", style="yellow"))
+        self.query_one("#figures", Static).update(Text("cancelled", style="yellow"))
+        self._set_outcome(Text("The environment was discarded: the next invoke is cold.", style="dim"))
 
     def show_details(self, details: Any) -> None:
         """A deployed function's configuration (secrets already masked), before any run."""
