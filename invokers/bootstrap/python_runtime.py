@@ -94,74 +94,6 @@ class LambdaContext:
 CURRENT_REQUEST_ID = ""
 
 
-def install_logging():
-    """Lambda's root log handler; imported lazily so handlers that never log don't pay."""
-    import logging
-
-    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
-
-    class LambdaFormatter(logging.Formatter):
-        converter = time.gmtime
-
-        def format(self, record):
-            record.aws_request_id = CURRENT_REQUEST_ID
-            if json_format:
-                data = {"timestamp": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-                        "level": record.levelname, "message": record.getMessage(),
-                        "logger": record.name, "requestId": CURRENT_REQUEST_ID}
-                if record.exc_info:
-                    data["errorType"] = record.exc_info[0].__name__
-                    data["errorMessage"] = str(record.exc_info[1])
-                    data["stackTrace"] = self.formatException(record.exc_info).splitlines()
-                data["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"
-                return json.dumps(data, default=str)
-            text = super().format(record)
-            # Lambda keeps a multi-line record (a traceback) as one log event.
-            return text.replace("\n", "\r")
-
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(LambdaFormatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
-    if level in ("DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL"):
-        root.setLevel("WARNING" if level == "WARN" else level)
-    elif AZURE:
-        root.setLevel("INFO")  # the Azure host shows logging.info by default
-
-
-def user_frames(tb):
-    """Stack frames without this bootstrap's own, as Lambda shows them."""
-    import traceback
-
-    frames = [f for f in traceback.extract_tb(tb)  # ours: this bootstrap and its Azure modules
-              if os.path.dirname(os.path.abspath(f.filename)) != os.path.dirname(THIS_FILE)
-              and not f.filename.startswith("<frozen")]
-    return traceback.format_list(frames)
-
-
-def error_payload(exc, request_id=""):
-    payload = {"errorMessage": str(exc), "errorType": type(exc).__name__,
-               "requestId": request_id, "stackTrace": user_frames(exc.__traceback__)}
-    return payload
-
-
-def log_error(payload):
-    """Lambda writes an unhandled error to the log as one ``[ERROR]`` record."""
-    now = time.time()
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
-    trace = "".join(payload.get("stackTrace") or [])
-    text = f"{payload['errorType']}: {payload['errorMessage']}"
-    if trace:
-        text += "\rTraceback (most recent call last):\r" + trace.rstrip("\n").replace("\n", "\r")
-    line = f"[ERROR]\t{stamp}\t{CURRENT_REQUEST_ID}\t{text}\n"
-    try:
-        sys.stdout.write(line)
-    except (ValueError, OSError, AttributeError):  # the handler closed sys.stdout: our fd 1 is still open
-        os.write(1, line.encode("utf-8", "replace"))
-
-
 def load_handler(spec):
     """Import ``module.function`` the way AWS's runtime does, with its error types."""
     try:
@@ -182,7 +114,7 @@ def load_handler(spec):
         return None, {"errorMessage": f"Unable to import module '{module_name}': {exc}",
                       "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
     except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
-        return None, error_payload(exc)
+        return None, logs.error_payload(exc)
     handler = getattr(module, function_name, None)
     if handler is None:
         return None, {"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
@@ -227,17 +159,26 @@ def fence():
 _debug = None
 
 
+def sibling(file_name, register=False):
+    """A module of this bootstrap's folder, loaded by path as ``svl_<name>``: the handler's import path
+    never holds this folder, so the handler cannot import (or shadow) our modules. Only a module that
+    must be found by name (the debugger's, for pdb) goes in ``sys.modules``, where the handler would see it."""
+    import importlib.util
+
+    name = "svl_" + file_name.removesuffix(".py")
+    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(THIS_FILE), file_name))
+    module = importlib.util.module_from_spec(spec)
+    if register:
+        sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def debug():
     """svl-tui's debug channel module (``debug_channel.py``), loaded the first time it is needed."""
     global _debug
     if _debug is None:
-        import importlib.util
-
-        path = os.path.join(os.path.dirname(THIS_FILE), "debug_channel.py")
-        spec = importlib.util.spec_from_file_location("svl_debug_channel", path)
-        _debug = importlib.util.module_from_spec(spec)
-        sys.modules["svl_debug_channel"] = _debug
-        spec.loader.exec_module(_debug)
+        _debug = sibling("debug_channel.py", register=True)
         _debug.CHANNEL_FD = DEBUG_CHANNEL
     return _debug
 
@@ -310,12 +251,7 @@ def end_environment():
 
 def load_azure(spec):
     """An Azure function (azure_python.py: models v1 and v2), called like a Lambda handler."""
-    import importlib.util
-
-    module_spec = importlib.util.spec_from_file_location("svl_azure_python",
-                                                         os.path.join(os.path.dirname(THIS_FILE), "azure_python.py"))
-    azure = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(azure)
+    azure = sibling("azure_python.py")
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     if os.environ.get("SVL_AZURE_MODEL") == "v2":
         try:
@@ -327,7 +263,7 @@ def load_azure(spec):
             return None, {"errorMessage": str(exc), "errorType": "Runtime.HandlerNotFound", "requestId": "",
                           "stackTrace": []}
         except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
-            return None, error_payload(exc)
+            return None, logs.error_payload(exc)
     directory = os.path.join(task_root, spec.split(".", 1)[0])
     try:
         azure.prepare_v1(directory)
@@ -371,18 +307,27 @@ def set_import_path(task_root):
         builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
 
 
+logs = None  # lambda_logs.py, loaded by main()
+
+
+def install_logging_and_errors():
+    global logs
+    logs = sibling("lambda_logs.py")
+    logs.install_logging(lambda: CURRENT_REQUEST_ID, azure=AZURE)
+
+
 def main():
     global CURRENT_REQUEST_ID
     watch_parent()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     set_import_path(task_root)
-    install_logging()
+    install_logging_and_errors()
     install_debug_hooks()
     client = RuntimeClient(RUNTIME_API)
     loader = load_azure if AZURE else load_handler
     handler, init_error = loader(os.environ.get("_HANDLER", ""))
     if init_error is not None:
-        log_error(init_error)
+        logs.log_error(init_error, CURRENT_REQUEST_ID)
         fence()
         client.request("POST", "/init/error", json.dumps(init_error).encode(),
                        {"Lambda-Runtime-Function-Error-Type": init_error["errorType"]})
@@ -421,7 +366,7 @@ def main():
                         asyncio.set_event_loop(loop)
                     result = loop.run_until_complete(result)
             except Exception as exc:  # noqa: BLE001 - the handler's error becomes the invocation's
-                outcome = error_payload(exc, request_id)
+                outcome = logs.error_payload(exc, request_id)
                 if DEBUG_CHANNEL and ERROR_LOCALS:
                     debug().error_locals(exc)
                 if DEBUG_CHANNEL and headers.get("svl-debug") == "post-mortem":
@@ -442,7 +387,7 @@ def main():
             client.request("POST", f"/invocation/{request_id}/response", outcome, span)
         else:
             if not AZURE:  # an Azure function's failure is told by the host's Executed lines instead
-                log_error(outcome)
+                logs.log_error(outcome, request_id)
             fence()
             client.request("POST", f"/invocation/{request_id}/error", json.dumps(outcome).encode(),
                            {"Lambda-Runtime-Function-Error-Type": outcome["errorType"], **span})
