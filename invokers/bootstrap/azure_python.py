@@ -10,7 +10,7 @@ Only when a project does not have the package at all does a small stand-in
 (``azure_functions_shim.py``) serve v1 HTTP handlers.
 
 ``python azure_python.py --discover APP_ROOT`` imports the app and prints what
-it registers (one JSON line after a marker), with each problem's file and line.
+it registers (``azure_discovery.py``).
 """
 
 import base64
@@ -18,9 +18,7 @@ import inspect
 import json
 import os
 import sys
-import traceback
 
-DISCOVERY_MARK = "\x1esvl-azure-discovery "
 THIS_DIR = os.path.dirname(os.path.abspath(__file__))
 SCRIPT_FILE = os.environ.get("PYTHON_SCRIPT_FILE_NAME", "function_app.py")
 
@@ -64,102 +62,12 @@ def where_defined(func):
     return (code.co_filename, code.co_firstlineno) if code else ("", 0)
 
 
-def caller_in(root):
-    """File and line of the user's code that is calling us (the decorator's line)."""
-    for frame in reversed(traceback.extract_stack()[:-2]):
-        if os.path.abspath(frame.filename).startswith(root) and os.path.dirname(os.path.abspath(frame.filename)) != THIS_DIR:
-            return frame.filename, frame.lineno
-    return "", 0
-
-
-def tolerate_decorator_errors(root, problems, broken):
-    """A decorator called with a bad or missing argument is reported at its line, not fatal to the app.
-
-    The Azure worker would fail the whole app; a listing that shows the other
-    functions and points at the bad line is more useful while editing.
-    """
-    from azure.functions.decorators import function_app as fa
-
-    def wrap(method):
-        def call(*args, **kwargs):
-            try:
-                return method(*args, **kwargs)
-            except (TypeError, ValueError) as exc:
-                file, line = caller_in(root)
-                problems.append({"file": file, "line": line, "message": f"{method.__name__}: {exc}"})
-
-                def mark(target):
-                    broken.add(id(user_function(target)))
-                    return target
-
-                return mark
-
-        call.__name__ = method.__name__
-        call.__doc__ = method.__doc__
-        return call
-
-    for cls in (fa.TriggerApi, fa.BindingApi, fa.SettingsApi):
-        for name, value in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(value):
-                setattr(cls, name, wrap(value))
-
-
 def import_app(root):
     sys.path.insert(0, root)
     import importlib
 
     module_name = os.path.splitext(SCRIPT_FILE)[0]
     return importlib.import_module(module_name)
-
-
-def discover(root):
-    root = os.path.abspath(root)
-    problems = []
-    functions = []
-    broken = set()
-    real_stdout = sys.stdout
-    sys.stdout = sys.stderr  # prints at import time must not mix with our answer
-    try:
-        import azure.functions  # noqa: F401 - checked before user code runs
-    except ImportError:
-        problems.append({"file": os.path.join(root, SCRIPT_FILE), "line": 1, "message": (
-            "function_app.py needs the 'azure-functions' package, which this project does not have: add it to "
-            "requirements.txt and install it into the project's virtualenv "
-            "(python -m venv .venv && .venv/bin/pip install -r requirements.txt)")})
-    else:
-        tolerate_decorator_errors(root, problems, broken)
-        try:
-            app = find_app(import_app(root))
-            builders = [b for b in app._function_builders if id(user_function(b)) not in broken]
-            app._function_builders = builders
-            for function in app.get_functions():
-                file, line = where_defined(function.get_user_function())
-                functions.append({"name": function.get_function_name(), "file": file, "line": line,
-                                  "bindings": [plain(binding) for binding in function.get_bindings()],
-                                  "retry": retry_setting(function)})
-        except Exception as exc:  # noqa: BLE001 - any failure of the user's app is reported, with its line
-            file, line = error_location(exc, root)
-            problems.append({"file": file, "line": line, "message": f"{type(exc).__name__}: {exc}"})
-    sys.stdout = real_stdout
-    sys.stdout.write(DISCOVERY_MARK + json.dumps({"functions": functions, "problems": problems}, default=str) + "\n")
-
-
-def retry_setting(function):
-    """``@app.retry(...)``'s settings, or None (older packages have no ``get_settings_dict``)."""
-    settings = getattr(function, "get_settings_dict", lambda name: None)("retry_policy")
-    if not settings:
-        return None
-    return {key: value for key, value in settings.items() if key != "setting_name" and value is not None}
-
-
-def error_location(exc, root):
-    if isinstance(exc, SyntaxError) and exc.filename:
-        return exc.filename, exc.lineno or 0
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename).startswith(root)]
-    frames = [f for f in frames if os.path.dirname(os.path.abspath(f.filename)) != THIS_DIR]
-    if frames:
-        return frames[-1].filename, frames[-1].lineno
-    return os.path.join(root, SCRIPT_FILE), 0
 
 
 # ---- the host's data for one invocation -------------------------------------------------------
@@ -510,4 +418,9 @@ def standin_response(result):
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--discover"]:
-    discover(sys.argv[2] if len(sys.argv) > 2 else os.getcwd())
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("svl_azure_discovery", os.path.join(THIS_DIR, "azure_discovery.py"))
+    _discovery = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_discovery)
+    _discovery.discover(sys.argv[2] if len(sys.argv) > 2 else os.getcwd(), sys.modules[__name__])
