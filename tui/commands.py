@@ -16,6 +16,7 @@ from textual.command import Hit, Hits, Provider
 from invokers.models import function_key
 
 from .bindings import ACTIONS
+from .controllers.debug_port import ask_debug_port
 from .controllers.reload_watch import ReloadController
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
                         "functions' environments use, from AWS (asks first; kept for this session)",
                         screen.query_one(ReloadController).ask_resolve_aws)
     yield SystemCommand("Debug port…", "Start local functions under debugpy / node --inspect on a port, "
-                        "for VS Code or another editor to attach", screen.run_area.ask_debug_port)
+                        "for VS Code or another editor to attach", partial(ask_debug_port, app))
     yield SystemCommand("Serve: start/stop local endpoint", "API Gateway routes and the Lambda Invoke API on "
                         "127.0.0.1:3000, on this session's warm environments", app.serve.toggle)
     yield SystemCommand("Serve: traffic", "Every request the local endpoint answered, with its logs",

@@ -8,6 +8,7 @@ import textwrap
 from textual.widgets import Input, OptionList, Tree
 
 from tests.tui.test_main_screen import finished, screen_text, wait_for
+from tui.controllers.debug_port import ask_debug_port
 from tui.widgets.debugger_panel import DebuggerPanel
 from tui.widgets.timing_panel import TimingPanel
 
@@ -114,15 +115,14 @@ async def test_error_shows_locals_and_post_mortem_stops_where_it_raised(project_
 async def test_palette_debug_port_sets_and_clears_the_engine_port(project_app) -> None:
     app, _root = project_app({"app.py": HANDLER, "svl.yaml": CONFIG})
     async with app.run_test(size=(160, 45)) as pilot:
-        run_area = app.main_screen.run_area
-        run_area.ask_debug_port()
+        ask_debug_port(app)
         await pilot.pause()
         await pilot.press(*"80", "enter")  # refused: stays open with the reason
         await pilot.pause()
         assert app.engine.debug_port is None and "1024-65535" in screen_text(app.screen)
         await pilot.press("backspace", "backspace", *"5890", "enter")
         await wait_for(pilot, lambda: app.engine.debug_port == 5890)
-        run_area.ask_debug_port()
+        ask_debug_port(app)
         await pilot.pause()
         await pilot.press(*["backspace"] * 4, "enter")
         await wait_for(pilot, lambda: app.engine.debug_port is None)

@@ -357,43 +357,6 @@ class RunArea(Horizontal):
             return
         self.start(spec, event, options={"post_mortem": True})
 
-    def ask_debug_port(self) -> None:
-        """Palette: start local functions under debugpy / ``node --inspect-brk`` on a port, for an editor to attach."""
-        from argparse import ArgumentTypeError
-
-        from invokers.cli_debug import port_number
-
-        from ..screens.prompt import PromptScreen
-
-        def check(text: str) -> str:
-            if text.strip():
-                try:
-                    port_number(text.strip())
-                except ArgumentTypeError as exc:
-                    raise ValueError(str(exc)) from None
-            return text.strip()
-
-        def answered(text: str | None) -> None:
-            if text is not None:
-                self._set_debug_port(int(text) if text else None)
-
-        current = self.svl.engine.debug_port
-        self.app.push_screen(PromptScreen("Debug port (editors attach here; empty turns it off)", "e.g. 5890",
-                                          check, str(current or "")), answered)
-
-    @work(group="debug-port")
-    async def _set_debug_port(self, port: int | None) -> None:
-        engine = self.svl.engine
-        engine.debug_port = port
-        for spec in self.svl.catalogue.functions:  # the next invoke starts a fresh environment, under the debugger
-            if spec.is_local:
-                await engine.recycle(spec.name)
-        if port is None:
-            self.notify("Debug port off: functions start normally again.", timeout=4)
-        else:
-            self.notify(f"Next invocations wait for an editor on 127.0.0.1:{port} (debugpy for Python, "
-                        "node --inspect for Node.js); timeouts are suspended.", timeout=8)
-
     def cancel(self) -> None:
         if self.in_flight is None:
             self.notify("Nothing is running.", timeout=2)
