@@ -119,10 +119,11 @@ class SvlApp(App[None]):
             self.mock.stop()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, events.Key):
             if not self.screen_stack:
-                return  # typed on the way out (after ctrl+q): there is nothing left to type into
-            retarget(self.focused, event)  # type-to-filter, decided before the key is forwarded (fault 8)
+                return  # typed (or still bubbling) on the way out: nothing is left to take it, Textual would raise
+            if not event.is_forwarded:
+                retarget(self.focused, event)  # type-to-filter, decided before the key is forwarded (fault 8)
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
