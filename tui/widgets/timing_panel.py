@@ -28,13 +28,13 @@ class TimingPanel(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._outcome: RenderableType = ""
+        # hints go in the outcome column: the figures column is narrow when stacked and wrapped them
+        self._outcome: RenderableType = Text("Press ctrl+r to invoke the selected function.", style="dim")
         self._drift: Drift | None = None
 
     def compose(self) -> ComposeResult:
-        # hints go in the outcome column: the figures column is narrow when stacked and wrapped them
         yield Static("", id="figures")
-        yield Static(Text("Press ctrl+r to invoke the selected function.", style="dim"), id="outcome")
+        yield Static(self._outcome, id="outcome")
 
     def on_mount(self) -> None:
         self.border_title = "Result"
