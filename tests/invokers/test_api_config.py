@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.invokers.test_triggers import functions, write
+from tests.files import write
+from tests.invokers.test_triggers_sam import functions
 
 SAM = """
     Globals:
