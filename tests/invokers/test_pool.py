@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from pathlib import Path
 
 import pytest
 
@@ -132,17 +133,34 @@ async def burst(engine: Engine, spec: FunctionSpec, events: list[object]) -> lis
     return [result for _records, result in collected]
 
 
+RENDEZVOUS = """
+    import os, time
+    def handler(event, context):
+        folder = event["folder"]
+        open(os.path.join(folder, str(os.getpid())), "w").close()
+        deadline = time.monotonic() + 30
+        while len(os.listdir(folder)) < event["expected"]:  # every invocation must be running at once
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"only {len(os.listdir(folder))} invocations ran side by side")
+            time.sleep(0.01)
+        return {"pid": os.getpid()}
+"""
+
+
 async def test_concurrent_invocations_run_side_by_side_in_new_environments(
-        engine: Engine, make_function: MakeFunction) -> None:
-    spec = make_function(SLOW_PID)
-    started = time.perf_counter()
-    results = await burst(engine, spec, [{"sleep": 0.4}] * 3)
-    elapsed = time.perf_counter() - started
-    assert all(r.ok and r.cold for r in results)
+        engine: Engine, make_function: MakeFunction, tmp_path: Path) -> None:
+    # A rendezvous instead of a stopwatch: each invocation waits until all three are running, which only
+    # environments side by side can satisfy (one environment running them in turn would time out).
+    spec = dataclasses.replace(make_function(RENDEZVOUS), timeout_s=60)
+    folder = tmp_path / "running"
+    folder.mkdir()
+    results = await burst(engine, spec, [{"folder": str(folder), "expected": 3}] * 3)
+    assert all(r.ok and r.cold for r in results), [r.error for r in results]
     assert len({r.response["pid"] for r in results}) == 3
-    assert elapsed < 1.2  # three 0.4 s invocations in sequence would take at least 1.2 s
     assert engine.environments(spec.name) == (0, 3)
-    warm = await burst(engine, spec, [{"sleep": 0.01}] * 3)
+    again = tmp_path / "again"
+    again.mkdir()
+    warm = await burst(engine, spec, [{"folder": str(again), "expected": 3}] * 3)
     assert all(r.ok and not r.cold for r in warm)
     assert {r.response["pid"] for r in warm} == {r.response["pid"] for r in results}
 
