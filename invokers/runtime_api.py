@@ -7,7 +7,7 @@ any runtime that already works on Lambda works here unchanged, and timing is
 taken at the protocol edges the same way for every language.
 
 A deliberately small HTTP/1.1 server (keep-alive, Content-Length and chunked
-bodies, ``Expect: 100-continue``): the protocol has four routes and the worker
+bodies, ``Expect: 100-continue``; the parsing is ``http_wire.py``): the protocol has four routes and the worker
 is the only client, so a framework would cost start-up time and buy nothing.
 
 Only the environment's own processes may use it: every path must start with
@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .api_key import api_address, new_key, strip_key
+from .http_wire import read_body, read_head, write_response
 
 LOG = logging.getLogger("svl.runtime_api")
 PREFIX = "/2018-06-01/runtime"
 STREAM_PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response"
 """A streamed HTTP response: a JSON prelude ({statusCode, headers, cookies}), 8 NUL bytes, then the body."""
-MAX_BODY = 64 * 1024 * 1024  # reject absurd bodies; the engine enforces Lambda's 6 MB limit itself
 
 ChunkSink = Callable[[str, bytes], Awaitable[None]]
 """Told each piece of a streamed response as it arrives: (the response's Content-Type, the bytes)."""
@@ -126,7 +126,7 @@ class RuntimeAPI:
         peer_ok: bool | None = None  # the connection's peer, checked once (clients keep connections alive)
         try:
             while True:
-                head = await _read_head(reader)
+                head = await read_head(reader)
                 if head is None:
                     break
                 method, path, headers = head
@@ -139,9 +139,9 @@ class RuntimeAPI:
                     self._refuse(method, path, writer)
                     await writer.drain()
                     break
-                body = await _read_body(reader, headers, writer, self._chunk_sink(method, route, headers))
+                body = await read_body(reader, headers, writer, self._chunk_sink(method, route, headers))
                 status, extra, payload = await self._route(method, route, headers, body)
-                _write_response(writer, status, extra, payload)
+                write_response(writer, status, extra, payload)
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
             pass  # the worker went away, or the environment is being torn down
@@ -188,7 +188,7 @@ class RuntimeAPI:
         status, extra, payload = _error(403, "AccessDeniedException",
                                         "this Runtime API serves one execution environment; its key is missing")
         extra["Connection"] = "close"
-        _write_response(writer, status, extra, payload)
+        write_response(writer, status, extra, payload)
 
     async def _route(self, method: str, path: str, headers: dict[str, str],
                      body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -286,103 +286,6 @@ def _ready_time(stamp: str | None) -> float:
 
 def _error(status: int, error_type: str, message: str) -> tuple[int, dict[str, str], bytes]:
     return status, {}, json.dumps({"errorType": error_type, "errorMessage": message}).encode()
-
-
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            413: "Payload Too Large"}
-
-
-def _write_response(writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes) -> None:
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}", "Content-Type: application/json",
-             f"Content-Length: {len(body)}"]
-    lines.extend(f"{key}: {value}" for key, value in headers.items())
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-
-
-async def _read_request(reader: asyncio.StreamReader,
-                        writer: asyncio.StreamWriter | None = None) -> tuple[str, str, dict[str, str], bytes] | None:
-    """One request from a keep-alive connection, or None when the peer closed it.
-
-    Malformed requests raise ``ValueError`` (the connection is then dropped).
-    """
-    head = await _read_head(reader)
-    if head is None:
-        return None
-    method, path, headers = head
-    return method, path, headers, await _read_body(reader, headers, writer)
-
-
-async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]] | None:
-    """Request line and headers; None when the peer closed the connection between requests."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return None
-    except asyncio.LimitOverrunError as exc:
-        raise ValueError("request head too large") from exc
-    lines = head.decode("latin-1").split("\r\n")
-    method, path, _version = lines[0].split(" ", 2)
-    if not method or not path.startswith("/"):
-        raise ValueError(f"malformed request line {lines[0][:100]!r}")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if ":" in line:
-            key, value = line.split(":", 1)
-            headers[key.strip().lower()] = value.strip()
-    return method, path, headers
-
-
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str], writer: asyncio.StreamWriter | None,
-                     on_chunk: Callable[[bytes], Awaitable[None]] | None = None) -> bytes:
-    """The body: chunked or Content-Length; a client that asked ``Expect: 100-continue`` is told to go on
-    (curl waits a second for that before sending a body over 1 MB). ``on_chunk`` sees each piece of a
-    chunked body as it arrives (a streamed response), and the whole is returned as well."""
-    chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-    length = 0
-    if not chunked:
-        text = headers.get("content-length", "0") or "0"
-        if not text.isdigit() or not text.isascii():
-            raise ValueError(f"invalid Content-Length {text[:40]!r}")
-        length = int(text)
-        if length > MAX_BODY:
-            raise ValueError("body too large")
-    if writer is not None and headers.get("expect", "").lower() == "100-continue":
-        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    if chunked:
-        return await _read_chunked(reader, headers, on_chunk)
-    return await reader.readexactly(length) if length else b""
-
-
-async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str],
-                        on_chunk: Callable[[bytes], Awaitable[None]] | None = None) -> bytes:
-    """Chunked bodies: curl-based custom runtimes and streamed responses send them.
-
-    Trailers (a streamed response's error, our bootstraps' timing) join ``headers``.
-    """
-    body = bytearray()
-    while True:
-        try:
-            line = await reader.readuntil(b"\r\n")
-        except asyncio.LimitOverrunError as exc:
-            raise ValueError("chunk size line too long") from exc
-        digits = line.split(b";")[0].strip()
-        if not digits or any(c not in b"0123456789abcdefABCDEF" for c in digits):
-            raise ValueError(f"invalid chunk size {digits[:40]!r}")
-        size = int(digits, 16)
-        if size > MAX_BODY:
-            raise ValueError("body too large")
-        if size == 0:
-            while trailer := (await reader.readuntil(b"\r\n")).decode("latin-1").rstrip("\r\n"):
-                key, _, value = trailer.partition(":")
-                headers[key.strip().lower()] = value.strip()
-            return bytes(body)
-        chunk = await reader.readexactly(size)
-        body += chunk
-        await reader.readexactly(2)
-        if len(body) > MAX_BODY:
-            raise ValueError("body too large")
-        if on_chunk is not None and chunk:
-            await on_chunk(chunk)
 
 
 def decode_json(body: bytes) -> Any:

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from invokers.engine import Engine
+from invokers.http_wire import read_request
 from invokers.models import LogRecord
-from invokers.runtime_api import Invocation, RuntimeAPI, _read_request
+from invokers.runtime_api import Invocation, RuntimeAPI
 from tests.conftest import MakeFunction
 from tests.waiting import until
 
@@ -160,7 +161,7 @@ def _parse(data: bytes) -> object:
         reader.feed_data(data)
         reader.feed_eof()
         try:
-            return await _read_request(reader)
+            return await read_request(reader)
         except (ValueError, asyncio.IncompleteReadError) as exc:  # the two ways a bad request is refused
             return exc
 
