@@ -35,7 +35,8 @@ def one(kind: str) -> dict[str, float]:
     ready = time.perf_counter()
     try:
         if kind == "svl":
-            from invokers.aws.provision import CREATED, provision
+            from invokers.aws.provision import provision
+            from invokers.aws.resources import CREATED
             from invokers.discovery import discover
 
             made = provision(discover(FIXTURE), mock)

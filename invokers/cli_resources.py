@@ -26,7 +26,7 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .aws.provision import FAILED, listing
+    from .aws.resources import FAILED, listing
 
     args.mock_aws = True  # the command is about the embedded AWS: no flag needed
     found = load_project(args)

@@ -159,7 +159,7 @@ class SvlApp(App[None]):
 
     def show_mock_inventory(self) -> None:
         """The configuration's resources with their status, then what handlers created (``r`` refreshes)."""
-        from invokers.aws.provision import listing
+        from invokers.aws.resources import listing
 
         from .screens.resources import ResourcesScreen
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .session import AwsError
 
 if TYPE_CHECKING:
-    from .provision import Provisioned
+    from .resources import Provisioned
 
 INTERNAL_PREFIX = "svl-tui-"
 """svl-tui's own queues in the mock (event sources deliver SNS, S3 and EventBridge through them): not the

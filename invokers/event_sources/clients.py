@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..aws.mock import MOCK_CREDENTIALS
 
 if TYPE_CHECKING:
-    from ..aws.provision import Provisioned, Resource
+    from ..aws.resources import Provisioned, Resource
 
 
 class Clients:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..models import FunctionSpec, Trigger
 
 if TYPE_CHECKING:
-    from ..aws.provision import Provisioned, Resource
+    from ..aws.resources import Provisioned, Resource
 
 _SERVICE_KIND = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb"}
 

@@ -26,7 +26,7 @@ from .clients import Clients
 from .models import Delivery, MappingInfo, Notice
 
 if TYPE_CHECKING:
-    from ..aws.provision import Provisioned
+    from ..aws.resources import Provisioned
     from ..engine import Engine
 
 log = logging.getLogger("svl.event_sources")

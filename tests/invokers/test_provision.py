@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from invokers.aws import mock as mock_module
+from invokers.aws.cfn_template import generated_name
 from invokers.aws.mock import MockAws
-from invokers.aws.provision import Provisioned, generated_name, provision
+from invokers.aws.provision import provision
+from invokers.aws.resources import Provisioned
 from invokers.cli import main
 from invokers.cli_project import provision_project
 from invokers.discovery import discover

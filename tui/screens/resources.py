@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 if TYPE_CHECKING:
-    from invokers.aws.provision import Resource
+    from invokers.aws.resources import Resource
 
 COLUMNS = ("logical id", "type", "status", "name", "ARN / URL", "note")
 
