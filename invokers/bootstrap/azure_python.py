@@ -10,10 +10,10 @@ Only when a project does not have the package at all does a small stand-in
 (``azure_functions_shim.py``) serve v1 HTTP handlers.
 
 ``python azure_python.py --discover APP_ROOT`` imports the app and prints what
-it registers (``azure_discovery.py``).
+it registers (``azure_discovery.py``). The host's data in and out of one invocation (trigger and
+input binding values, the retry context, output values) is ``azure_bindings.py``.
 """
 
-import base64
 import inspect
 import json
 import os
@@ -21,6 +21,24 @@ import sys
 
 THIS_DIR = os.path.dirname(os.path.abspath(__file__))
 SCRIPT_FILE = os.environ.get("PYTHON_SCRIPT_FILE_NAME", "function_app.py")
+
+
+def sibling(file_name, register=False):
+    """A module of this bootstrap's folder, loaded by path as ``svl_<name>`` (as python_runtime.py loads this
+    one): the handler's import path never holds this folder. Only a module that must be found by name (the
+    ``azure.functions`` stand-in's) goes in ``sys.modules``."""
+    import importlib.util
+
+    name = "svl_" + file_name.removesuffix(".py")
+    spec = importlib.util.spec_from_file_location(name, os.path.join(THIS_DIR, file_name))
+    module = importlib.util.module_from_spec(spec)
+    if register:
+        sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+binding_values = sibling("azure_bindings.py")  # the host's data in (trigger, inputs, retry context) and out (outputs)
 
 
 # ---- v2: what function_app.py registers ---------------------------------------------------
@@ -70,122 +88,6 @@ def import_app(root):
     return importlib.import_module(module_name)
 
 
-# ---- the host's data for one invocation -------------------------------------------------------
-
-
-def envelope(event):
-    """Non-HTTP triggers take ``{data, metadata}``; any other value is the trigger's data itself."""
-    if isinstance(event, dict) and "data" in event:
-        return event.get("data"), event.get("metadata") or {}, event.get("dataEncoding")
-    return event, {}, None
-
-
-def datum(value, meta):
-    if value is None:
-        return meta.Datum(None, None)
-    if isinstance(value, bytes):
-        return meta.Datum(value, "bytes")
-    if isinstance(value, str):
-        return meta.Datum(value, "string")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return meta.Datum(json.dumps(value), "json")
-    return meta.Datum(value, "int" if isinstance(value, int) else "double")
-
-
-def as_bytes(value, encoding):
-    if isinstance(value, str):
-        return base64.b64decode(value) if encoding == "base64" else value.encode()
-    return json.dumps(value).encode()
-
-
-def http_datum(event, meta):
-    raw = event.get("rawBody", event.get("body"))
-    if raw is None:
-        body = b""
-    elif event.get("bodyEncoding") == "base64":
-        body = base64.b64decode(raw)
-    else:
-        body = (raw if isinstance(raw, str) else json.dumps(raw)).encode()
-    text = lambda mapping: {str(k): meta.Datum(str(v), "string") for k, v in (mapping or {}).items()}  # noqa: E731
-    return meta.Datum({"method": meta.Datum(event.get("method", "GET"), "string"),
-                       "url": meta.Datum(event.get("url", ""), "string"), "headers": text(event.get("headers")),
-                       "query": text(event.get("query")), "params": text(event.get("params")),
-                       "body": meta.Datum(body, "bytes")}, "http")
-
-
-def trigger_input(binding, event, annotation):
-    """The trigger's argument, built by the package's own converter for the binding type."""
-    from azure.functions import meta
-
-    kind = binding.get("type", "")
-    metadata = {}
-    if kind == "httpTrigger":
-        data = http_datum(event or {}, meta)
-    else:
-        value, raw_metadata, encoding = envelope(event)
-        metadata = {str(k): datum(v, meta) for k, v in raw_metadata.items()}
-        if kind == "blobTrigger" and binding.get("dataType") != "string":
-            data = meta.Datum(as_bytes(value, encoding), "bytes")
-        else:
-            data = datum(value, meta)
-    converter = meta.get_binding_registry().get(kind)
-    wants_raw = annotation in (str, bytes, dict, list) or annotation is inspect.Parameter.empty and converter is None
-    if converter is not None and not wants_raw:
-        return converter.decode(data, trigger_metadata=metadata)
-    if annotation is str and data.type == "json":
-        return data.value  # the worker's generic binding hands JSON over as its text (a SQL trigger's changes: str)
-    value = data.python_value
-    if annotation is str and isinstance(value, bytes):
-        return value.decode()
-    if annotation is bytes and isinstance(value, str):
-        return value.encode()
-    return value
-
-
-def input_value(binding, typed, annotation):
-    """An input binding's value (``svlInputs``: bytes, string or json), through the package's converter as the
-    Python worker does, or as plain text / bytes / JSON text for ``str`` / ``bytes`` parameters and untyped bindings."""
-    from azure.functions import meta
-
-    if typed is None:
-        return None
-    if "bytes" in typed:
-        data = meta.Datum(base64.b64decode(typed["bytes"]), "bytes")
-    elif "string" in typed:
-        data = meta.Datum(typed["string"], "string")
-    elif typed.get("json") is None:
-        return None
-    else:
-        data = meta.Datum(json.dumps(typed["json"]), "json")
-    converter = meta.get_binding_registry().get(binding.get("type", ""))
-    if converter is not None and annotation not in (str, bytes):
-        return converter.decode(data, trigger_metadata=None)
-    value = data.value  # the worker's generic binding: the text (JSON as text) or the bytes
-    if annotation is str and isinstance(value, bytes):
-        return value.decode()
-    if annotation is bytes and isinstance(value, str):
-        return value.encode()
-    return value
-
-
-def make_retry_context(event):
-    """The host's ``RetryContext`` when the function has a retry policy (``context.retry_context``), else None."""
-    retry = event.get("retryContext") if isinstance(event, dict) else None
-    if not isinstance(retry, dict):
-        return None
-    try:
-        from azure.functions._abc import RetryContext as Base  # the package's own interface (not exported)
-    except ImportError:
-        Base = object
-
-    class RetryContext(Base):
-        retry_count = property(lambda self: int(retry.get("retryCount", 0)))
-        max_retry_count = property(lambda self: int(retry.get("maxRetryCount", 0)))
-        exception = property(lambda self: None)
-
-    return RetryContext()
-
-
 def make_context(invocation_id, function_name, directory, retry_context=None):
     import threading
 
@@ -226,57 +128,6 @@ def make_out():
     return Out()
 
 
-def shown(value, binding_type):
-    """An output binding's value as the host would receive it, as JSON."""
-    from azure.functions import meta
-
-    if value is None:
-        return None
-    converter = meta.get_binding_registry().get(binding_type)
-    if converter is not None and hasattr(converter, "encode") and not isinstance(value, (dict, list, int, float)):
-        try:
-            encoded = converter.encode(value, expected_type=None)
-        except (NotImplementedError, TypeError, ValueError):
-            encoded = None
-        if encoded is not None:
-            return from_datum(encoded)
-    if isinstance(value, bytes):
-        return bytes_view(value)
-    if isinstance(value, (str, int, float, bool, dict, list)):
-        return value
-    body = getattr(value, "get_body", None)
-    return bytes_view(body()) if body else str(value)
-
-
-def bytes_view(data):
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return {"base64": base64.b64encode(data).decode()}
-
-
-def from_datum(item):
-    if item.type == "http":
-        value = item.value
-        headers = {k: v.value for k, v in value["headers"].items()}
-        body = from_datum(value["body"])
-        if isinstance(body, str) and "json" in next((v for k, v in headers.items() if k.lower() == "content-type"), ""):
-            try:
-                body = json.loads(body)
-            except ValueError:
-                pass
-        response = {"status": int(value["status_code"].value), "headers": headers, "body": body}
-        cookies = [morsel.OutputString() for cookie in value.get("cookies") or [] for morsel in cookie.values()]
-        if cookies:
-            response["cookies"] = cookies
-        return response
-    if item.type == "bytes":
-        return bytes_view(item.value)
-    if item.type == "json":
-        return json.loads(item.value)
-    return item.value
-
-
 def invoker(func, bindings, function_name, directory):
     """``call(event, context) -> {response, outputs}`` for one Azure function."""
     trigger = next(b for b in bindings if str(b.get("type", "")).endswith("Trigger"))
@@ -294,14 +145,14 @@ def invoker(func, bindings, function_name, directory):
         outs = {}
         for name, param in params.items():
             if name == trigger["name"]:
-                kwargs[name] = trigger_input(trigger, event, param.annotation)
+                kwargs[name] = binding_values.trigger_input(trigger, event, param.annotation)
             elif name in outputs:
                 kwargs[name] = outs[name] = make_out()
             elif name == "context":
                 kwargs[name] = make_context(lambda_context.aws_request_id, function_name, directory,
-                                            make_retry_context(event))
+                                            binding_values.make_retry_context(event))
             elif name in inputs:
-                kwargs[name] = input_value(inputs[name], (event or {}).get("svlInputs", {}).get(name), param.annotation)
+                kwargs[name] = binding_values.input_value(inputs[name], (event or {}).get("svlInputs", {}).get(name), param.annotation)
             else:
                 kwargs[name] = None  # an input binding svl-tui does not read locally (SQL, ...)
         result = func(**kwargs)
@@ -309,10 +160,10 @@ def invoker(func, bindings, function_name, directory):
             import asyncio
 
             result = asyncio.new_event_loop().run_until_complete(result)
-        response = shown(result, returned["type"]) if returned else None
+        response = binding_values.shown(result, returned["type"]) if returned else None
         if returned and returned["type"] == "http" and result is None:
             response = {"status": 204, "headers": {}, "body": None}
-        values = {name: shown(out.get(), outputs[name].get("type", "")) for name, out in outs.items()}
+        values = {name: binding_values.shown(out.get(), outputs[name].get("type", "")) for name, out in outs.items()}
         return {"response": response, "outputs": {k: v for k, v in values.items() if v is not None}}
 
     return call
@@ -341,14 +192,7 @@ def prepare_v1(directory):
             raise ModuleNotFoundError(
                 f"a {trigger.get('type')} function needs the 'azure-functions' package, which is not installed in "
                 "the project's virtualenv: pip install azure-functions (and list it in requirements.txt)")
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("svl_azure_functions_shim",
-                                                      os.path.join(THIS_DIR, "azure_functions_shim.py"))
-        shim = importlib.util.module_from_spec(spec)
-        sys.modules["svl_azure_functions_shim"] = shim
-        spec.loader.exec_module(shim)
-        shim.install()
+        sibling("azure_functions_shim.py", register=True).install()  # standin_invoker finds it by name
 
 
 def load_v1(handler, directory):
@@ -418,9 +262,4 @@ def standin_response(result):
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--discover"]:
-    import importlib.util
-
-    _spec = importlib.util.spec_from_file_location("svl_azure_discovery", os.path.join(THIS_DIR, "azure_discovery.py"))
-    _discovery = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_discovery)
-    _discovery.discover(sys.argv[2] if len(sys.argv) > 2 else os.getcwd(), sys.modules[__name__])
+    sibling("azure_discovery.py").discover(sys.argv[2] if len(sys.argv) > 2 else os.getcwd(), sys.modules[__name__])
