@@ -278,17 +278,24 @@ def app_settings(root: Path) -> tuple[dict[str, str], list[Problem]]:
 
 def host_retry(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """``host.json`` ``retry``: the policy of every function that has none of its own."""
-    path = root / "host.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError):
-        return None, []
-    raw = data.get("retry") if isinstance(data, dict) else None
+    raw, line = _host_setting(root, "retry")
     if raw is None:
         return None, []
-    return function_retry(raw, None, "host.json", next(
-        (n for n, row in enumerate(text.splitlines(), 1) if '"retry"' in row), None))
+    return function_retry(raw, None, "host.json", line)
+
+
+def _host_setting(root: Path, key: str) -> tuple[Any, int | None]:
+    """``host.json``'s top-level ``key`` and the line that names it; (None, None) when the file is unreadable or
+    the key absent (the caller's default applies, as the host's would)."""
+    try:
+        text = (root / "host.json").read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None, None
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        return None, None
+    return value, next((n for n, row in enumerate(text.splitlines(), 1) if f'"{key}"' in row), None)
 
 
 def function_retry(own: Any, fallback: dict[str, Any] | None, file: str,
@@ -307,16 +314,9 @@ def function_retry(own: Any, fallback: dict[str, Any] | None, file: str,
 
 def function_timeout(root: Path) -> tuple[float, list[Problem]]:
     """``host.json`` ``functionTimeout`` ("hh:mm:ss"); Consumption's default of 5 minutes when absent."""
-    path = root / "host.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError):
-        return DEFAULT_TIMEOUT_S, []
-    value = data.get("functionTimeout") if isinstance(data, dict) else None
+    value, line = _host_setting(root, "functionTimeout")
     if value is None:
         return DEFAULT_TIMEOUT_S, []
-    line = next((n for n, row in enumerate(text.splitlines(), 1) if '"functionTimeout"' in row), None)
     seconds = parse_timespan(value)
     if seconds is None:
         return DEFAULT_TIMEOUT_S, [Problem("host.json", line, "functionTimeout",
