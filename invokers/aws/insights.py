@@ -13,6 +13,7 @@ The queries read the fields Logs Insights discovers in Lambda's REPORT lines
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +76,7 @@ async def run(aws: Aws, spec: FunctionSpec, name: str, *, since_s: int = 3600,
     """Run preset ``name`` over the last ``since_s`` seconds of the function's logs."""
     chosen = preset(name)
     client = aws.client("logs")
-    end = int(time.time())
+    end = math.ceil(time.time())  # whole seconds, rounded up: a line written this second is in the window
     group = group_name(spec)
     try:
         started = await asyncio.to_thread(client.start_query, logGroupName=group, startTime=end - since_s,
