@@ -27,6 +27,7 @@ import pytest
 from invokers.discovery import discover
 from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord, Result
+from tests.state import user_cache_home
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NODE_EXAMPLE = EXAMPLES / "azure-node-v4"
@@ -55,7 +56,7 @@ def logged(records: list[LogRecord]) -> list[str]:
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("SVL_TEST_CACHE") or Path.home() / ".cache" / "svl-tui" / "tests")
+    return Path(os.environ.get("SVL_TEST_CACHE") or user_cache_home() / "svl-tui" / "tests")
 
 
 def _cached(name: str, key_file: Path, install: Callable[[Path], None]) -> Path:

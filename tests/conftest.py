@@ -10,8 +10,22 @@ import pytest
 
 from invokers.engine import Engine
 from invokers.models import FunctionSpec
+from tests.state import Isolation
 
 pytest_plugins = ["tests.azure_setup"]  # the real Azure Functions packages, installed once
+
+_isolation: Isolation | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """svl-tui's config and caches go to a temporary folder for the whole session (see tests/state.py)."""
+    global _isolation
+    _isolation = Isolation()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _isolation is not None:
+        _isolation.end()
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "demo"

@@ -13,9 +13,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from tests.state import user_cache_home
+
 ESBUILD_VERSION = "0.24.0"
 JEST_VERSION = "29.7.0"
-_HOME = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "svl-tui-tests"
+_HOME = user_cache_home() / "svl-tui-tests"  # persistent: the session's own cache folder is temporary
 
 
 def esbuild_node_modules() -> Path:
