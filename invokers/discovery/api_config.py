@@ -7,12 +7,17 @@ gets them in its params in one plain form, whatever the format:
 
 - ``cors``: ``origins`` (list), ``methods`` (list, or None: the route's own methods),
   ``headers``, ``expose`` (lists), ``max_age`` (int or None), ``credentials`` (bool).
-- ``authorizer``: ``name``, ``function`` (the local function's name, or the ARN's),
-  ``type`` (``TOKEN`` | ``REQUEST``), ``identity`` (sources such as ``header.Authorization``,
-  ``querystring.token``), ``validation`` (a regex for TOKEN), ``ttl`` (seconds),
-  ``payload_format`` (``1.0`` | ``2.0``, HTTP APIs), ``simple`` (HTTP API simple responses).
-
-Only Lambda authorizers are described: JWT, Cognito and IAM ones are not run locally.
+- ``authorizer``, by ``type``:
+  - ``TOKEN`` | ``REQUEST`` (Lambda): ``name``, ``function`` (the local function's name, or the
+    ARN's), ``identity`` (sources such as ``header.Authorization``, ``querystring.token``),
+    ``validation`` (a regex for TOKEN), ``ttl`` (seconds), ``payload_format`` (``1.0`` | ``2.0``,
+    HTTP APIs), ``simple`` (HTTP API simple responses);
+  - ``JWT`` (HTTP API): ``name``, ``identity``, ``issuer``, ``audience`` (list), ``scopes`` (the
+    route's, any one of which the token must hold);
+  - ``COGNITO`` (REST user pools): ``name``, ``identity``, ``issuers`` (the pools' issuer URLs when
+    their ARNs are known locally, else empty: not checked), ``validation`` (a regex on ``aud``),
+    ``scopes`` (the method's);
+  - ``AWS_IAM``: ``name``.
 """
 
 from __future__ import annotations
@@ -108,15 +113,25 @@ class Sam:
         if auth is not None:
             name, config = auth
             identity = _mapping(config.get("Identity"))
-            kind = str(self.resolve(config.get("FunctionPayloadType")) or "TOKEN").upper()
-            sources = ([f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"] if kind == "TOKEN" else
-                       [f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
-                       + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
             ttl = _int(self.resolve(identity.get("ReauthorizeEvery")))
-            params["authorizer"] = {
-                "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))), "type": kind,
-                "identity": sources, "validation": self.resolve(identity.get("ValidationExpression")) or "",
-                "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": "1.0", "simple": False}
+            if "UserPoolArn" in config:
+                params["authorizer"] = {
+                    "name": name, "type": "COGNITO",
+                    "identity": [f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"],
+                    "issuers": _cognito_issuers(self.resolve(config.get("UserPoolArn")), self.resolve),
+                    "validation": self.resolve(identity.get("ValidationExpression")) or "",
+                    "scopes": self._scopes(props, config, event_props)}
+            elif "FunctionArn" in config:
+                kind = str(self.resolve(config.get("FunctionPayloadType")) or "TOKEN").upper()
+                sources = ([f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"] if kind == "TOKEN"
+                           else [f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
+                           + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
+                params["authorizer"] = {
+                    "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))), "type": kind,
+                    "identity": sources, "validation": self.resolve(identity.get("ValidationExpression")) or "",
+                    "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": "1.0", "simple": False}
+            else:
+                params["authorizer"] = {"name": name, "type": "AWS_IAM"}
         return params
 
     def http(self, api_id: str, event_props: dict[str, Any]) -> dict[str, Any]:
@@ -137,25 +152,49 @@ class Sam:
         if auth is not None:
             name, config = auth
             identity = _mapping(config.get("Identity"))
-            sources = ([f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
-                       + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
-            version = str(self.resolve(config.get("AuthorizerPayloadFormatVersion")) or "2.0")
-            params["authorizer"] = {
-                "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))), "type": "REQUEST",
-                "identity": sources, "validation": "", "ttl": _int(self.resolve(identity.get("ReauthorizeEvery"))) or 0,
-                "payload_format": version, "simple": self.resolve(config.get("EnableSimpleResponses")) is True}
+            jwt = _mapping(self.resolve(config.get("JwtConfiguration")))
+            if jwt:
+                params["authorizer"] = {
+                    "name": name, "type": "JWT",
+                    "identity": _identity(self.resolve(config.get("IdentitySource"))
+                                          or "$request.header.Authorization"),
+                    "issuer": str(self.resolve(jwt.get("issuer")) or ""),
+                    "audience": _split(self.resolve(jwt.get("audience"))),
+                    "scopes": self._scopes(props, config, event_props)}
+            elif "FunctionArn" in config:
+                sources = ([f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
+                           + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
+                version = str(self.resolve(config.get("AuthorizerPayloadFormatVersion")) or "2.0")
+                params["authorizer"] = {
+                    "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))),
+                    "type": "REQUEST", "identity": sources, "validation": "",
+                    "ttl": _int(self.resolve(identity.get("ReauthorizeEvery"))) or 0,
+                    "payload_format": version, "simple": self.resolve(config.get("EnableSimpleResponses")) is True}
+            else:
+                params["authorizer"] = {"name": name, "type": "AWS_IAM"}
         return params
 
     def _authorizer(self, props: dict[str, Any], event_props: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-        """The Lambda authorizer an event uses: its own ``Auth.Authorizer``, else the API's default."""
+        """The authorizer an event uses (its own ``Auth.Authorizer``, else the API's default) and its settings;
+        ``AWS_IAM`` has none. None for ``NONE`` or a name the API does not declare."""
         auth = _mapping(props.get("Auth"))
         authorizers = _mapping(auth.get("Authorizers"))
         event_auth = _mapping(event_props.get("Auth"))
         name = self.resolve(event_auth.get("Authorizer", auth.get("DefaultAuthorizer")))
+        if name == "AWS_IAM":
+            return name, {}
         config = authorizers.get(name) if isinstance(name, str) else None
-        if not isinstance(config, dict) or "FunctionArn" not in config:
-            return None  # NONE, AWS_IAM, JWT and Cognito authorizers are not run locally
+        if not isinstance(config, dict) or not {"FunctionArn", "UserPoolArn", "JwtConfiguration"} & set(config):
+            return None
         return str(name), config
+
+    def _scopes(self, props: dict[str, Any], config: dict[str, Any], event_props: dict[str, Any]) -> list[str]:
+        """A route's OAuth scopes: the event's ``Auth.AuthorizationScopes``, else the authorizer's
+        (``DefaultAuthorizationScopes`` on a REST API's ``Auth``)."""
+        own = _mapping(event_props.get("Auth")).get("AuthorizationScopes")
+        if own is None:
+            own = config.get("AuthorizationScopes", _mapping(props.get("Auth")).get("DefaultAuthorizationScopes"))
+        return _split(self.resolve(own))
 
 
 class Serverless:
@@ -182,11 +221,21 @@ class Serverless:
                                    _int(cors.get("maxAge")), cors.get("allowCredentials") is True)
         auth = settings.get("authorizer")
         if isinstance(auth, str):
-            auth = {"name": auth} if ":" not in auth else {"arn": auth}
-        if isinstance(auth, dict) and auth.get("type", "").lower() not in ("cognito_user_pools", "aws_iam") \
-                and "cognito-idp" not in str(auth.get("arn", "")) and (auth.get("name") or auth.get("arn")):
+            auth = {"type": "aws_iam"} if auth.lower() == "aws_iam" else {"name": auth} if ":" not in auth \
+                else {"arn": auth}
+        kind = str(auth.get("type") or "").lower() if isinstance(auth, dict) else ""
+        if isinstance(auth, dict) and kind == "aws_iam":
+            params["authorizer"] = {"name": "AWS_IAM", "type": "AWS_IAM"}
+        elif isinstance(auth, dict) and (kind == "cognito_user_pools" or "cognito-idp" in str(auth.get("arn", ""))):
+            params["authorizer"] = {
+                "name": str(auth.get("name") or "cognito"), "type": "COGNITO",
+                "identity": _identity(auth.get("identitySource") or "method.request.header.Authorization"),
+                "issuers": _cognito_issuers(auth.get("arn"), lambda value: value),
+                "validation": str(auth.get("identityValidationExpression") or ""),
+                "scopes": _split(auth.get("scopes"))}
+        elif isinstance(auth, dict) and (auth.get("name") or auth.get("arn")):
             function = _function_name(auth.get("arn") or auth.get("name"))
-            kind = str(auth.get("type") or "token").upper()
+            kind = kind.upper() or "TOKEN"
             source = auth.get("identitySource") or ("method.request.header.Authorization" if kind == "TOKEN" else "")
             ttl = _int(auth.get("resultTtlInSeconds"))
             params["authorizer"] = {
@@ -211,8 +260,12 @@ class Serverless:
         settings = _mapping(value)
         auth = settings.get("authorizer")
         name = auth.get("name") if isinstance(auth, dict) else auth
+        if (auth.get("type") if isinstance(auth, dict) else auth) in ("aws_iam", "AWS_IAM"):
+            params["authorizer"] = {"name": "AWS_IAM", "type": "AWS_IAM"}
+            return params
         config = self.http_authorizers.get(name) if isinstance(name, str) else None
-        if isinstance(config, dict) and str(config.get("type", "")).lower() == "request":
+        kind = str(config.get("type") or "jwt").lower() if isinstance(config, dict) else ""
+        if isinstance(config, dict) and kind == "request":
             function = _function_name(config.get("functionArn") or config.get("functionName"))
             ttl = _int(config.get("resultTtlInSeconds"))
             params["authorizer"] = {
@@ -221,7 +274,24 @@ class Serverless:
                 "validation": "", "ttl": REST_TTL_S if ttl is None else ttl,
                 "payload_format": str(config.get("payloadVersion") or "2.0"),
                 "simple": config.get("enableSimpleResponses") is True}
+        elif isinstance(config, dict) and kind == "jwt":
+            params["authorizer"] = {
+                "name": str(name), "type": "JWT",
+                "identity": _identity(config.get("identitySource") or "$request.header.Authorization"),
+                "issuer": str(config.get("issuerUrl") or ""), "audience": _split(config.get("audience")),
+                "scopes": _split(auth.get("scopes") if isinstance(auth, dict) else None)}
         return params
+
+
+def _cognito_issuers(value: Any, resolve: Resolve) -> list[str]:
+    """``https://cognito-idp.{region}.amazonaws.com/{pool id}`` for each user pool ARN known locally."""
+    issuers = []
+    for item in value if isinstance(value, list) else [value]:
+        arn = resolve(item)
+        if isinstance(arn, str) and ":userpool/" in arn and arn.startswith("arn:"):
+            region = arn.split(":")[3]
+            issuers.append(f"https://cognito-idp.{region}.amazonaws.com/{arn.rsplit('/', 1)[1]}")
+    return issuers
 
 
 def _identity(source: Any) -> list[str]:

@@ -1,4 +1,7 @@
-"""Lambda authorizers as API Gateway runs them: TOKEN and REQUEST, IAM policies and simple responses.
+"""Route authorizers as API Gateway runs them: Lambda (TOKEN, REQUEST), JWT, Cognito user pools, AWS_IAM.
+
+JWT and Cognito authorizers are checked by ``jwt_auth``, ``AWS_IAM`` by
+``iam_auth`` (neither runs a function); the rest of this module is Lambda authorizers.
 
 Before a guarded route's function runs, its authorizer function is invoked
 locally with API Gateway's authorizer event (REST ``TOKEN``: the token and
@@ -33,7 +36,7 @@ from urllib.parse import parse_qsl
 
 from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec, LogRecord, Result
-from . import payloads
+from . import iam_auth, jwt_auth, payloads
 from .payloads import HttpAnswer, Request
 from .routes import Match
 
@@ -56,6 +59,8 @@ class Decision:
     error_type: str = ""
     logs: list[LogRecord] = field(default_factory=list)
     """The authorizer's own log records (empty when the answer came from the cache)."""
+    identity: dict[str, Any] | None = None
+    """Fields for ``requestContext.identity`` (an IAM-signed REST request's caller)."""
 
 
 @dataclass
@@ -79,6 +84,15 @@ class Authorizers:
     async def check(self, match: Match, request: Request) -> Decision:
         route = match.route
         config = route.authorizer or {}
+        if config.get("type") in ("JWT", "COGNITO"):
+            checked = jwt_auth.check(config, request, route.kind, route.payload_format)
+            return _refused(checked) if isinstance(checked, HttpAnswer) else Decision(context=checked)
+        if config.get("type") == "AWS_IAM":
+            signed = iam_auth.check(request, route.kind, route.payload_format)
+            if isinstance(signed, HttpAnswer):
+                return _refused(signed)
+            where, caller = signed
+            return Decision(context=caller) if where == "authorizer" else Decision(identity=caller)
         http_api = route.kind == "http_api"
         identity = [_identity_value(request, source) for source in config.get("identity") or []]
         if any(not value for value in identity):
@@ -198,6 +212,14 @@ def _refuse(status: int, body: dict[str, Any], error_type: str, logs: list[LogRe
     answer = payloads.json_answer(status, body)
     answer.headers.append(("x-amzn-ErrorType", "UnauthorizedException" if status == 401 else "AccessDeniedException"))
     return Decision(answer=answer, error_type=error_type, logs=logs or [])
+
+
+def _refused(answer: HttpAnswer) -> Decision:
+    """A JWT, Cognito or IAM refusal (those never run a function, so there are no logs)."""
+    if not any(key == "x-amzn-ErrorType" for key, _ in answer.headers):
+        answer.headers.append(("x-amzn-ErrorType",
+                               "UnauthorizedException" if answer.status == 401 else "AccessDeniedException"))
+    return Decision(answer=answer, error_type="Unauthorized" if answer.status == 401 else "AccessDenied")
 
 
 def _configuration_error(http_api: bool) -> Decision:

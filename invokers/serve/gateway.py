@@ -66,6 +66,13 @@ class Gateway:
             else:
                 kind = {"api": "REST API", "http_api": "HTTP API", "azure_http": "Azure HTTP"}[route.kind]
                 lines.append(f"{kind:<13} {route.method:<6} {base_url}{route.path} -> {route.function}")
+        kinds = {(route.authorizer or {}).get("type") for route in self.table.routes}
+        if kinds & {"JWT", "COGNITO"}:
+            lines.append("JWT/Cognito authorizers: iss, aud/client_id, exp, nbf and scopes are checked; signatures "
+                         "cannot be checked offline (no JWKS), so signed tokens are trusted; alg none is refused")
+        if "AWS_IAM" in kinds:
+            lines.append("AWS_IAM routes: a SigV4 Authorization (service scope, X-Amz-Date within 5 min) is required; "
+                         "the signature itself is not recomputed")
         return lines
 
     async def handle(self, request: web.Request, body: bytes) -> tuple[str, Answer]:
@@ -97,8 +104,11 @@ class Gateway:
                 answer = _answer(cors.apply(match, request, decision.answer), route.function, route.label)
                 answer.error_type, answer.logs = decision.error_type, auth_logs
                 return face, answer
-            if isinstance(event, dict) and isinstance(event.get("requestContext"), dict):
-                event["requestContext"]["authorizer"] = decision.context
+            context = event.get("requestContext") if isinstance(event, dict) else None
+            if isinstance(context, dict) and decision.context is not None:
+                context["authorizer"] = decision.context
+            if isinstance(context, dict) and decision.identity is not None:
+                context.setdefault("identity", {}).update(decision.identity)
         timeout = self.rest_timeout_s if route.kind == "api" else self.http_timeout_s
         if route.kind != "function_url" or not streams(spec):
             stream = None  # a buffered function URL answers once the function has returned, as on Lambda

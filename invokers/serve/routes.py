@@ -37,7 +37,8 @@ class Route:
     cors: dict[str, Any] | None = None
     """The API's CORS settings (``discovery/api_config.py``'s form), None without."""
     authorizer: dict[str, Any] | None = None
-    """The Lambda authorizer guarding this route (``discovery/api_config.py``'s form), None without."""
+    """The authorizer guarding this route (``discovery/api_config.py``'s form; a function URL's
+    ``AWS_IAM`` auth type too), None without."""
     rank: tuple[int, ...] = field(init=False, repr=False)
     """Sort key: literal segments (0) before parameters (1) before greedy ones (2), a method before ANY."""
     _pattern: re.Pattern[str] = field(init=False, repr=False)
@@ -142,8 +143,9 @@ def routes_of(spec: FunctionSpec) -> list[Route]:
                                route_key=key if key == "$default" else "", cors=params.get("cors"),
                                authorizer=params.get("authorizer")))
         elif trigger.kind == "function_url":
+            iam = {"name": "AWS_IAM", "type": "AWS_IAM"} if params.get("auth_type") == "AWS_IAM" else None
             found.append(Route("function_url", "ANY", "/{proxy+}", spec.name, stage="$default",
-                               payload_format="2.0", route_key="$default"))
+                               payload_format="2.0", route_key="$default", authorizer=iam))
         elif trigger.kind == "azure_http":
             found.extend(_azure_routes(spec, params))
     return found

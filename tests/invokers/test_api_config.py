@@ -80,7 +80,9 @@ def test_sam_cors_and_lambda_authorizers_reach_the_triggers(tmp_path: Path) -> N
     assert request["type"] == "REQUEST" and request["identity"] == ["header.X-Key", "querystring.user"]
     assert request["ttl"] == 300  # API Gateway's default cache for REST authorizers
     assert "authorizer" not in triggers["Open"] and "authorizer" not in triggers["Implicit"]
-    assert "authorizer" not in triggers["Cognito"]  # not a Lambda authorizer: not run locally
+    assert triggers["Cognito"]["authorizer"] == {
+        "name": "Users", "type": "COGNITO", "identity": ["header.Authorization"],
+        "issuers": ["https://cognito-idp.us-east-1.amazonaws.com/x"], "validation": "", "scopes": []}
     http = triggers["HttpRoute"]
     assert http["cors"] == {"origins": ["https://a.example"], "methods": ["GET", "POST"], "headers": [],
                             "expose": ["X-Total"], "max_age": None, "credentials": False}
@@ -126,7 +128,92 @@ def test_serverless_cors_true_and_authorizers(tmp_path: Path) -> None:
     assert triggers[1]["authorizer"]["identity"] == ["header.X-Key", "querystring.k"]
     assert triggers[2]["authorizer"]["simple"] is True and triggers[2]["authorizer"]["ttl"] == 0
     assert triggers[2]["authorizer"]["identity"] == ["header.Authorization"] and triggers[2]["cors"]["origins"] == ["*"]
-    assert "authorizer" not in triggers[3]  # a JWT authorizer is not run locally
+    assert triggers[3]["authorizer"] == {"name": "jwt", "type": "JWT", "identity": ["header.Authorization"],
+                                         "issuer": "https://x", "audience": ["a"], "scopes": []}
+
+
+def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -> None:
+    write(tmp_path, "src/app.py", "def handler(e, c):\n    return 1\n")
+    write(tmp_path, "template.yaml", """
+        Globals:
+          Function: {Runtime: python3.12, CodeUri: src/, Handler: app.handler}
+        Parameters:
+          Issuer: {Type: String, Default: "https://issuer.example"}
+        Resources:
+          Pool: {Type: AWS::Cognito::UserPool}
+          Http:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              Auth:
+                EnableIamAuthorizer: true
+                DefaultAuthorizer: OAuth
+                Authorizers:
+                  OAuth:
+                    AuthorizationScopes: [default.scope]
+                    IdentitySource: $request.header.X-Token
+                    JwtConfiguration: {issuer: !Ref Issuer, audience: [client-a, client-b]}
+          Rest:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: dev
+              Auth:
+                DefaultAuthorizer: Users
+                Authorizers:
+                  Users:
+                    UserPoolArn: !GetAtt Pool.Arn
+                    Identity: {Header: X-Id, ValidationExpression: "client-.*"}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Events:
+                Default: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /a, Method: get}}
+                Scoped:
+                  Type: HttpApi
+                  Properties: {ApiId: !Ref Http, Path: /b, Method: get, Auth: {AuthorizationScopes: [admin]}}
+                Iam: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /c, Method: get, Auth: {Authorizer: AWS_IAM}}}
+                Pool: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /d, Method: get}}
+                RestIam: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /e, Method: get,
+                                                   Auth: {Authorizer: AWS_IAM}}}
+                Open: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /f, Method: get, Auth: {Authorizer: NONE}}}
+    """)
+    triggers = {trigger.name: trigger.params.get("authorizer") for trigger in functions(tmp_path)["Fn"].triggers}
+    assert triggers["Default"] == {"name": "OAuth", "type": "JWT", "identity": ["header.X-Token"],
+                                   "issuer": "https://issuer.example", "audience": ["client-a", "client-b"],
+                                   "scopes": ["default.scope"]}
+    assert triggers["Scoped"] is not None and triggers["Scoped"]["scopes"] == ["admin"]
+    assert triggers["Iam"] == triggers["RestIam"] == {"name": "AWS_IAM", "type": "AWS_IAM"}
+    # the pool's ARN is not known without --mock-aws: the issuer is not checked
+    assert triggers["Pool"] == {"name": "Users", "type": "COGNITO", "identity": ["header.X-Id"], "issuers": [],
+                                "validation": "client-.*", "scopes": []}
+    assert triggers["Open"] is None
+
+
+def test_serverless_cognito_and_iam_authorizers(tmp_path: Path) -> None:
+    write(tmp_path, "handler.py", "def hello(e, c):\n    return 1\n")
+    write(tmp_path, "serverless.yml", """
+        service: shop
+        provider: {name: aws, runtime: python3.12}
+        functions:
+          hello:
+            handler: handler.hello
+            events:
+              - http: {path: a, method: get, authorizer: aws_iam}
+              - http:
+                  path: b
+                  method: get
+                  authorizer:
+                    type: COGNITO_USER_POOLS
+                    arn: arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc
+                    scopes: [orders/read]
+              - http: {path: c, method: get, authorizer: {arn: "arn:aws:cognito-idp:us-east-1:1:userpool/p1"}}
+              - httpApi: {path: /d, method: get, authorizer: {type: aws_iam}}
+    """)
+    triggers = [trigger.params.get("authorizer") for trigger in functions(tmp_path)["hello"].triggers]
+    assert triggers[0] == triggers[3] == {"name": "AWS_IAM", "type": "AWS_IAM"}
+    assert triggers[1] == {"name": "cognito", "type": "COGNITO", "identity": ["header.Authorization"],
+                           "issuers": ["https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc"],
+                           "validation": "", "scopes": ["orders/read"]}
+    assert triggers[2] is not None and triggers[2]["issuers"] == ["https://cognito-idp.us-east-1.amazonaws.com/p1"]
 
 
 def test_aliases_and_versions_from_sam_and_serverless(tmp_path: Path) -> None:
