@@ -13,7 +13,8 @@ gets them in its params in one plain form, whatever the format:
     ``validation`` (a regex for TOKEN), ``ttl`` (seconds), ``payload_format`` (``1.0`` | ``2.0``,
     HTTP APIs), ``simple`` (HTTP API simple responses);
   - ``JWT`` (HTTP API): ``name``, ``identity``, ``issuer``, ``audience`` (list), ``scopes`` (the
-    route's, any one of which the token must hold);
+    route's, any one of which the token must hold); an issuer or audience a local run cannot
+    know (``!GetAtt`` of a nested stack's output) is left out ("" / dropped): it is not checked;
   - ``COGNITO`` (REST user pools): ``name``, ``identity``, ``issuers`` (the pools' issuer URLs when
     their ARNs are known locally, else empty: not checked), ``validation`` (a regex on ``aud``),
     ``scopes`` (the method's);
@@ -158,8 +159,8 @@ class Sam:
                     "name": name, "type": "JWT",
                     "identity": _identity(self.resolve(config.get("IdentitySource"))
                                           or "$request.header.Authorization"),
-                    "issuer": str(self.resolve(jwt.get("issuer")) or ""),
-                    "audience": _split(self.resolve(jwt.get("audience"))),
+                    "issuer": _known(self.resolve(jwt.get("issuer"))),
+                    "audience": self._known_list(jwt.get("audience")),
                     "scopes": self._scopes(props, config, event_props)}
             elif "FunctionArn" in config:
                 sources = ([f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
@@ -187,6 +188,11 @@ class Sam:
         if not isinstance(config, dict) or not {"FunctionArn", "UserPoolArn", "JwtConfiguration"} & set(config):
             return None
         return str(name), config
+
+    def _known_list(self, value: Any) -> list[str]:
+        """Each item of a list (or the one value) resolved, keeping those known locally."""
+        items = value if isinstance(value, list) else _split(self.resolve(value))
+        return [text for text in (_known(self.resolve(item)) for item in items) if text]
 
     def _scopes(self, props: dict[str, Any], config: dict[str, Any], event_props: dict[str, Any]) -> list[str]:
         """A route's OAuth scopes: the event's ``Auth.AuthorizationScopes``, else the authorizer's
@@ -278,9 +284,15 @@ class Serverless:
             params["authorizer"] = {
                 "name": str(name), "type": "JWT",
                 "identity": _identity(config.get("identitySource") or "$request.header.Authorization"),
-                "issuer": str(config.get("issuerUrl") or ""), "audience": _split(config.get("audience")),
+                "issuer": _known(config.get("issuerUrl")),
+                "audience": [item for item in _split(config.get("audience")) if _known(item)],
                 "scopes": _split(auth.get("scopes") if isinstance(auth, dict) else None)}
         return params
+
+
+def _known(value: Any) -> str:
+    """A setting known locally (a plain string), else "": what a local run cannot know is not checked."""
+    return value if isinstance(value, str) and not value.startswith("<") else ""
 
 
 def _cognito_issuers(value: Any, resolve: Resolve) -> list[str]:

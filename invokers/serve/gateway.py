@@ -70,6 +70,19 @@ class Gateway:
         if kinds & {"JWT", "COGNITO"}:
             lines.append("JWT/Cognito authorizers: iss, aud/client_id, exp, nbf and scopes are checked; signatures "
                          "cannot be checked offline (no JWKS), so signed tokens are trusted; alg none is refused")
+        unknown: dict[str, list[str]] = {}
+        for route in self.table.routes:
+            config = route.authorizer or {}
+            if config.get("type") == "JWT":
+                unknown[str(config.get("name"))] = [what for what, key in (("issuer", "issuer"),
+                                                                           ("audience", "audience"))
+                                                    if not config.get(key)]
+            elif config.get("type") == "COGNITO":
+                unknown[str(config.get("name"))] = [] if config.get("issuers") else ["user pool issuer"]
+        for name, missing in sorted(unknown.items()):
+            if missing:
+                lines.append(f"authorizer {name}: {' and '.join(missing)} not known locally (a value from "
+                             "another stack or resource): not checked")
         if "AWS_IAM" in kinds:
             lines.append("AWS_IAM routes: a SigV4 Authorization (service scope, X-Amz-Date within 5 min) is required; "
                          "the signature itself is not recomputed")

@@ -6,7 +6,8 @@ checked: the token is present in its identity source (``Bearer`` optional),
 well formed and *signed* (``alg: none`` is refused: API Gateway never accepts
 an unsigned token, and a test that passes with one would fail deployed), its
 ``iss`` is the authorizer's issuer, ``aud`` (or, without ``aud``, ``client_id``)
-one of its audiences, ``exp`` in the future, ``nbf``/``iat`` not, and for a
+one of its audiences (each when known locally: a ``!GetAtt`` of another
+stack's output is not), ``exp`` in the future, ``nbf``/``iat`` not, and for a
 route with scopes ``scope``/``scp`` holds at least one of them.
 
 Answers as API Gateway's: HTTP API 401 ``{"message":"Unauthorized"}`` with a
@@ -104,7 +105,7 @@ def check(config: dict[str, Any], request: Request, kind: str, payload_format: s
         if config.get("issuer") and claims.get("iss") != config["issuer"]:
             raise Invalid("the token does not have a valid issuer")
         audience = [str(item) for item in config.get("audience") or []]
-        if not set(_audiences(claims)) & set(audience):
+        if audience and not set(_audiences(claims)) & set(audience):
             raise Invalid("the token does not have a valid audience")
         _times(claims, now)
     except Invalid as exc:

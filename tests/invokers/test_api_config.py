@@ -152,6 +152,11 @@ def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -
                     AuthorizationScopes: [default.scope]
                     IdentitySource: $request.header.X-Token
                     JwtConfiguration: {issuer: !Ref Issuer, audience: [client-a, client-b]}
+                  Nested:  # cognito-httpapi's layout: the pool lives in a nested stack
+                    IdentitySource: "$request.header.Authorization"
+                    JwtConfiguration:
+                      issuer: !GetAtt AuthStack.Outputs.Issuer
+                      audience: [!GetAtt AuthStack.Outputs.UserPoolClientId, !Ref Issuer]
           Rest:
             Type: AWS::Serverless::Api
             Properties:
@@ -172,6 +177,8 @@ def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -
                   Properties: {ApiId: !Ref Http, Path: /b, Method: get, Auth: {AuthorizationScopes: [admin]}}
                 Iam: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /c, Method: get, Auth: {Authorizer: AWS_IAM}}}
                 Pool: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /d, Method: get}}
+                FromNested: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /g, Method: get,
+                                                          Auth: {Authorizer: Nested}}}
                 RestIam: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /e, Method: get,
                                                    Auth: {Authorizer: AWS_IAM}}}
                 Open: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /f, Method: get, Auth: {Authorizer: NONE}}}
@@ -186,6 +193,8 @@ def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -
     assert triggers["Pool"] == {"name": "Users", "type": "COGNITO", "identity": ["header.X-Id"], "issuers": [],
                                 "validation": "client-.*", "scopes": []}
     assert triggers["Open"] is None
+    nested = triggers["FromNested"]
+    assert nested is not None and nested["issuer"] == "" and nested["audience"] == ["https://issuer.example"]
 
 
 def test_serverless_cognito_and_iam_authorizers(tmp_path: Path) -> None:

@@ -203,3 +203,15 @@ async def test_a_request_signed_by_botocore_passes_an_iam_route(make_function: M
         SigV4Auth(Credentials("AKIDBOTO", "secret", "session-token"), "execute-api", "eu-west-1").add_auth(request)
         status, _headers, body = await get(server.url + "/signed?x=1", **dict(request.headers.items()))
     assert status == 200 and body["requestContext"]["authorizer"]["iam"]["accessKey"] == "AKIDBOTO"
+
+
+async def test_an_issuer_and_audience_unknown_locally_are_not_checked_and_said_so(
+        make_function: MakeFunction) -> None:
+    authorizer = {**jwt_authorizer(), "issuer": "", "audience": []}
+    async with serving(echo(make_function, http_route("/me", authorizer))) as (server, _traffic):
+        status, _headers, _body = await get(server.url + "/me", jwt(claims(iss="https://any", aud="any")))
+        expired, _, _ = await get(server.url + "/me", jwt(claims(exp=1)))
+        banner = server.gateway.describe(server.url)
+    assert status == 200 and expired == 401
+    assert any("alg none is refused" in line for line in banner)
+    assert any(line.startswith("authorizer Jwt: issuer and audience not known locally") for line in banner)
