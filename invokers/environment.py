@@ -21,6 +21,11 @@ SHELL_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VI
 A function's own configuration may still set them, as on Lambda. (Node workers get a NODE_PATH
 built by ``invokers.runtimes``, which replaces the shell's.)"""
 
+BOOTSTRAP_SETTINGS = {"python": ("SVL_ERROR_LOCALS",)}
+"""svl-tui settings in the user's shell that our bootstrap for that language reads (and takes out of the
+handler's environment). Every other ``SVL_*`` name in the shell configures svl-tui itself (``SVL_NODE``,
+``SVL_PYTHON3_12`` ...) and never reaches a function."""
+
 _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
 # What a setting that only sounds secret holds (PASSWORD_ITERATIONS=100000, AUTH_ENABLED=true, TOKEN_TTL=3600):
 # a number, a boolean, nothing. Anything else under a secret-sounding name is masked.
@@ -46,6 +51,12 @@ def log_stream_name() -> str:
 
 def execution_env(runtime: str) -> str:
     return f"AWS_Lambda_{runtime}" if runtime else "AWS_Lambda_provided"
+
+
+def shell_environment(spec: FunctionSpec) -> dict[str, str]:
+    """The user's shell as a worker of ``spec`` inherits it: without svl-tui's own ``SVL_*`` settings."""
+    kept = BOOTSTRAP_SETTINGS.get(spec.language, ())
+    return {name: value for name, value in os.environ.items() if not name.startswith("SVL_") or name in kept}
 
 
 def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
@@ -75,7 +86,6 @@ def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
         "_HANDLER": spec.handler,
         "TZ": ":UTC",
         "_X_AMZN_TRACE_ID": "",
-        "PYTHONUNBUFFERED": "1",
     })
     if spec.style == "azure":
         env.update(worker_environment(spec))

@@ -54,7 +54,8 @@ def launch_for(spec: FunctionSpec) -> Launch:
         built = python_path(spec, interpreter)
         notes = tuple(note for note in (interpreter.note, *built.notes) if note)
         # -S: no site-packages of any kind; the bootstrap puts exactly the built path after the code root.
-        return Launch([interpreter.path, "-S", str(PYTHON_BOOTSTRAP)], True,
+        # -u: output unbuffered, as PYTHONUNBUFFERED would make it, without that name in the handler's environment.
+        return Launch([interpreter.path, "-S", "-u", str(PYTHON_BOOTSTRAP)], True,
                       {**layer_environment(spec), **built.environment()}, notes)
     if spec.language == "node":
         from .node_sdk import node_path

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import peer
 from .api_key import api_address, new_key
 from .env_watch import start_watcher
-from .environment import lambda_environment
+from .environment import lambda_environment, shell_environment
 from .models import FunctionSpec
 from .processes import end_environment
 
@@ -99,7 +99,7 @@ def spawn(spec: FunctionSpec, command: list[str], speaks_fence: bool,
     peer_checked = not speaks_fence and peer.supported()
     address = f"{host}:{port}" if peer_checked else api_address(host, port, key)
     marker = peer.marker_for(address) if peer_checked else key
-    env = lambda_environment(spec, address, base={**os.environ, **(extra_env or {})})
+    env = lambda_environment(spec, address, base={**shell_environment(spec), **(extra_env or {})})
     fence = "\x1esvl-fence:" + os.urandom(8).hex() + "\x1e" if speaks_fence else ""
     if fence:
         env["SVL_LOG_FENCE"] = fence

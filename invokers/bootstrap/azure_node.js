@@ -490,12 +490,13 @@ function httpResponse(res) {
 // ---- the bootstrap's entry point --------------------------------------------------------------
 
 // An Azure function as `async (event, invocationId) => ({response, outputs})`; `handlerSpec` is the
-// function name (v4, SVL_AZURE_MODEL=v4) or `file#entryPoint` (v3).
-async function loadAzureHandler(taskRoot, handlerSpec, writeLog, loadV3Handler) {
-  if (process.env.SVL_AZURE_MODEL === "v4") return loadV4(taskRoot, handlerSpec, writeLog);
+// function name (v4: settings.model, SVL_AZURE_MODEL=v4) or `file#entryPoint` (v3). `settings` holds what
+// the engine said in SVL_AZURE_*, which node_runtime.js takes out of the handler's environment.
+async function loadAzureHandler(taskRoot, handlerSpec, writeLog, loadV3Handler, settings) {
+  if (settings.model === "v4") return loadV4(taskRoot, handlerSpec, writeLog);
   const handler = await loadV3Handler();
   // The function's folder (its function.json), which a scriptFile such as ../dist/x/index.js leaves
-  return v3Invoker(handler, process.env.SVL_AZURE_FUNCTION_DIR || taskRoot, writeLog);
+  return v3Invoker(handler, settings.functionDir || taskRoot, writeLog);
 }
 
 module.exports = { loadAzureHandler };

@@ -17,14 +17,20 @@ import sys
 import time
 
 RUNTIME_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
-FENCE = os.environ.get("SVL_LOG_FENCE", "")
-AZURE = os.environ.get("SVL_STYLE") == "azure"
+# What svl-tui tells this bootstrap (invokers/spawn.py, azure.py, python_path.py), taken out of the
+# environment before any user code loads (os.environ.pop unsets the C variable too): a handler, and
+# whatever it starts, sees only what Lambda gives it. A function's own SVL_* settings are left alone.
+OUR_NAMES = ("SVL_LOG_FENCE", "SVL_DEBUG_FD", "SVL_ERROR_LOCALS", "SVL_PYTHON_PATH", "SVL_PYTHON_SITES",
+             "SVL_STYLE", "SVL_AZURE_MODEL", "SVL_AZURE_FUNCTION_DIR")
+OURS = {name: os.environ.pop(name) for name in OUR_NAMES if name in os.environ}
+FENCE = OURS.get("SVL_LOG_FENCE", "")
+AZURE = OURS.get("SVL_STYLE") == "azure"
 THIS_FILE = os.path.abspath(__file__)
 # Lambda's python3.12+ runtimes send responses as UTF-8; older ones \u-escape them (and measure that size).
 _VERSION = os.environ.get("AWS_EXECUTION_ENV", "").rpartition("python")[2].split(".")
 UTF8_RESPONSES = len(_VERSION) == 2 and _VERSION[0] == "3" and _VERSION[1].isdigit() and int(_VERSION[1]) >= 12
-DEBUG_CHANNEL = os.environ.pop("SVL_DEBUG_FD", "")  # ours, not the handler's; debug_channel reads it from here
-ERROR_LOCALS = os.environ.pop("SVL_ERROR_LOCALS", "") != "0"  # capture the failing frames' locals (opt-out)
+DEBUG_CHANNEL = OURS.get("SVL_DEBUG_FD", "")  # debug_channel reads it from here
+ERROR_LOCALS = OURS.get("SVL_ERROR_LOCALS", "") != "0"  # capture the failing frames' locals (opt-out)
 
 
 class RuntimeClient:
@@ -253,7 +259,7 @@ def load_azure(spec):
     """An Azure function (azure_python.py: models v1 and v2), called like a Lambda handler."""
     azure = sibling("azure_python.py")
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    if os.environ.get("SVL_AZURE_MODEL") == "v2":
+    if OURS.get("SVL_AZURE_MODEL") == "v2":
         try:
             return azure.load_v2(task_root, spec), None
         except SyntaxError as exc:
@@ -282,12 +288,12 @@ def set_import_path(task_root):
     The engine starts us with ``-S``, so nothing else of the machine's is importable;
     without ``SVL_PYTHON_PATH`` (another launcher) only the code root is put first.
     """
-    built = os.environ.get("SVL_PYTHON_PATH")
+    built = OURS.get("SVL_PYTHON_PATH")
     rest = sys.path[1:]
     if built is None:
         sys.path[0] = task_root
         return
-    sites = set(filter(None, os.environ.get("SVL_PYTHON_SITES", "").split(os.pathsep)))
+    sites = set(filter(None, OURS.get("SVL_PYTHON_SITES", "").split(os.pathsep)))
     path = [task_root]
     for entry in filter(None, built.split(os.pathsep)):
         if entry in sites:  # a virtualenv: its .pth files (editable installs) count, as with site-packages
