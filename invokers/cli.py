@@ -15,9 +15,9 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from . import jsonout
-from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, show_chunk, show_result
+from .cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, print_updates, usage_line
 from .cli_project import fetch_layers, find_function, history_for, load_project, read_event, start_mock
-from .models import DebugStop, FunctionSpec, ResponseChunk, Result
+from .models import DebugStop, FunctionSpec, Result
 
 if TYPE_CHECKING:
     from .aws.mock import MockAws
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
 
             return run_sdk(args, load_project(args).functions)
     except (UsageError, ValueError) as exc:
-        print(f"svl-tui: error: {exc}", file=sys.stderr)
+        print(usage_line(exc), file=sys.stderr)
         return EXIT_USAGE
     except AwsError as exc:
         print(f"svl-tui: AWS: {exc}", file=sys.stderr)
@@ -316,25 +316,11 @@ async def _consume(engine: Any, spec: FunctionSpec, event: Any, args: argparse.N
     from .cli_debug import answer, interactive
 
     debug = interactive(args)
-    document = jsonout.StreamedDocument(sys.stdout) if args.json else None
-    streamed: list[bytes] = []  # a streamed response's pieces, printed as they come (--json: the Result has it)
-    async for update in engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
-                                      qualifier=getattr(args, "qualifier", None), debug=debug,
-                                      post_mortem=debug and args.post_mortem, chunks=document is None):
-        if isinstance(update, Result):
-            if document is not None:
-                document.close(update.to_dict())
-            else:
-                show_result(update, painter, summary=not args.quiet, streamed=streamed)
-            return update
-        if isinstance(update, ResponseChunk):
-            show_chunk(update, painter, streamed)
-            continue
-        if isinstance(update, DebugStop):
-            await answer(engine, update, painter.stream)
-            continue
-        if document is not None:
-            document.record(update.to_dict())
-        elif not args.quiet:
-            painter.log(update)
-    raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
+
+    async def stop(update: DebugStop) -> None:
+        await answer(engine, update, painter.stream)
+
+    updates = engine.invoke(spec, event, invocation_type=getattr(args, "invocation_type", "RequestResponse"),
+                            qualifier=getattr(args, "qualifier", None), debug=debug,
+                            post_mortem=debug and args.post_mortem, chunks=not args.json)
+    return await print_updates(updates, painter, as_json=args.json, quiet=args.quiet, on_stop=stop)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import jsonout
-from .models import LogRecord, ResponseChunk, Result
+from .models import DebugStop, LogRecord, ResponseChunk, Result
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
     from .models import Comparison
 
 EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
@@ -24,6 +26,11 @@ EXIT_OK, EXIT_FUNCTION_ERROR, EXIT_USAGE = 0, 1, 2
 
 class UsageError(Exception):
     """The command cannot run as asked; the message says what to change."""
+
+
+def usage_line(problem: Exception) -> str:
+    """How a command that cannot run says why on stderr (before exiting with ``EXIT_USAGE``)."""
+    return f"svl-tui: error: {problem}"
 
 
 def print_result(result: Result, records: list[LogRecord], args: argparse.Namespace, painter: Painter,
@@ -43,16 +50,53 @@ def print_result(result: Result, records: list[LogRecord], args: argparse.Namesp
         painter.comparison(comparison)
 
 
-def show_result(result: Result, painter: Painter, *, summary: bool = True, streamed: list[bytes] | None = None) -> None:
-    """The response (or the error) as JSON on stdout, the REPORT figures on the painter's stream.
+async def print_updates(updates: AsyncIterator[Any], painter: Painter, *, as_json: bool, quiet: bool,
+                        out: TextIO | None = None,
+                        on_stop: Callable[[DebugStop], Awaitable[None]] | None = None) -> Result:
+    """An invocation's stream as ``svl-tui invoke`` prints it, on ``out`` (stdout) and the painter's stream;
+    its Result.
+
+    Logs as they come (none with ``quiet``), a streamed response's pieces the
+    moment they come (ask the engine for chunks unless ``as_json``), then the
+    response and the REPORT figures; with ``as_json`` one document, streamed.
+    The in-process CLI and a session running it for a CLI elsewhere
+    (``serve/session_api.py``) both print through here.
+    """
+    out = out or sys.stdout
+    document = jsonout.StreamedDocument(out) if as_json else None
+    streamed: list[bytes] = []  # a streamed response's pieces, printed as they come (--json: the Result has it)
+    async for update in updates:
+        if isinstance(update, Result):
+            if document is not None:
+                document.close(update.to_dict())
+            else:
+                show_result(update, painter, summary=not quiet, streamed=streamed, out=out)
+            return update
+        if isinstance(update, ResponseChunk):
+            show_chunk(update, painter, streamed, out)
+        elif isinstance(update, DebugStop):
+            if on_stop is not None:
+                await on_stop(update)
+        elif document is not None:
+            document.record(update.to_dict())
+        elif not quiet:
+            painter.log(update)
+    raise AssertionError("stream ended without a result")  # pragma: no cover - engine invariant
+
+
+def show_result(result: Result, painter: Painter, *, summary: bool = True, streamed: list[bytes] | None = None,
+                out: TextIO | None = None) -> None:
+    """The response (or the error) as JSON on ``out`` (stdout), the REPORT figures on the painter's stream.
 
     A response already printed as it streamed (``streamed``: its pieces) is not printed again.
     """
+    out = out or sys.stdout
     if streamed and result.ok:
         if not streamed[-1].endswith(b"\n"):
-            print(flush=True)
+            print(file=out, flush=True)
     else:
-        print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), flush=True)
+        print(jsonout.dumps(result.response if result.ok else result.error, indent=2, default=str), file=out,
+              flush=True)
     if result.error_locals:
         from .cli_debug import locals_lines
 
@@ -64,17 +108,18 @@ def show_result(result: Result, painter: Painter, *, summary: bool = True, strea
         painter.summary(result)
 
 
-def show_chunk(chunk: ResponseChunk, painter: Painter, streamed: list[bytes]) -> None:
-    """A piece of a streamed response, on stdout the moment it comes (as ``curl -N`` shows a function URL);
-    an HTTP stream's status and headers first, as a note on the painter's stream."""
+def show_chunk(chunk: ResponseChunk, painter: Painter, streamed: list[bytes], out: TextIO | None = None) -> None:
+    """A piece of a streamed response, on ``out`` (stdout) the moment it comes (as ``curl -N`` shows a function
+    URL); an HTTP stream's status and headers first, as a note on the painter's stream."""
+    out = out or sys.stdout
     if chunk.prelude is not None:
         headers = chunk.prelude.get("headers") or {}
         shown = "".join(f", {key}: {value}" for key, value in headers.items()) if isinstance(headers, dict) else ""
         painter.note(f"streamed response: status {chunk.prelude.get('statusCode', 200)}{shown}")
     if chunk.data:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(chunk.data)
-        sys.stdout.buffer.flush()
+        out.flush()
+        out.buffer.write(chunk.data)
+        out.buffer.flush()
         streamed.append(chunk.data)
 
 
@@ -90,9 +135,10 @@ def line_for(record: LogRecord) -> str:
 class Painter:
     """Terminal colours by hand (Rich would double the start-up time of this path)."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, colour: bool | None = None) -> None:
+        """``colour``: whether to paint; by default when ``stream`` is a terminal and ``NO_COLOR`` is not set."""
         self.stream = stream
-        self.colour = stream.isatty() and "NO_COLOR" not in os.environ
+        self.colour = stream.isatty() and "NO_COLOR" not in os.environ if colour is None else colour
 
     def _paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text

@@ -102,12 +102,7 @@ def explicit_event(args: argparse.Namespace, function: str) -> tuple[bool, Any]:
     if args.data is not None:
         return True, parse_json(args.data, "--data")
     if args.saved:
-        from event_samples import SavedEventError, SavedEvents
-
-        try:
-            return True, SavedEvents(Path(args.project or Path.cwd())).load(function, args.saved)
-        except SavedEventError as exc:
-            raise UsageError(str(exc)) from None
+        return True, saved_event(Path(args.project or Path.cwd()), function, args.saved)
     if args.event == "-":
         return True, parse_json(sys.stdin.read(), "standard input")
     if args.event:
@@ -118,6 +113,16 @@ def explicit_event(args: argparse.Namespace, function: str) -> tuple[bool, Any]:
             raise UsageError(f"--event {args.event}: {exc.strerror or exc}") from None
         return True, parse_json(text, args.event)
     return False, None
+
+
+def saved_event(project: Path, function: str, name: str) -> Any:
+    """The event ``function`` saved as ``name`` in ``project`` (``--saved``)."""
+    from event_samples import SavedEventError, SavedEvents
+
+    try:
+        return SavedEvents(project).load(function, name)
+    except SavedEventError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def parse_json(text: str, where: str) -> Any:

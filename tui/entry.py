@@ -1,7 +1,8 @@
 """The ``svl-tui`` console script: headless commands, or the terminal UI.
 
 Headless commands never import Textual, so ``svl-tui invoke`` in a script or CI
-starts as fast as the engine allows.
+starts as fast as the engine allows; a plain ``svl-tui invoke`` with a session
+of the project running does not even import the CLI (``invokers/cli_reuse.py``).
 """
 
 from __future__ import annotations
@@ -9,25 +10,42 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False  # not `typing`'s: importing typing would cost the session path ~2 ms
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 def main(argv: list[str] | None = None) -> int:
+    from invokers.cli_reuse import TRIED, plain_invoke, through_session
+
+    plain = plain_invoke(sys.argv[1:] if argv is None else argv)
+    if plain is not None:
+        _stop_on_signals()
+        code = _headless(lambda: through_session(plain))
+        if code is not None:
+            _exit_now(code)
     from invokers import cli
 
     args = cli.parse(argv)
     if args.command is not None:
+        setattr(args, TRIED, plain is not None)
         _stop_on_signals()
-        try:
-            code = cli.run(args)
-        except BrokenPipeError:  # `svl-tui invoke fn | head`: the reader left, which is not an error of ours
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            code = 141  # what a shell reports for a process ended by SIGPIPE
-        except KeyboardInterrupt:  # ctrl+c: a message and the shell's code, not a traceback
-            print("\nsvl-tui: interrupted", file=sys.stderr)
-            code = 130
-        _exit_now(code)
+        _exit_now(_headless(lambda: cli.run(args)) or 0)
     from tui.app import run_app
 
     return run_app(args)
+
+
+def _headless(command: Callable[[], int | None]) -> int | None:
+    """Run a headless command; a closed pipe and ctrl+c end it with the shell's codes, not a traceback."""
+    try:
+        return command()
+    except BrokenPipeError:  # `svl-tui invoke fn | head`: the reader left, which is not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a process ended by SIGPIPE
+    except KeyboardInterrupt:  # ctrl+c: a message and the shell's code, not a traceback
+        print("\nsvl-tui: interrupted", file=sys.stderr)
+        return 130
 
 
 def _stop_on_signals() -> None:
@@ -50,9 +68,9 @@ def _exit_now(code: int) -> None:
     flushed below), and tearing down the modules costs ~40 ms on these
     machines: a fifth of a whole ``svl-tui invoke``.
     """
-    from invokers.spawn import kill_all_workers
-
-    kill_all_workers()
+    spawn = sys.modules.get("invokers.spawn")  # never imported: no worker was started (a reused session)
+    if spawn is not None:
+        spawn.kill_all_workers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -1,10 +1,15 @@
 """The session's own endpoints for ``svl-tui invoke`` (``/_svl/...``), guarded by the session key.
 
 ``POST /_svl/invoke/{function}`` runs one invocation in this session's engine
-and streams it back as JSON lines, ``{"log": LogRecord}`` as they are written,
-then ``{"result": Result}``; the request body is ``{"event": ...}``, or ``{}``
-for the function's default event. Each invocation is also told to the
-server's listeners, so it shows in the UI and the access log.
+and prints it here, with the CLI's own output code, for the calling terminal:
+what the CLI would write on its stdout and stderr goes back as frames while it
+is written (logs, a streamed response's pieces), then the exit code
+(``serve/client.py`` has the wire format and relays it). The request body
+(``cli_reuse.request_for``) has the event as the CLI read it (``text`` and
+``where`` it came from, or a ``saved`` event's name; neither: the function's
+opening event), ``json``, ``quiet`` and ``colour`` (for stdout and stderr).
+Each invocation is also told to the server's listeners, so it shows in the UI
+and the access log.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ import hmac
 import json
 import time
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from ..models import Result
+from ..cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, print_updates, usage_line
+from ..models import FunctionSpec, LogRecord
 from .traffic import Traffic
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from aiohttp import web
 
     from .server import Server
@@ -43,30 +51,98 @@ async def handle(server: Server, request: web.Request, body: bytes) -> web.Strea
         return web.json_response({"message": f"no function named {name!r} in this session"}, status=404)
     try:
         asked = json.loads(body) if body else {}
-    except ValueError:
-        return web.json_response({"message": "the request body must be JSON: {\"event\": ...}"}, status=400)
-    if isinstance(asked, dict) and "event" in asked:
-        event = asked["event"]
-    else:  # the same event a plain in-process invoke would send
-        from ..trigger_events import opening_event
-
-        event = opening_event(spec, server.project).event
-    started = time.perf_counter()
-    response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+        colour = [bool(c) for c in asked.get("colour", [False, False])][:2]
+    except (ValueError, AttributeError, TypeError):
+        return web.json_response({"message": "the request body must be a JSON object (see cli_reuse.request_for)"},
+                                 status=400)
+    response = web.StreamResponse(headers={"Content-Type": "application/x-svl-frames"})
     await response.prepare(request)
+    frames = Frames()
+    stdout, stderr = frames.channel(1), frames.channel(2)
+    try:
+        event = _event(server, spec, asked)
+    except UsageError as exc:
+        print(usage_line(exc), file=stderr)
+        await response.write(frames.take() + frames.exit(EXIT_USAGE))
+        await response.write_eof()
+        return response
+    started = time.perf_counter()
     traffic = Traffic(face="cli", method="INVOKE", path=name, status=200, function=name)
-    async for update in server.engine.invoke(spec, event, request_id=str(uuid.uuid4())):
-        if isinstance(update, Result):
-            traffic.result = update
-            await response.write(json.dumps({"result": update.to_dict()}, default=str).encode() + b"\n")
-        else:
-            traffic.logs.append(update)
-            await response.write(json.dumps({"log": update.to_dict()}, default=str).encode() + b"\n")
+    updates = server.engine.invoke(spec, event, request_id=str(uuid.uuid4()), chunks=not asked.get("json"))
+    painter = Painter(stderr, colour=len(colour) == 2 and colour[1])
+    result = await print_updates(_relayed(updates, traffic, frames, response), painter, out=stdout,
+                                 as_json=bool(asked.get("json")), quiet=bool(asked.get("quiet")))
+    await response.write(frames.take() + frames.exit(EXIT_OK if result.ok else EXIT_FUNCTION_ERROR))
     await response.write_eof()
-    if traffic.result is not None:
-        traffic.request_id, traffic.cold = traffic.result.request_id, traffic.result.cold
-        traffic.error_type = (traffic.result.error or {}).get("errorType", "")
-        traffic.throttled = traffic.error_type == "TooManyRequestsException"
+    traffic.result = result
+    traffic.request_id, traffic.cold = result.request_id, result.cold
+    traffic.error_type = (result.error or {}).get("errorType", "")
+    traffic.throttled = traffic.error_type == "TooManyRequestsException"
     traffic.duration_ms = (time.perf_counter() - started) * 1000
     server.tell(traffic)
     return response
+
+
+def _event(server: Server, spec: FunctionSpec, asked: dict[str, Any]) -> Any:
+    """The event as the CLI would have read it (parsed here, so its errors read the same)."""
+    from ..cli_project import parse_json, saved_event
+
+    if "text" in asked:
+        return parse_json(str(asked["text"]), str(asked.get("where", "--data")))
+    if asked.get("saved"):
+        return saved_event(server.project, spec.name, str(asked["saved"]))
+    from ..trigger_events import opening_event  # the same event a plain in-process invoke would send
+
+    return opening_event(spec, server.project).event
+
+
+async def _relayed(updates: AsyncIterator[Any], traffic: Traffic, frames: Frames,
+                   response: web.StreamResponse) -> AsyncIterator[Any]:
+    """The invocation's updates; what each printed is sent on to the client before the next is awaited
+    (so a slow client slows the stream, as a slow terminal does the in-process CLI)."""
+    async for update in updates:
+        if isinstance(update, LogRecord):
+            traffic.logs.append(update)
+        yield update
+        printed = frames.take()
+        if printed:
+            await response.write(printed)
+
+
+class Frames:
+    """What the CLI would write on its stdout and stderr, as frames for ``serve/client.py``."""
+
+    def __init__(self) -> None:
+        self.pending = bytearray()
+
+    def channel(self, fd: int) -> TextIO:
+        """A text stream (with a ``buffer`` for bytes) whose writes become frames for descriptor ``fd``."""
+        return cast("TextIO", _Channel(self, fd))
+
+    def add(self, fd: int, data: bytes) -> None:
+        if data:
+            self.pending += b"%d %d\n" % (fd, len(data)) + data
+
+    def take(self) -> bytes:
+        taken, self.pending = bytes(self.pending), bytearray()
+        return taken
+
+    @staticmethod
+    def exit(code: int) -> bytes:
+        digits = str(code).encode()
+        return b"0 %d\n" % len(digits) + digits
+
+
+class _Channel:
+    def __init__(self, frames: Frames, fd: int) -> None:
+        self.frames, self.fd, self.buffer = frames, fd, self
+
+    def write(self, data: str | bytes) -> int:
+        self.frames.add(self.fd, data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Frames are sent after each update (see ``_relayed``)."""
+
+    def isatty(self) -> bool:
+        return False  # the client said whether it takes colours

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from invokers.discovery import discover
 from invokers.serve import session
-from invokers.serve.client import SessionGone, invoke
+from invokers.serve.client import SessionGone, run
 from tests.invokers.serve.conftest import serving
 
 HANDLER = """
@@ -127,6 +128,124 @@ def test_a_port_that_does_not_speak_http_is_a_gone_session(tmp_path: Path) -> No
     thread = threading.Thread(target=answer, daemon=True)
     thread.start()
     with listener, pytest.raises(SessionGone, match="not an HTTP answer"):
-        invoke(session.Session(url=f"http://127.0.0.1:{port}", key="k", pid=os.getpid(), project=str(tmp_path),
-                               started_at=0.0), "counter", {})
+        run(session.Session(url=f"http://127.0.0.1:{port}", key="k", pid=os.getpid(), project=str(tmp_path),
+                            started_at=0.0), "counter", {})
     thread.join(5)
+
+
+PLAIN = """
+def handler(event, context):
+    print("log line", event)
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    return {"got": event}
+"""
+
+
+def plain_project(folder: Path) -> Path:
+    (folder / "app.py").write_text(PLAIN)
+    (folder / "svl.yaml").write_text("functions:\n  plain:\n    handler: app.handler\n")
+    return folder
+
+
+def _steady(text: str) -> list[str]:
+    """Output lines without what differs between two runs (request ids, the figures of REPORT and the summary)."""
+    return [re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", line) for line in text.splitlines()
+            if not line.startswith(("REPORT", "ok ·", "error ·"))]
+
+
+@pytest.mark.parametrize("options", [["-q"], [], ["--data", '{"fail": 1}'], ["--data", '{"n": 1}', "--json"]])
+async def test_the_session_prints_what_the_in_process_cli_prints(tmp_path: Path, options: list[str]) -> None:
+    """Same stdout, same log lines and the same exit code, whether the session or this process runs it."""
+    folder = plain_project(tmp_path)
+    alone = await cli(folder, "invoke", "plain", *options)
+    async with serving(discover(folder).functions[0]) as (server, traffic):
+        session.write(folder, server.url, server.key)
+        reused = await cli(folder, "invoke", "plain", *options)
+    assert len(traffic) == 1  # it did run in the session
+    assert reused.returncode == alone.returncode == (1 if "fail" in " ".join(options) else 0)
+    if "--json" in options:
+        one, two = json.loads(alone.stdout), json.loads(reused.stdout)
+        assert one["response"] == two["response"] == {"got": {"n": 1}}
+        assert [r["message"] for r in one["logs"] if r["stream"] != "platform"] == \
+               [r["message"] for r in two["logs"] if r["stream"] != "platform"]
+    else:
+        assert _steady(reused.stdout) == _steady(alone.stdout)
+    assert _steady(reused.stderr) == _steady(alone.stderr)
+    if "-q" not in options and "--json" not in options:
+        assert "REPORT RequestId" in reused.stderr and " · duration " in reused.stderr
+
+
+async def test_a_bad_event_is_reported_as_the_cli_reports_it(tmp_path: Path) -> None:
+    folder = plain_project(tmp_path)
+    (folder / "bad.json").write_text('{"a": 1,}')
+    alone = await cli(folder, "invoke", "plain", "--event", "bad.json")
+    async with serving(discover(folder).functions[0]) as (server, traffic):
+        session.write(folder, server.url, server.key)
+        reused = await cli(folder, "invoke", "plain", "--event", "bad.json")
+    assert reused.returncode == alone.returncode == 2
+    assert reused.stderr == alone.stderr and reused.stderr.startswith("svl-tui: error: bad.json:1:")
+    assert traffic == []  # nothing was invoked
+
+
+async def test_an_event_on_standard_input_reaches_the_session(tmp_path: Path) -> None:
+    folder = plain_project(tmp_path)
+    async with serving(discover(folder).functions[0]) as (server, traffic):
+        session.write(folder, server.url, server.key)
+        done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "tui.entry", "invoke", "plain", "-e",
+                                                        "-", "-q"], cwd=folder, input='{"from": "stdin"}',
+                                       capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout) == {"got": {"from": "stdin"}}
+    assert len(traffic) == 1
+
+
+def test_standard_input_is_kept_for_the_in_process_run_when_the_session_is_gone(tmp_path: Path) -> None:
+    folder = plain_project(tmp_path)
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers HTTP: the session looks gone
+    with listener:
+        session.write(folder, f"http://127.0.0.1:{listener.getsockname()[1]}", "k" * 32)
+        listener.close()
+        done = subprocess.run([sys.executable, "-m", "tui.entry", "invoke", "plain", "-e", "-", "-q"], cwd=folder,
+                              input='{"from": "stdin"}', capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"got": {"from": "stdin"}}
+
+
+async def test_a_reused_invoke_imports_no_cli_engine_or_models(tmp_path: Path) -> None:
+    """The session path reads the command line itself and relays printed bytes: argparse, the CLI's modules,
+    the models (dataclasses), typing and asyncio stay unimported in the client."""
+    folder = plain_project(tmp_path)
+    async with serving(discover(folder).functions[0]) as (server, traffic):
+        session.write(folder, server.url, server.key)
+        done = await asyncio.to_thread(subprocess.run, [sys.executable, "-X", "importtime", "-m", "tui.entry",
+                                                        "invoke", "plain", "-q"], cwd=folder, capture_output=True,
+                                       text=True, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout) == {"got": {}} and len(traffic) == 1
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "invokers.cli_reuse" in imported and "invokers.serve.client" in imported  # the check does see them
+    heavy = {"argparse", "typing", "dataclasses", "asyncio", "invokers.cli", "invokers.models", "invokers.cli_output",
+             "invokers.spawn", "pathlib"}
+    assert imported & heavy == set()
+
+
+async def test_a_streamed_response_is_printed_live_through_the_session(tmp_path: Path) -> None:
+    """The first chunk reaches the CLI's stdout while the handler (in the session) waits for it to be seen."""
+    import textwrap
+
+    from tests.invokers.test_response_streaming import STREAMING
+
+    (tmp_path / "app.js").write_text(textwrap.dedent(STREAMING))
+    (tmp_path / "svl.yaml").write_text("functions:\n  fn:\n    handler: app.handler\n    runtime: nodejs20.x\n"
+                                       "    timeout: 30\n")
+    async with serving(discover(tmp_path).functions[0]) as (server, traffic):
+        session.write(tmp_path, server.url, server.key)
+        client = subprocess.Popen([sys.executable, "-m", "tui.entry", "invoke", "fn", "--data", '{"http": true}'],
+                                  cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert client.stdout is not None
+        first = await asyncio.to_thread(client.stdout.read, len(b"first;"))  # blocks until the chunk is printed
+        (tmp_path / "go").write_text("")
+        rest, err = await asyncio.to_thread(client.communicate, timeout=60)
+    assert client.returncode == 0, err
+    assert first + rest == b"first;signalled;last\n"
+    assert b"streamed response: status 207, Content-Type: text/plain, X-Kind: live" in err
+    assert b"REPORT RequestId" in err and len(traffic) == 1
