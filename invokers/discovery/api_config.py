@@ -28,13 +28,14 @@ from typing import Any
 
 Resolve = Callable[[Any], Any]
 
+DEFAULT_HTTP_SOURCE = "$request.header.Authorization"
 REST_TTL_S = 300  # API Gateway's default authorizer cache for REST APIs
 SERVERLESS_HEADERS = ["Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token",
                       "X-Amz-User-Agent", "X-Amzn-Trace-Id"]
 """The Serverless Framework's allowed headers for ``cors: true``."""
 
 
-def _unquote(value: Any) -> str | None:
+def unquote(value: Any) -> str | None:
     """SAM REST ``Cors`` values are quoted for API Gateway's mapping: ``"'*'"`` -> ``*``."""
     if not isinstance(value, str):
         return None
@@ -44,7 +45,7 @@ def _unquote(value: Any) -> str | None:
     return text
 
 
-def _split(value: Any) -> list[str]:
+def split(value: Any) -> list[str]:
     """A list, or a comma separated string, as a list of trimmed items."""
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
@@ -53,18 +54,18 @@ def _split(value: Any) -> list[str]:
     return []
 
 
-def _int(value: Any) -> int | None:
+def int_value(value: Any) -> int | None:
     try:
         return int(str(value).strip("'")) if value is not None and not isinstance(value, (dict, list)) else None
     except ValueError:
         return None
 
 
-def _mapping(value: Any) -> dict[str, Any]:
+def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _function_name(value: Any) -> str:
+def function_name(value: Any) -> str:
     """``!GetAtt Fn.Arn`` / ``{Ref: Fn}`` -> ``Fn``; an ARN -> its function name; a name as it is."""
     if isinstance(value, dict) and len(value) == 1:
         (name, arg), = value.items()
@@ -86,15 +87,15 @@ class Sam:
 
     def __init__(self, template: Any, resolve: Resolve) -> None:
         data = template if isinstance(template, dict) else {}
-        globals_ = _mapping(data.get("Globals"))
-        self.resources = _mapping(data.get("Resources"))
-        self.globals = {kind: _mapping(globals_.get(kind))
+        globals_ = mapping(data.get("Globals"))
+        self.resources = mapping(data.get("Resources"))
+        self.globals = {kind: mapping(globals_.get(kind))
                         for kind in ("Api", "HttpApi")}
         self.resolve = resolve
 
     def _props(self, api_id: str, kind: str) -> dict[str, Any]:
         """The API's properties over ``Globals`` (an implicit API has only the globals)."""
-        own = _mapping(_mapping(self.resources.get(api_id)).get("Properties"))
+        own = mapping(mapping(self.resources.get(api_id)).get("Properties"))
         return {**self.globals[kind], **own}
 
     def rest(self, api_id: str, event_props: dict[str, Any]) -> dict[str, Any]:
@@ -103,84 +104,70 @@ class Sam:
         params: dict[str, Any] = {}
         cors = self.resolve(props.get("Cors"))
         if isinstance(cors, str):
-            params["cors"] = _cors([_unquote(cors) or "*"], None, [], [], None, False)
+            params["cors"] = cors_settings([unquote(cors) or "*"], None, [], [], None, False)
         elif isinstance(cors, dict):
-            params["cors"] = _cors([_unquote(self.resolve(cors.get("AllowOrigin"))) or "*"],
-                                   _split(_unquote(self.resolve(cors.get("AllowMethods")))) or None,
-                                   _split(_unquote(self.resolve(cors.get("AllowHeaders")))), [],
-                                   _int(_unquote(self.resolve(cors.get("MaxAge")))),
+            params["cors"] = cors_settings([unquote(self.resolve(cors.get("AllowOrigin"))) or "*"],
+                                   split(unquote(self.resolve(cors.get("AllowMethods")))) or None,
+                                   split(unquote(self.resolve(cors.get("AllowHeaders")))), [],
+                                   int_value(unquote(self.resolve(cors.get("MaxAge")))),
                                    self.resolve(cors.get("AllowCredentials")) is True)
         auth = self._authorizer(props, event_props)
         if auth is not None:
             name, config = auth
-            identity = _mapping(config.get("Identity"))
-            ttl = _int(self.resolve(identity.get("ReauthorizeEvery")))
+            identity = mapping(config.get("Identity"))
+            ttl = int_value(self.resolve(identity.get("ReauthorizeEvery")))
             if "UserPoolArn" in config:
-                params["authorizer"] = {
-                    "name": name, "type": "COGNITO",
-                    "identity": [f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"],
-                    "issuers": _cognito_issuers(self.resolve(config.get("UserPoolArn")), self.resolve),
-                    "validation": self.resolve(identity.get("ValidationExpression")) or "",
-                    "scopes": self._scopes(props, config, event_props)}
+                params["authorizer"] = cognito_authorizer(
+                    name, [f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"],
+                    cognito_issuers(self.resolve(config.get("UserPoolArn")), self.resolve),
+                    self.resolve(identity.get("ValidationExpression")) or "", self._scopes(props, config, event_props))
             elif "FunctionArn" in config:
                 kind = str(self.resolve(config.get("FunctionPayloadType")) or "TOKEN").upper()
                 sources = ([f"header.{self.resolve(identity.get('Header')) or 'Authorization'}"] if kind == "TOKEN"
-                           else [f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
-                           + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
-                params["authorizer"] = {
-                    "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))), "type": kind,
-                    "identity": sources, "validation": self.resolve(identity.get("ValidationExpression")) or "",
-                    "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": "1.0", "simple": False}
+                           else [f"header.{h}" for h in split(self.resolve(identity.get("Headers")))]
+                           + [f"querystring.{q}" for q in split(self.resolve(identity.get("QueryStrings")))])
+                params["authorizer"] = lambda_authorizer(
+                    name, function_name(self.resolve(config.get("FunctionArn"))), kind, sources,
+                    validation=self.resolve(identity.get("ValidationExpression")) or "", ttl=ttl)
             else:
-                params["authorizer"] = {"name": name, "type": "AWS_IAM"}
+                params["authorizer"] = iam_authorizer()
         return params
 
     def http(self, api_id: str, event_props: dict[str, Any]) -> dict[str, Any]:
         """``cors`` and ``authorizer`` params of an ``HttpApi`` event on ``api_id``."""
         props = self._props(api_id, "HttpApi")
         params: dict[str, Any] = {}
-        cors = self.resolve(props.get("CorsConfiguration"))
-        if cors is True:
-            params["cors"] = _cors(["*"], ["*"], ["*"], [], None, False)
-        elif isinstance(cors, dict):
-            params["cors"] = _cors(_split(self.resolve(cors.get("AllowOrigins"))),
-                                   _split(self.resolve(cors.get("AllowMethods"))),
-                                   _split(self.resolve(cors.get("AllowHeaders"))),
-                                   _split(self.resolve(cors.get("ExposeHeaders"))),
-                                   _int(self.resolve(cors.get("MaxAge"))),
-                                   self.resolve(cors.get("AllowCredentials")) is True)
+        cors = http_cors(props.get("CorsConfiguration"), self.resolve)
+        if cors is not None:
+            params["cors"] = cors
         auth = self._authorizer(props, event_props)
         if auth is not None:
             name, config = auth
-            identity = _mapping(config.get("Identity"))
-            jwt = _mapping(self.resolve(config.get("JwtConfiguration")))
+            identity = mapping(config.get("Identity"))
+            jwt = mapping(self.resolve(config.get("JwtConfiguration")))
             if jwt:
-                params["authorizer"] = {
-                    "name": name, "type": "JWT",
-                    "identity": _identity(self.resolve(config.get("IdentitySource"))
-                                          or "$request.header.Authorization"),
-                    "issuer": _known(self.resolve(jwt.get("issuer"))),
-                    "audience": self._known_list(jwt.get("audience")),
-                    "scopes": self._scopes(props, config, event_props)}
+                params["authorizer"] = jwt_authorizer(
+                    name, identity_sources(self.resolve(config.get("IdentitySource")) or DEFAULT_HTTP_SOURCE),
+                    known(self.resolve(jwt.get("issuer"))), self._known_list(jwt.get("audience")),
+                    self._scopes(props, config, event_props))
             elif "FunctionArn" in config:
-                sources = ([f"header.{h}" for h in _split(self.resolve(identity.get("Headers")))]
-                           + [f"querystring.{q}" for q in _split(self.resolve(identity.get("QueryStrings")))])
+                sources = ([f"header.{h}" for h in split(self.resolve(identity.get("Headers")))]
+                           + [f"querystring.{q}" for q in split(self.resolve(identity.get("QueryStrings")))])
                 version = str(self.resolve(config.get("AuthorizerPayloadFormatVersion")) or "2.0")
-                params["authorizer"] = {
-                    "name": name, "function": _function_name(self.resolve(config.get("FunctionArn"))),
-                    "type": "REQUEST", "identity": sources, "validation": "",
-                    "ttl": _int(self.resolve(identity.get("ReauthorizeEvery"))) or 0,
-                    "payload_format": version, "simple": self.resolve(config.get("EnableSimpleResponses")) is True}
+                params["authorizer"] = lambda_authorizer(
+                    name, function_name(self.resolve(config.get("FunctionArn"))), "REQUEST", sources,
+                    ttl=int_value(self.resolve(identity.get("ReauthorizeEvery"))) or 0, payload_format=version,
+                    simple=self.resolve(config.get("EnableSimpleResponses")) is True)
             else:
-                params["authorizer"] = {"name": name, "type": "AWS_IAM"}
+                params["authorizer"] = iam_authorizer()
         return params
 
     def _authorizer(self, props: dict[str, Any], event_props: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         """The authorizer an event uses (its own ``Auth.Authorizer``, else the API's default) and its settings;
         ``AWS_IAM`` has none. None for ``NONE`` or a name the API does not declare."""
-        auth = _mapping(props.get("Auth"))
-        authorizers = _mapping(auth.get("Authorizers"))
-        event_auth = _mapping(event_props.get("Auth"))
+        auth = mapping(props.get("Auth"))
+        authorizers = mapping(auth.get("Authorizers"))
+        event_auth = mapping(event_props.get("Auth"))
         name = self.resolve(event_auth.get("Authorizer", auth.get("DefaultAuthorizer")))
         if name == "AWS_IAM":
             return name, {}
@@ -191,64 +178,61 @@ class Sam:
 
     def _known_list(self, value: Any) -> list[str]:
         """Each item of a list (or the one value) resolved, keeping those known locally."""
-        items = value if isinstance(value, list) else _split(self.resolve(value))
-        return [text for text in (_known(self.resolve(item)) for item in items) if text]
+        items = value if isinstance(value, list) else split(self.resolve(value))
+        return [text for text in (known(self.resolve(item)) for item in items) if text]
 
     def _scopes(self, props: dict[str, Any], config: dict[str, Any], event_props: dict[str, Any]) -> list[str]:
         """A route's OAuth scopes: the event's ``Auth.AuthorizationScopes``, else the authorizer's
         (``DefaultAuthorizationScopes`` on a REST API's ``Auth``)."""
-        own = _mapping(event_props.get("Auth")).get("AuthorizationScopes")
+        own = mapping(event_props.get("Auth")).get("AuthorizationScopes")
         if own is None:
-            own = config.get("AuthorizationScopes", _mapping(props.get("Auth")).get("DefaultAuthorizationScopes"))
-        return _split(self.resolve(own))
+            own = config.get("AuthorizationScopes", mapping(props.get("Auth")).get("DefaultAuthorizationScopes"))
+        return split(self.resolve(own))
 
 
 class Serverless:
     """API settings of a serverless.yml: the ``http`` event's own, ``provider.httpApi`` for ``httpApi`` events."""
 
     def __init__(self, provider: dict[str, Any]) -> None:
-        http_api = _mapping(provider.get("httpApi"))
+        http_api = mapping(provider.get("httpApi"))
         self.http_cors = http_api.get("cors")
         authorizers = http_api.get("authorizers")
-        self.http_authorizers = _mapping(authorizers)
+        self.http_authorizers = mapping(authorizers)
 
     @staticmethod
     def rest(value: Any) -> dict[str, Any]:
         """``cors`` and ``authorizer`` params of an ``http`` event (its own ``cors:``/``authorizer:``)."""
-        settings = _mapping(value)
+        settings = mapping(value)
         params: dict[str, Any] = {}
         cors = settings.get("cors")
         if cors is True:
-            params["cors"] = _cors(["*"], None, list(SERVERLESS_HEADERS), [], None, False)
+            params["cors"] = cors_settings(["*"], None, list(SERVERLESS_HEADERS), [], None, False)
         elif isinstance(cors, dict):
-            origins = _split(cors.get("origins")) or _split(cors.get("origin")) or ["*"]
-            params["cors"] = _cors(origins, _split(cors.get("methods")) or None,
-                                   _split(cors.get("headers")) or list(SERVERLESS_HEADERS), [],
-                                   _int(cors.get("maxAge")), cors.get("allowCredentials") is True)
+            origins = split(cors.get("origins")) or split(cors.get("origin")) or ["*"]
+            params["cors"] = cors_settings(origins, split(cors.get("methods")) or None,
+                                   split(cors.get("headers")) or list(SERVERLESS_HEADERS), [],
+                                   int_value(cors.get("maxAge")), cors.get("allowCredentials") is True)
         auth = settings.get("authorizer")
         if isinstance(auth, str):
             auth = {"type": "aws_iam"} if auth.lower() == "aws_iam" else {"name": auth} if ":" not in auth \
                 else {"arn": auth}
         kind = str(auth.get("type") or "").lower() if isinstance(auth, dict) else ""
         if isinstance(auth, dict) and kind == "aws_iam":
-            params["authorizer"] = {"name": "AWS_IAM", "type": "AWS_IAM"}
+            params["authorizer"] = iam_authorizer()
         elif isinstance(auth, dict) and (kind == "cognito_user_pools" or "cognito-idp" in str(auth.get("arn", ""))):
-            params["authorizer"] = {
-                "name": str(auth.get("name") or "cognito"), "type": "COGNITO",
-                "identity": _identity(auth.get("identitySource") or "method.request.header.Authorization"),
-                "issuers": _cognito_issuers(auth.get("arn"), lambda value: value),
-                "validation": str(auth.get("identityValidationExpression") or ""),
-                "scopes": _split(auth.get("scopes"))}
+            params["authorizer"] = cognito_authorizer(
+                str(auth.get("name") or "cognito"),
+                identity_sources(auth.get("identitySource") or "method.request.header.Authorization"),
+                cognito_issuers(auth.get("arn"), lambda value: value),
+                str(auth.get("identityValidationExpression") or ""), split(auth.get("scopes")))
         elif isinstance(auth, dict) and (auth.get("name") or auth.get("arn")):
-            function = _function_name(auth.get("arn") or auth.get("name"))
+            function = function_name(auth.get("arn") or auth.get("name"))
             kind = kind.upper() or "TOKEN"
             source = auth.get("identitySource") or ("method.request.header.Authorization" if kind == "TOKEN" else "")
-            ttl = _int(auth.get("resultTtlInSeconds"))
-            params["authorizer"] = {
-                "name": str(auth.get("name") or function), "function": function,
-                "type": "REQUEST" if kind == "REQUEST" else "TOKEN", "identity": _identity(source),
-                "validation": str(auth.get("identityValidationExpression") or ""),
-                "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": "1.0", "simple": False}
+            ttl = int_value(auth.get("resultTtlInSeconds"))
+            params["authorizer"] = lambda_authorizer(
+                str(auth.get("name") or function), function, "REQUEST" if kind == "REQUEST" else "TOKEN",
+                identity_sources(source), validation=str(auth.get("identityValidationExpression") or ""), ttl=ttl)
         return params
 
     def http(self, value: Any) -> dict[str, Any]:
@@ -256,46 +240,81 @@ class Serverless:
         params: dict[str, Any] = {}
         cors = self.http_cors
         if cors is True:
-            params["cors"] = _cors(["*"], None, list(SERVERLESS_HEADERS), [], None, False)
+            params["cors"] = cors_settings(["*"], None, list(SERVERLESS_HEADERS), [], None, False)
         elif isinstance(cors, dict):
-            params["cors"] = _cors(_split(cors.get("allowedOrigins")) or ["*"],
-                                   _split(cors.get("allowedMethods")) or None,
-                                   _split(cors.get("allowedHeaders")) or list(SERVERLESS_HEADERS),
-                                   _split(cors.get("exposedResponseHeaders")), _int(cors.get("maxAge")),
+            params["cors"] = cors_settings(split(cors.get("allowedOrigins")) or ["*"],
+                                   split(cors.get("allowedMethods")) or None,
+                                   split(cors.get("allowedHeaders")) or list(SERVERLESS_HEADERS),
+                                   split(cors.get("exposedResponseHeaders")), int_value(cors.get("maxAge")),
                                    cors.get("allowCredentials") is True)
-        settings = _mapping(value)
+        settings = mapping(value)
         auth = settings.get("authorizer")
         name = auth.get("name") if isinstance(auth, dict) else auth
         if (auth.get("type") if isinstance(auth, dict) else auth) in ("aws_iam", "AWS_IAM"):
-            params["authorizer"] = {"name": "AWS_IAM", "type": "AWS_IAM"}
+            params["authorizer"] = iam_authorizer()
             return params
         config = self.http_authorizers.get(name) if isinstance(name, str) else None
         kind = str(config.get("type") or "jwt").lower() if isinstance(config, dict) else ""
         if isinstance(config, dict) and kind == "request":
-            function = _function_name(config.get("functionArn") or config.get("functionName"))
-            ttl = _int(config.get("resultTtlInSeconds"))
-            params["authorizer"] = {
-                "name": str(name), "function": function, "type": "REQUEST",
-                "identity": _identity(config.get("identitySource") or "$request.header.Authorization"),
-                "validation": "", "ttl": REST_TTL_S if ttl is None else ttl,
-                "payload_format": str(config.get("payloadVersion") or "2.0"),
-                "simple": config.get("enableSimpleResponses") is True}
+            function = function_name(config.get("functionArn") or config.get("functionName"))
+            ttl = int_value(config.get("resultTtlInSeconds"))
+            params["authorizer"] = lambda_authorizer(
+                str(name), function, "REQUEST",
+                identity_sources(config.get("identitySource") or DEFAULT_HTTP_SOURCE), ttl=ttl,
+                payload_format=str(config.get("payloadVersion") or "2.0"),
+                simple=config.get("enableSimpleResponses") is True)
         elif isinstance(config, dict) and kind == "jwt":
-            params["authorizer"] = {
-                "name": str(name), "type": "JWT",
-                "identity": _identity(config.get("identitySource") or "$request.header.Authorization"),
-                "issuer": _known(config.get("issuerUrl")),
-                "audience": [item for item in _split(config.get("audience")) if _known(item)],
-                "scopes": _split(auth.get("scopes") if isinstance(auth, dict) else None)}
+            params["authorizer"] = jwt_authorizer(
+                str(name), identity_sources(config.get("identitySource") or DEFAULT_HTTP_SOURCE),
+                known(config.get("issuerUrl")), [item for item in split(config.get("audience")) if known(item)],
+                split(auth.get("scopes") if isinstance(auth, dict) else None))
         return params
 
 
-def _known(value: Any) -> str:
+def lambda_authorizer(name: str, function: str, kind: str, identity: list[str], *, validation: str = "",
+                      ttl: int | None = None, payload_format: str = "1.0", simple: bool = False) -> dict[str, Any]:
+    """A Lambda ``TOKEN``/``REQUEST`` authorizer; ``ttl`` None is API Gateway's default cache (300 s)."""
+    return {"name": name, "function": function, "type": kind, "identity": identity, "validation": validation,
+            "ttl": REST_TTL_S if ttl is None else ttl, "payload_format": payload_format, "simple": simple}
+
+
+def jwt_authorizer(name: str, identity: list[str], issuer: str, audience: list[str],
+                   scopes: list[str]) -> dict[str, Any]:
+    return {"name": name, "type": "JWT", "identity": identity, "issuer": issuer, "audience": audience,
+            "scopes": scopes}
+
+
+def cognito_authorizer(name: str, identity: list[str], issuers: list[str], validation: str,
+                       scopes: list[str]) -> dict[str, Any]:
+    return {"name": name, "type": "COGNITO", "identity": identity, "issuers": issuers, "validation": validation,
+            "scopes": scopes}
+
+
+def iam_authorizer() -> dict[str, Any]:
+    return {"name": "AWS_IAM", "type": "AWS_IAM"}
+
+
+def http_cors(value: Any, resolve: Resolve) -> dict[str, Any] | None:
+    """An HTTP API's CORS: SAM/CloudFormation ``CorsConfiguration`` (``AllowOrigins``...) or OpenAPI's
+    ``x-amazon-apigateway-cors`` (``allowOrigins``...); ``true`` allows everything."""
+    cors = resolve(value)
+    if cors is True:
+        return cors_settings(["*"], ["*"], ["*"], [], None, False)
+    if not isinstance(cors, dict):
+        return None
+
+    def setting(key: str) -> Any:
+        return resolve(cors.get(key, cors.get(key[0].lower() + key[1:])))
+    return cors_settings(split(setting("AllowOrigins")), split(setting("AllowMethods")), split(setting("AllowHeaders")),
+                 split(setting("ExposeHeaders")), int_value(setting("MaxAge")), setting("AllowCredentials") is True)
+
+
+def known(value: Any) -> str:
     """A setting known locally (a plain string), else "": what a local run cannot know is not checked."""
     return value if isinstance(value, str) and not value.startswith("<") else ""
 
 
-def _cognito_issuers(value: Any, resolve: Resolve) -> list[str]:
+def cognito_issuers(value: Any, resolve: Resolve) -> list[str]:
     """``https://cognito-idp.{region}.amazonaws.com/{pool id}`` for each user pool ARN known locally."""
     issuers = []
     for item in value if isinstance(value, list) else [value]:
@@ -306,10 +325,10 @@ def _cognito_issuers(value: Any, resolve: Resolve) -> list[str]:
     return issuers
 
 
-def _identity(source: Any) -> list[str]:
+def identity_sources(source: Any) -> list[str]:
     """``method.request.header.Authorization`` / ``$request.querystring.token`` -> ``header.Authorization`` ..."""
     found: list[str] = []
-    for item in _split(source):
+    for item in split(source):
         text = item.removeprefix("$").removeprefix("method.").removeprefix("request.")
         where, _, name = text.partition(".")
         if where in ("header", "querystring") and name:
@@ -317,7 +336,7 @@ def _identity(source: Any) -> list[str]:
     return found
 
 
-def _cors(origins: list[str], methods: list[str] | None, headers: list[str], expose: list[str],
-          max_age: int | None, credentials: bool) -> dict[str, Any]:
+def cors_settings(origins: list[str], methods: list[str] | None, headers: list[str], expose: list[str],
+                  max_age: int | None, credentials: bool) -> dict[str, Any]:
     return {"origins": origins, "methods": methods, "headers": headers, "expose": expose, "max_age": max_age,
             "credentials": credentials}

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec
-from . import code, fields, placeholders, triggers_sam
+from . import api_resources, code, fields, placeholders, triggers_sam
 from .settings import ResourceLookup, Settings
 from .yamlfile import Problem, YamlDocument
 
@@ -42,6 +42,7 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
                   settings.resources if settings and not prefix else None)
     specs: list[FunctionSpec] = []
     problems: list[Problem] = []
+    own: dict[str, FunctionSpec] = {}  # this template's functions by logical id and by FunctionName
     for logical_id, resource in data["Resources"].items():
         if isinstance(resource, dict) and resource.get("Type") == code.APPLICATION_TYPE:
             child_specs, child_problems = code.application(doc, str(logical_id), resource, data["Resources"],
@@ -77,8 +78,32 @@ def read(doc: YamlDocument, project: Path, settings: Settings | None = None, *, 
         spec.aliases, spec.versioned = _qualifiers(str(logical_id), props, globals_, data["Resources"], scope)
         problems.extend(trigger_problems)
         specs.append(spec)
+        own[str(logical_id)] = spec
+        function_name = scope.resolve(props.get("FunctionName"))
+        if isinstance(function_name, str) and function_name:
+            own.setdefault(function_name, spec)
+    problems.extend(_api_routes(doc, own, scope))
     problems.extend(scope.problems(doc))
     return specs, problems
+
+
+def _api_routes(doc: YamlDocument, own: dict[str, FunctionSpec], scope: Scope) -> list[Problem]:
+    """Routes of the template's OpenAPI definitions and API Gateway resources, added to the functions their
+    integrations name (by logical id or ``FunctionName``). One that an event also declares replaces the
+    event's: the API's definition (its stage, authorizers, CORS) is what API Gateway serves."""
+    found, problems = api_resources.read(doc, scope.resolve)
+    for target, triggers in found.items():
+        spec = own.get(target)
+        if spec is None:
+            continue
+        for trigger in triggers:
+            authorizer = trigger.params.get("authorizer") or {}
+            if authorizer.get("function") in own:  # an authorizer named by its FunctionName in an ARN
+                authorizer["function"] = own[authorizer["function"]].name
+            key = (trigger.kind, trigger.params.get("method"), trigger.params.get("path"))
+            spec.triggers = [t for t in spec.triggers if (t.kind, t.params.get("method"), t.params.get("path")) != key]
+            spec.triggers.append(trigger)
+    return problems
 
 
 def _qualifiers(logical_id: str, props: dict[str, Any], globals_: dict[str, Any], resources: dict[str, Any],
