@@ -147,6 +147,11 @@ class SvlApp(App[None]):
         sources = self.event_sources.sources
         running = [m for m in sources.mappings if m.info.state == "running"] if sources is not None else []
         self.push_screen(SendEventScreen(running, self.main_screen.editor.text))
+    def action_show_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.keymap))
+
     def action_show_metrics(self) -> None:
         """The metrics view of the selected function (its recorded runs, every session's)."""
         from .screens.metrics import MetricsScreen

@@ -26,7 +26,7 @@ class KeyAction:
 
 
 ACTIONS: tuple[KeyAction, ...] = (
-    KeyAction("invoke", "ctrl+r,f5", "route('screen', 'invoke')", "Invoke",
+    KeyAction("invoke", "ctrl+r,f5", "route('invoker', 'invoke')", "Invoke",
               "Send the editor's event to the selected function"),
     KeyAction("repeat", "f6", "route('run_area', 'repeat')", "Repeat",
               "Invoke the last function again with the last event", footer=False),
@@ -41,8 +41,8 @@ ACTIONS: tuple[KeyAction, ...] = (
               "Show and edit the event's decoded content (SQS bodies, Kinesis data, DynamoDB images)", footer=False),
     KeyAction("filter-functions", "ctrl+f", "route('functions', 'focus_filter')", "Find",
               "Type to filter the function list", footer=False),
-    KeyAction("sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "Hide or show the function list (more room for logs)",
-              footer=False),
+    KeyAction("sidebar", "ctrl+b", "route('functions', 'toggle')", "Sidebar",
+              "Hide or show the function list (more room for logs)", footer=False),
     KeyAction("auto-rerun", "f7", "route('run_area', 'toggle_auto_rerun')", "Auto-rerun",
               "Re-invoke with the last event after every successful reload"),
     KeyAction("history", "f9", "route('run_area', 'toggle_history')", "History",
@@ -50,7 +50,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("metrics", "f3", "app.show_metrics", "Metrics",
               "Metrics of the selected function over every recorded run: percentiles, cost, charts, memory advice",
               footer=False),
-    KeyAction("follow-logs", "f8", "follow_logs", "Follow logs",
+    KeyAction("follow-logs", "f8", "route('deployed', 'toggle_follow')", "Follow logs",
               "Follow the selected deployed function's CloudWatch logs (again to stop)", footer=False),
     KeyAction("post-mortem", "f4", "route('run_area', 'post_mortem')", "Post-mortem",
               "Re-run the last failed invocation and stop in the debugger at the frame that raised", footer=False),
@@ -60,7 +60,7 @@ ACTIONS: tuple[KeyAction, ...] = (
               "Write the run in view as a pytest / node:test file in the project's tests folder", footer=False),
     KeyAction("copy-report", "ctrl+l", "route('sharer', 'copy_report')", "Copy report",
               "Copy the run in view as a Markdown report (secrets masked) to the clipboard", footer=False),
-    KeyAction("help", "f1,question_mark", "help", "Help", "Show this help"),
+    KeyAction("help", "f1,question_mark", "app.show_help", "Help", "Show this help"),
     KeyAction("quit", "ctrl+q", "quit", "Quit", "Quit svl-tui (workers are stopped)"),
 )
 

@@ -17,6 +17,7 @@ from invokers.models import function_key
 
 from .bindings import ACTIONS
 from .controllers.debug_port import ask_debug_port
+from .controllers.invoke import InvokeController
 from .controllers.reload_watch import ReloadController
 
 if TYPE_CHECKING:
@@ -35,12 +36,13 @@ class FunctionCommands(Provider):
         app: SvlApp = self.app  # type: ignore[assignment]
         matcher = self.matcher(query)
         screen = app.main_screen
+        invoker = screen.query_one(InvokeController)
         for spec in app.catalogue.functions:
             key = function_key(spec)
             where = "" if spec.is_local else " (deployed)"
             for title, callback, text in (
                     (f"Select {spec.name}{where}", partial(screen.select, key), f"Select {spec.name} ({spec.runtime})"),
-                    (f"Invoke {spec.name}{where}", partial(screen.invoke_function, key),
+                    (f"Invoke {spec.name}{where}", partial(invoker.invoke_function, key),
                      f"Invoke {spec.name} with its event in the editor")):
                 score = matcher.match(title)
                 if score > 0:
@@ -70,7 +72,7 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
     for action in ACTIONS:
         if action.id not in ("quit", "help") and (action.id != "follow-logs" or app.has_deployed):
             yield SystemCommand(action.description, action.help, partial(screen.run_action, action.action))
-    yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "help"))
+    yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "app.show_help"))
     yield SystemCommand("Env vars file…", "Override functions' environment from a SAM env-vars JSON file "
                         "(sam local --env-vars)", screen.query_one(ReloadController).ask_env_vars)
     yield SystemCommand("AWS: resolve stored values…", "Read the SSM parameters, secrets and stack outputs the "
@@ -85,12 +87,13 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
     yield SystemCommand("Burst…", "Invoke the selected function with the editor's event N times, C at a time: "
                         "cold starts, throttles, errors, p50/p95/p99", partial(app.burst.ask, screen))
     if app.has_deployed:
+        invoker = screen.query_one(InvokeController)
         yield SystemCommand("Invoke deployed asynchronously (Event)", "InvocationType=Event: queued, 202",
-                            partial(screen.invoke_deployed_with, "Event"))
+                            partial(invoker.invoke_deployed_with, "Event"))
         yield SystemCommand("Dry run deployed function", "InvocationType=DryRun: checks parameters and "
-                            "permissions", partial(screen.invoke_deployed_with, "DryRun"))
+                            "permissions", partial(invoker.invoke_deployed_with, "DryRun"))
         yield SystemCommand("Invoke deployed version or alias…", "Qualifier: a version number or an alias",
-                            partial(screen.invoke_deployed_with, "RequestResponse", True))
+                            partial(invoker.invoke_deployed_with, "RequestResponse", True))
         for minutes, label in ((15, "15 minutes"), (60, "hour"), (1440, "day")):
             yield SystemCommand(f"Deployed logs: last {label}", "CloudWatch history of the selected "
                                 "deployed function", partial(screen.deployed.show_recent, screen.selected, minutes))

@@ -238,6 +238,29 @@ async def test_help_and_palette_list_actions(example_app: SvlApp) -> None:
         assert "Invoke" in titles and "Auto-rerun" in titles
 
 
+async def test_the_sidebar_key_hides_the_list_and_hands_the_focus_to_the_editor(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        screen = example_app.main_screen
+        assert screen.focused is screen.functions.options
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert not screen.functions.display
+        assert screen.focused is screen.editor.text_area  # not lost on a hidden widget
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert screen.functions.display
+
+
+async def test_follow_logs_on_a_local_function_says_what_it_needs(example_app: SvlApp) -> None:
+    async with example_app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: any("Pick a deployed function to follow" in n.message
+                                          for n in example_app._notifications))
+        assert example_app.main_screen.deployed.following is None
+
+
 async def test_keys_can_be_remapped_by_id(tmp_path: Path, monkeypatch) -> None:
     from invokers.discovery import discover, example_project
 

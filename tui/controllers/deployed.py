@@ -139,8 +139,9 @@ class DeployedController(Widget):
 
     # ---- CloudWatch logs ---------------------------------------------------------------------
 
-    def toggle_follow(self, spec: FunctionSpec | None) -> None:
-        chosen = self._usable(spec, "follow its CloudWatch logs")
+    def toggle_follow(self) -> None:
+        """The selected deployed function's CloudWatch logs as they are written (again: stop)."""
+        chosen = self._usable(self.svl.main_screen.selected, "follow its CloudWatch logs")
         if chosen is None:
             return
         if self.following == chosen.name:

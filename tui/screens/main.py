@@ -21,6 +21,7 @@ from invokers.models import FunctionSpec, function_key
 from ..bindings import bindings
 from ..controllers.compare import CompareController
 from ..controllers.deployed import DeployedController
+from ..controllers.invoke import InvokeController
 from ..controllers.reload_watch import ReloadController
 from ..controllers.share import ShareController
 from ..messages import (
@@ -64,6 +65,7 @@ class MainScreen(Screen[None]):
                 yield RunArea(id="run-area")
         yield Footer()
         yield DeployedController()
+        yield InvokeController(id="invoker")
         yield ReloadController()
         yield CompareController(id="comparer")
         yield ShareController(id="sharer")
@@ -163,53 +165,11 @@ class MainScreen(Screen[None]):
 
     @on(Reloaded)
     def _reloaded(self, message: Reloaded) -> None:
-        event = message.event
-        failed = {error.function for error in event.errors}
-        for name in event.reloaded:
-            self.functions.set_state(name, "error" if name in failed else "reloaded")
-        self.run_area.rerun_after(event, self.svl.catalogue.get)
-
-    # ---- invoking ---------------------------------------------------------------------------
-
-    def invoke(self, spec: FunctionSpec | None = None) -> None:
-        """Invoke ``spec`` (default: the selected function) with the editor's event."""
-        spec = spec or self.selected
-        if spec is None:
-            self.notify("Pick a function first.", severity="warning")
-            return
-        valid, event = self.editor.checked_event("nothing was sent")
-        if valid:
-            self.run_area.start(spec, event, before=self.deployed.stop_following)
-
-    def invoke_function(self, key: str) -> None:
-        """The palette's "Invoke <function>": that function, whatever was selected before."""
-        spec = self.select(key)
-        if spec is not None:
-            self.invoke(spec)
-
-    def invoke_deployed_with(self, invocation_type: str, ask_qualifier: bool = False) -> None:
-        """Palette commands: Event / DryRun invocations, or a version or alias, of the selected deployed function."""
-        valid, event = self.editor.checked_event("nothing was sent")
-        if valid:
-            self.deployed.ask_options(self.selected, invocation_type, ask_qualifier,
-                                      lambda spec, options: self.run_area.start(
-                                          spec, event, options=options, before=self.deployed.stop_following))
+        self.functions.show_reload(message.event)
+        self.run_area.rerun_after(message.event, self.svl.catalogue.get)
 
     # ---- key actions (bindings.py) -------------------------------------------------------------
 
     def action_route(self, owner: str, method: str) -> None:
         """Most keys go straight to the widget that owns the work: bindings.py names both (a property, or an id)."""
         getattr(getattr(self, owner, None) or self.query_one(f"#{owner}"), method)()
-
-    def action_toggle_sidebar(self) -> None:
-        self.functions.display = not self.functions.display
-        if not self.functions.display:
-            self.editor.text_area.focus()
-
-    def action_follow_logs(self) -> None:
-        self.deployed.toggle_follow(self.selected)
-
-    def action_help(self) -> None:
-        from .help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self.svl.keymap))

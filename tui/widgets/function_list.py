@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,6 +14,9 @@ from invokers.catalogue import Catalogue, CatalogueChange
 from invokers.models import FunctionSpec, function_key
 
 from ..messages import FunctionSelected
+
+if TYPE_CHECKING:
+    from invokers.reload import ReloadEvent
 from .filtered_options import FilteredOptions, FilterInput
 
 MARKERS = {"warm": ("●", "green"), "cold": ("○", "dim"), "reloaded": ("↻", "yellow"), "error": ("✗", "red"),
@@ -107,6 +112,18 @@ class FunctionList(Vertical):
         if self._states.get(key) != state:
             self._states[key] = state
             self._refresh_label(key)
+
+    def show_reload(self, event: ReloadEvent) -> None:
+        """Mark the reloaded functions, and those whose reload failed."""
+        failed = {error.function for error in event.errors}
+        for name in event.reloaded:
+            self.set_state(name, "error" if name in failed else "reloaded")
+
+    def toggle(self) -> None:
+        """Hide or show the list (more room for the logs); hidden, it hands the focus on."""
+        self.display = not self.display
+        if not self.display:
+            self.screen.focus_next()
 
     def focus_filter(self) -> None:
         self.query_one("#function-filter", Input).focus()
