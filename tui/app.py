@@ -160,7 +160,7 @@ class SvlApp(App[None]):
         if spec is None:
             self.notify("Select a function first: metrics are per function.", severity="warning")
             return
-        self.push_screen(MetricsScreen(spec, self.history, self.aws))
+        self.push_screen(MetricsScreen(spec, self.history, self.project, self.aws))
 
     def show_mock_inventory(self) -> None:
         """The configuration's resources with their status, then what handlers created (``r`` refreshes)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -20,6 +21,14 @@ def ms(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.2f} ms" if value < 1000 else f"{value / 1000:.2f} s"
+
+
+def place(folder: Path, project: Path) -> str:
+    """A folder as a person reads it: relative to the project when inside it, else with ``~`` for the home."""
+    if folder.is_relative_to(project):
+        return str(folder.relative_to(project))
+    home = Path.home()
+    return f"~/{folder.relative_to(home)}" if folder.is_relative_to(home) else str(folder)
 
 
 def usd(value: float) -> str:

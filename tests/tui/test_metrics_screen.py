@@ -53,6 +53,7 @@ async def test_metrics_key_opens_the_view_with_figures_charts_and_a_projection(
         assert screen.stats.count == 40 and screen.stats.errors == 5 and screen.stats.cold_starts == 4
         title = str(screen.query_one("#metrics-title").render())
         assert "orders (local) · 40 recorded runs" in title
+        assert "from .svl/history · esc closes" in str(screen.query_one("#metrics-source").render())
         advice = text_of(screen, "#metrics-advice")
         assert "wasteful: peak 100 MB is 20% of 512 MB" in advice
         duration = text_of(screen, "#metrics-duration")

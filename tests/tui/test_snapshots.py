@@ -9,7 +9,9 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from tests.tui.test_main_screen import wait_for
+from tests.tui.test_metrics_screen import FILES, seed
 from tui.app import SvlApp
+from tui.screens.metrics import MetricsScreen
 from tui.widgets.event_editor import EventEditor
 
 
@@ -60,3 +62,18 @@ def test_help_screen_80x24(example_app: SvlApp, snap_compare) -> None:
 
 def test_event_picker_120x35(example_app: SvlApp, snap_compare) -> None:
     assert snap_compare(example_app, terminal_size=(120, 35), press=["ctrl+t", "s"])
+
+
+def test_metrics_screen_80x24(project_app, snap_compare) -> None:
+    """The header fits 80 columns: the function, the count, where the runs come from, how to leave."""
+    app, root = project_app(FILES)
+    seed(root, 40)
+
+    async def open_metrics(pilot) -> None:
+        app.main_screen.select("orders")
+        await pilot.pause()
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, MetricsScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_metrics)

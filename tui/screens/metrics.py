@@ -8,6 +8,7 @@ draws. Charts are sized to the screen when it is laid out, and again on resize.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.table import Table
@@ -25,6 +26,7 @@ from invokers.history import History, Recorded
 from invokers.metrics import Stats, advice_text, compute, parse_rate, summary_rows
 from invokers.models import FunctionSpec, function_key
 
+from ..format import place
 from ..widgets.metrics_charts import cloud_chart, duration_chart, error_chart, memory_chart
 
 ADVICE_STYLES = {"tight": "bold red", "wasteful": "bold yellow", "ok": "green", "unknown": "dim"}
@@ -38,10 +40,11 @@ class MetricsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
 
-    def __init__(self, spec: FunctionSpec, history: History, aws: Aws | None = None) -> None:
+    def __init__(self, spec: FunctionSpec, history: History, project: Path, aws: Aws | None = None) -> None:
         super().__init__()
         self.spec = spec
         self.history = history
+        self.project = project
         self.aws = aws if not spec.is_local else None
         """A deployed function's CloudWatch figures are read through this (None: local, or AWS is off)."""
         self.runs: list[Recorded] = history.load(function_key(spec), payloads=False)
@@ -55,12 +58,13 @@ class MetricsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         where = "deployed" if not self.spec.is_local else "local"
         with Vertical(id="metrics-body"):
-            yield Label(f"Metrics: {self.spec.name} ({where}) · {len(self.runs):,} recorded runs · "
-                        f"{self.history.folder}", id="metrics-title")
+            yield Label(f"Metrics: {self.spec.name} ({where}) · {len(self.runs):,} recorded runs", id="metrics-title")
+            yield Label(f"every session's runs, from {place(self.history.folder, self.project)} · esc closes",
+                        id="metrics-source")
             with Horizontal(id="metrics-top"):
                 yield Static(self._figures(), id="metrics-figures")
                 with Vertical(id="metrics-side"):
-                    yield Input(placeholder="request rate for a monthly projection: 50/s, 2M/month",
+                    yield Input(placeholder="rate: 50/s, 2M/month",
                                 id="metrics-rate")
                     yield Static(self._projection(), id="metrics-projection")
                     yield Static(self._advice(), id="metrics-advice")
