@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+import pytest
+from textual.widgets import Input, OptionList
 
 from tests.tui.test_main_screen import finished, wait_for
 from tui.app import SvlApp
@@ -60,13 +61,15 @@ async def test_keys_typed_before_the_event_picker_has_focus_are_kept(example_app
         assert picker.query_one("#picker-filter", Input).value == "dynamodb"
 
 
-async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(project_app) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(project_app, size) -> None:
+    """At both sizes the list of runs is on screen (not only the chart) and picking one shows that run."""
     from tui.widgets.log_view import LogView
     from tui.widgets.timing_panel import TimingPanel
 
     app, _root = project_app({"app.py": "def handler(e, c):\n    print('got', e['n'])\n    return e['n']\n",
                               "svl.yaml": "functions:\n  f:\n    handler: app.handler\n"})
-    async with app.run_test(size=(120, 35)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = app.main_screen
         await pilot.pause()
         for n in (1, 2):
@@ -75,6 +78,10 @@ async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(pr
             await wait_for(pilot, lambda n=n: finished(app, "f", n))
         await pilot.press("f9")
         await pilot.pause()
+        runs = screen.query_one("#history-runs", OptionList)
+        assert runs.has_focus and runs.option_count == 2
+        assert runs.region.height >= 2 and runs.region.width >= 30  # both rows on screen, readable
+        assert "warm" in str(runs.get_option_at_index(0).prompt)  # newest first
         await pilot.press("down", "enter")  # the list is newest first: the second row is the first run
         await wait_for(pilot, lambda: "got 1" in [r.message for r in screen.query_one(LogView).records])
         assert screen.query_one(TimingPanel).display  # the result panel is back, showing that run
@@ -185,3 +192,4 @@ async def test_level_column_and_counter_read_right(example_app: SvlApp) -> None:
         text = "".join(segment.text for segment in view._segments(0, view.rich_style))
         assert "DEBUG" in text
         assert example_app.main_screen.query_one(LogPanel).border_subtitle.startswith("6 ·")  # not 9/6
+

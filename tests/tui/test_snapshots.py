@@ -6,13 +6,28 @@ middle; 160 columns put them side by side.
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from textual.widgets import Input, Static
 
+from invokers.models import LogRecord, Result
 from tests.tui.test_main_screen import wait_for
 from tests.tui.test_metrics_screen import FILES, seed
 from tui.app import SvlApp
+from tui.messages import InvocationFinished
 from tui.screens.metrics import MetricsScreen
 from tui.widgets.event_editor import EventEditor
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch):
+    """Times drawn in UTC, so snapshots holding a clock time are the same on every machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def test_main_screen_80x24(example_app: SvlApp, snap_compare) -> None:
@@ -77,3 +92,44 @@ def test_metrics_screen_80x24(project_app, snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_metrics)
+
+
+def _record_runs(app: SvlApp) -> None:
+    """Five finished runs of orders-api with fixed figures and times (cold, warm, a failure): what f9 lists."""
+    spec = app.catalogue.get("orders-api")
+    assert spec is not None
+    for n, (cold, duration, status) in enumerate([(True, 182.5, "ok"), (False, 3.25, "ok"), (False, 2.5, "ok"),
+                                                  (False, 41.0, "error"), (False, 2.75, "ok")]):
+        request_id = f"{n:08d}-0000-4000-8000-000000000000"
+        started = 1_700_000_000.0 + 60 * n
+        result = Result(request_id=request_id, function=spec.name, status=status, cold=cold,  # type: ignore[arg-type]
+                        duration_ms=duration, billed_ms=int(duration) + 1, memory_mb=128, max_memory_mb=40,
+                        init_ms=150.0 if cold else None, started_at=started,
+                        response={"statusCode": 200, "body": f"run {n}"} if status == "ok" else None,
+                        error=None if status == "ok" else {"errorType": "KeyError", "errorMessage": "'id'"})
+        records = [LogRecord(started, f"START RequestId: {request_id} Version: $LATEST", request_id, "INFO",
+                             "platform"),
+                   LogRecord(started + 0.001, f"handling order {n}", request_id),
+                   LogRecord(started + 0.002, f"END RequestId: {request_id}", request_id, "INFO", "platform")]
+        app.main_screen.run_area.post_message(InvocationFinished(spec, {"n": n}, result, records))
+
+
+def _history_open(app: SvlApp):
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        _record_runs(app)
+        await wait_for(pilot, lambda: len(app.main_screen.run_area.runs.get("orders-api", [])) == 5)
+        spec = app.catalogue.get("orders-api")
+        assert spec is not None
+        app.main_screen.run_area.show_function(spec)  # the newest run's logs, as after a real invoke
+        app.clear_notifications()  # the example's welcome toast would cover the list
+        await pilot.press("f9")
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 35), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history_lists_the_runs(example_app: SvlApp, snap_compare, size, utc) -> None:
+    """f9 at every size: the chart and the list of runs (newest first, highlighted), and how to pick one."""
+    assert snap_compare(example_app, terminal_size=size, run_before=_history_open(example_app))

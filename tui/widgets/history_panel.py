@@ -39,17 +39,32 @@ def chart(results: list[Result], width: int) -> Text:
 
 
 class HistoryPanel(Vertical):
+    """The chart above the list when the run area has a side column; beside it when the run area is stacked
+    (80 to 139 columns), so the list keeps every row of the short panel there (``app.tcss``)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._results: list[Result] = []
+
     def compose(self) -> ComposeResult:
         yield Static("", id="history-chart")
         yield OptionList(id="history-runs")
 
     def on_mount(self) -> None:
         self.border_title = "History"
+        self.border_subtitle = "enter shows a run · f9 closes"
+
+    def on_resize(self) -> None:
+        self._draw_chart()
+
+    def _draw_chart(self) -> None:
+        chart_box = self.query_one("#history-chart", Static)
+        chart_box.update(chart(self._results, max(8, chart_box.size.width or self.size.width - 4)))
 
     def show_runs(self, results: list[Result], sources: list[str] | None = None) -> None:
         """Newest first; a run an event source started says which (``sqs:OrdersQueue``)."""
-        width = max(8, self.size.width - 4)
-        self.query_one("#history-chart", Static).update(chart(results, width))
+        self._results = results
+        self._draw_chart()
         runs = self.query_one("#history-runs", OptionList)
         runs.clear_options()
         for index in range(len(results) - 1, -1, -1):
