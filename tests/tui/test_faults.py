@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from textual.widgets import Input, OptionList
 
@@ -193,3 +195,23 @@ async def test_level_column_and_counter_read_right(example_app: SvlApp) -> None:
         assert "DEBUG" in text
         assert example_app.main_screen.query_one(LogPanel).border_subtitle.startswith("6 ·")  # not 9/6
 
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35), (160, 45)])
+async def test_the_logs_scroll_sideways_only_when_a_shown_line_is_wider_than_the_panel(example_app: SvlApp,
+                                                                                       size) -> None:
+    """Narrow, START/END/REPORT are summarised: the raw lines' length must not add a scroll bar to nowhere."""
+    from tui.widgets.log_view import LogView
+
+    async with example_app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+r")  # orders-api writes only the platform lines
+        await wait_for(pilot, lambda: finished(example_app, "orders-api"))
+        view = example_app.main_screen.query_one(LogView)
+        await wait_for(pilot, lambda: len(view.records) >= 3)
+        await pilot.pause()
+        widest = max(len(view.render_line(y).text.rstrip()) for y in range(len(view.records)))
+        assert widest < view.size.width  # everything fits...
+        assert view.max_scroll_x == 0  # ...so there is nothing to scroll to
+        view.add_records([replace(view.records[0], message="x" * 300, stream="stdout")])
+        await pilot.pause()
+        assert view.max_scroll_x > 0  # a really long line still scrolls

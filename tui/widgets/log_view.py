@@ -26,6 +26,8 @@ from invokers.models import LogRecord
 
 MAX_RECORDS = 200_000
 WIDE = 90  # below this width the request id column is left out (START/END/REPORT still carry it)
+PREFIX_WIDE = 30  # "HH:MM:SS.mmm LEVEL request  ▸ " before the message
+PREFIX_NARROW = 15  # "SS.mmm LEVEL ▸ " before the message
 LEVEL_ORDER = ["", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
 FILTER_LEVELS = ["", "DEBUG", "INFO", "WARN", "ERROR"]
 LEVEL_STYLES = {"TRACE": "dim", "DEBUG": "dim", "INFO": "green", "WARN": "yellow", "ERROR": "bold red",
@@ -106,6 +108,7 @@ class LogView(ScrollView, can_focus=True):
         self._shown = 0  # records that pass the filters (an expanded record's field rows are not records)
         self._expanded: set[int] = set()
         self._width = 0
+        self._wide = False  # drawn with the request id column and raw platform lines (at least WIDE columns)
 
     # ---- data ---------------------------------------------------------------
 
@@ -141,7 +144,7 @@ class LogView(ScrollView, can_focus=True):
             if self._matches(self._records[index]):
                 self._rows.append((index, -1))
                 self._shown += 1
-                self._width = max(self._width, 40 + len(self._records[index].message))
+                self._width = max(self._width, self._row_width(self._records[index]))
         self._resize()
 
     def _matches(self, record: LogRecord) -> bool:
@@ -159,7 +162,7 @@ class LogView(ScrollView, can_focus=True):
                 continue
             rows.append((index, -1))
             shown += 1
-            width = max(width, 40 + len(record.message))
+            width = max(width, self._row_width(record))
             if index in self._expanded:
                 rows.extend((index, field) for field in range(len(record.fields)))
         self._rows = rows
@@ -167,6 +170,19 @@ class LogView(ScrollView, can_focus=True):
         self._width = width
         self.cursor = min(self.cursor, len(rows) - 1)
         self._resize()
+
+    def _row_width(self, record: LogRecord) -> int:
+        """The columns ``record``'s row takes as ``_segments`` draws it at this width (a summarised platform
+        line is short: its raw length would add a scroll bar leading nowhere)."""
+        message = record.message
+        if not self._wide and record.stream == "platform":
+            message = platform_summary(message)
+        return (PREFIX_WIDE if self._wide else PREFIX_NARROW) + len(message) + 3 * message.count("\t")  # tabs: 4
+
+    def on_resize(self) -> None:
+        if (self.size.width >= WIDE) != self._wide:
+            self._wide = self.size.width >= WIDE
+            self._rebuild()  # rows are drawn another way: measure them again
 
     def _resize(self) -> None:
         self.virtual_size = Size(self._width, len(self._rows))
@@ -220,10 +236,10 @@ class LogView(ScrollView, can_focus=True):
         if field >= 0:
             key, value = list(record.fields.items())[field]
             text = value if isinstance(value, str) else json.dumps(value, default=str)
-            indent = 29 if self.size.width >= WIDE else 12
+            indent = 29 if self._wide else 12
             return [Segment(" " * indent + "│ ", dim), Segment(f"{key}: ", base + Style(bold=True)),
                     Segment(_clean(text), base)]
-        wide = self.size.width >= WIDE
+        wide = self._wide
         stamp = datetime.fromtimestamp(record.timestamp).strftime("%H:%M:%S.%f" if wide else "%S.%f")[:-3]
         level = record.level
         level_style = base + Style.parse(LEVEL_STYLES.get(record.level, "default"))
