@@ -5,7 +5,8 @@ for the whole test session, while the installs the tests keep for speed stay whe
 which follows ``$XDG_CONFIG_HOME`` / ``$XDG_CACHE_HOME``. The session points both at a temporary folder
 before any test runs (child processes, such as CLI runs, inherit them), so a test run never writes into
 ``~/.cache/svl-tui`` (the example's history would otherwise fill up with test runs). Tests that want a
-folder of their own still set the variables themselves.
+folder of their own still set the variables themselves. CLI runs inside the example use a copy of it
+(``demo_copy``), so its ``.svl/history`` stays the user's too.
 
 What must persist across runs is placed from the user's *real* cache folder, remembered in
 ``SVL_TEST_USER_CACHE`` before the switch: the npm installs (``tests/npm_tools.py``), the Azure packages
@@ -21,6 +22,8 @@ from pathlib import Path
 
 USER_CACHE = "SVL_TEST_USER_CACHE"
 _STATE_VARIABLES = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo"
+_session: Isolation | None = None
 
 
 def user_cache_home() -> Path:
@@ -41,6 +44,8 @@ class Isolation:
         self.cache = self.root / "cache"
         os.environ["XDG_CONFIG_HOME"] = str(self.config)
         os.environ["XDG_CACHE_HOME"] = str(self.cache)
+        global _session
+        _session = self
 
     def end(self) -> None:
         for name, value in self.saved.items():
@@ -49,3 +54,13 @@ class Isolation:
             else:
                 os.environ[name] = value
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def demo_copy() -> Path:
+    """A copy of ``examples/demo`` for this session: commands run *in* the example record their runs in its
+    ``.svl/history``, which must not fill up the repository's example with test runs."""
+    assert _session is not None, "the session's isolation starts in tests/conftest.py"
+    target = _session.root / "demo"
+    if not target.is_dir():
+        shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns(".svl"))
+    return target

@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import EXAMPLE
+from tests.state import demo_copy
 
 
-def svl(*args: str, cwd: Path = EXAMPLE, stdin: str | None = None,
+def svl(*args: str, cwd: Path | None = None, stdin: str | None = None,
         timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui.entry", *args], cwd=cwd, input=stdin, capture_output=True,
-                          text=True, timeout=timeout)
+    """``svl-tui ARGS`` in ``cwd``, by default in this session's copy of the example (its runs are recorded)."""
+    return subprocess.run([sys.executable, "-m", "tui.entry", *args], cwd=cwd or demo_copy(), input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_list_prints_functions_as_a_table() -> None:

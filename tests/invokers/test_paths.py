@@ -11,7 +11,7 @@ from pathlib import Path
 
 from invokers import paths
 from tests import azure_setup, npm_tools
-from tests.state import USER_CACHE, user_cache_home
+from tests.state import DEMO, USER_CACHE, demo_copy, user_cache_home
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
@@ -48,3 +48,14 @@ def test_an_invoke_of_the_bundled_example_records_its_history_in_the_sessions_ca
     recorded = paths.cache_dir() / "example-history" / "orders-api.jsonl"
     assert recorded.is_file() and recorded.read_text().strip()
     assert _files(users) == before
+
+
+def test_cli_runs_inside_the_example_record_in_a_copy_not_in_the_repositorys_example() -> None:
+    from tests.invokers.test_cli import svl
+
+    repository = DEMO / ".svl"
+    before = _files(repository)
+    done = svl("invoke", "orders-api", "-q")
+    assert done.returncode == 0, done.stderr
+    assert (demo_copy() / ".svl" / "history" / "orders-api.jsonl").read_text().strip()
+    assert _files(repository) == before
