@@ -12,7 +12,10 @@ stdout and stderr in the order they were read, as the event loop did.
 
 Our bootstraps write a fence mark after an invocation's output; the buffer
 keeps its place among the lines (never dropped), so the engine knows when
-everything before it has been delivered.
+everything before it has been delivered. Other runtimes write none: for them
+the engine waits until no byte is left in the pipes (``unread``) and then puts
+a mark at the buffer's end itself (``mark``), with the same effect for all that
+was written before the runtime answered.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import selectors
+import struct
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -59,6 +63,7 @@ class OutputReader:
         self._size = 0
         self._dropped_lines = 0
         self._dropped_bytes = 0
+        self._busy = False  # the thread has read a chunk and not yet buffered it
 
     def start(self, wake: Callable[[], None]) -> None:
         self._wake = wake
@@ -76,6 +81,26 @@ class OutputReader:
             self._dropped_lines = self._dropped_bytes = 0
         return blocks, dropped[0], dropped[1]
 
+    def unread(self) -> bool | None:
+        """Whether output already written may not be in the buffer yet: bytes left in a pipe, or a chunk
+        the thread read and has not buffered. None where pipes cannot be asked (no FIONREAD)."""
+        waiting = [_pipe_bytes(pipe) for pipe in self.pipes.values()]
+        if None in waiting:
+            return None
+        return any(waiting) or self._busy  # in this order: a chunk read after the pipes were asked is still busy
+
+    def mark(self) -> bool:
+        """Put a fence mark at the end of each stream's buffered lines, as if the runtime had written one
+        there (see ``Worker.wait_for_output``); False when the thread is done (no mark will be taken)."""
+        with self._lock:
+            if self.closed:
+                return False
+            for stream in self.pipes:
+                self._blocks.append((stream, FENCE))
+                self.fences_read[stream] += 1
+        self._wake()
+        return True
+
     # ---- the thread ----------------------------------------------------------
 
     def _run(self) -> None:
@@ -86,7 +111,9 @@ class OutputReader:
         open_pipes = len(self.pipes)
         try:
             while open_pipes:
-                for key, _events in selector.select():
+                ready = selector.select()
+                self._busy = True
+                for key, _events in ready:
                     name = str(key.data)
                     try:
                         chunk = os.read(key.fd, READ_BYTES)
@@ -100,9 +127,12 @@ class OutputReader:
                     self.pipes[name].close()
                     open_pipes -= 1
                 self._wake()
+                self._busy = False
         finally:
             selector.close()
-            self.closed = True
+            with self._lock:
+                self.closed = True
+            self._busy = False
             self._wake()
 
     def put(self, stream: str, block: bytes) -> None:
@@ -177,6 +207,20 @@ def _cut(match: re.Match[bytes]) -> bytes:
 def _cut_note(line: bytes, more: str) -> bytes:
     """The first ``MAX_LINE_BYTES`` of ``line`` and how much was cut (``+``: and more still to come)."""
     return line[:MAX_LINE_BYTES] + f" ... [line cut: {len(line) - MAX_LINE_BYTES}{more} more bytes]".encode()
+
+
+def _pipe_bytes(pipe: IO[bytes]) -> int | None:
+    """Bytes waiting in ``pipe`` (FIONREAD; 0 once closed), None where the platform cannot say."""
+    try:
+        import fcntl
+        import termios
+    except ImportError:
+        return None
+    try:
+        answer = fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0\0\0\0")
+    except (OSError, ValueError):  # closed (by the thread at end of file) meanwhile
+        return 0
+    return int(struct.unpack("i", answer)[0])
 
 
 def _grow_pipe(fd: int) -> None:

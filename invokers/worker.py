@@ -70,6 +70,7 @@ class Worker:
         self._fence_delivered = {"stdout": asyncio.Event(), "stderr": asyncio.Event()}
         self._fences_counted = {"stdout": 0, "stderr": 0}
         self._pumps: list[asyncio.Task[None]] = []
+        self._reader: OutputReader | None = None
         self._queue: asyncio.Queue[LogRecord | Result | DebugStop | None] | None = None
         self._budget: LogBudget | None = None
         self._request_id = ""
@@ -100,6 +101,7 @@ class Worker:
         self._fences_counted = {"stdout": 0, "stderr": 0}  # a new process (an init run again) counts afresh
         reader = OutputReader({"stdout": self.process.stdout, "stderr": self.process.stderr}, self._fence.encode())
         reader.start(_waker(loop, partial(self._woken, reader, woken)))
+        self._reader = reader
         self._pumps.append(asyncio.create_task(self._pump(reader, woken)))
         self.exited = _exit_future(loop, self.process)
 
@@ -141,13 +143,22 @@ class Worker:
         Our bootstraps write a fence mark on both pipes before reporting. The
         pipe threads read it at once (within ``timeout``); then the lines
         before it reach the stream as fast as its reader takes them. Other
-        runtimes (custom bootstraps) write no fence, so for them a short quiet
-        period has to do.
+        runtimes (custom bootstraps) write no fence: what they wrote before
+        answering is in the pipes by now, so once the thread has buffered all
+        of it (``unread``: within ``timeout``), a mark put at the buffer's end
+        does what their fence would. (A fixed quiet period lost lines on a
+        loaded machine.) Where pipes cannot be asked, a short quiet period.
         """
         if self.speaks_fence and self.alive:
             await _wait_all(self._fence_read.values(), timeout)
             read = [self._fence_delivered[name] for name, event in self._fence_read.items() if event.is_set()]
             await _wait_all(read, DELIVERY_TIMEOUT_S)
+        elif self._reader is not None and self._reader.unread() is not None:
+            deadline = time.monotonic() + timeout
+            while self._reader.unread() and time.monotonic() < deadline:
+                await asyncio.sleep(0.001)
+            if self._reader.mark():
+                await _wait_all(self._fence_delivered.values(), DELIVERY_TIMEOUT_S)
         else:
             await asyncio.sleep(0.005)
         for event in (*self._fence_read.values(), *self._fence_delivered.values()):

@@ -12,8 +12,10 @@ import asyncio
 import base64
 import json
 import os
+import random
 import socket
 import struct
+from pathlib import Path
 from typing import Any
 
 from invokers.engine import Engine
@@ -21,14 +23,32 @@ from invokers.models import Result
 from tests.conftest import MakeFunction
 
 
+def _first_ephemeral_port() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default; macOS starts at 49152
+
+
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port below the ephemeral range. One the kernel hands out (bind to 0) is closed again before the
+    worker binds it, and meanwhile any connection on this busy machine may get it as its own local port (the
+    worker's listen then fails), and so may our own connect attempts below: TCP's self-connect, which then
+    talks to itself."""
+    first = _first_ephemeral_port()
+    while True:
+        port = random.randrange(max(1024, first - 12000), first)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    for _ in range(400):
+    """Connect once the worker listens (it may take long to start on a loaded machine)."""
+    for _ in range(1200):
         try:
             return await asyncio.open_connection("127.0.0.1", port)
         except OSError:
