@@ -69,11 +69,16 @@ async def idle_cpu(root: Path | None, seconds: float) -> float:
     stop = asyncio.Event()
     task = None
     if root is not None:
-        from watchfiles import awatch
+        from invokers.file_watch import watch_folders
+        from invokers.reload import ignored, skipped_dir
 
-        async def watch() -> None:
-            async for _ in awatch(root, stop_event=stop):
-                pass
+        async def watch() -> None:  # the reloader's own watcher
+            source = watch_folders([root], lambda path: not ignored(path), skipped_dir, stop)
+            try:
+                while await source.next_batch() is not None:
+                    pass
+            finally:
+                source.close()
 
         task = asyncio.create_task(watch())
         await asyncio.sleep(1.0)  # let the watcher register every folder

@@ -18,6 +18,7 @@ from . import build
 from .discovery import CONFIG_FILENAMES, Discovery, discover
 from .discovery.settings import Settings
 from .engine import Engine
+from .file_watch import Watch, watch_folders
 from .models import FunctionSpec, Result
 
 IGNORED_DIRS = {".git", "__pycache__", "node_modules", ".svl", ".venv", "venv", ".mypy_cache", ".pytest_cache",
@@ -26,8 +27,7 @@ CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".json", ".ts", ".tsx", ".mts", "
 AZURE_FILES = {"function.json", "host.json", "local.settings.json"}
 ARTIFACT_DIRS = {"dist", "build", ".serverless"}  # where packaged zips live; a zip there can be a function's code
 DEPENDENCY_FILES = {"package.json", "package-lock.json", "requirements.txt"}
-STEP_MS = 80  # quiet time that ends a burst: an editor or git writing many files stays one reload
-DEBOUNCE_MS = 800
+SKIPPED_DIRS = IGNORED_DIRS - ARTIFACT_DIRS  # never descended into by the watcher
 
 
 @dataclass
@@ -73,6 +73,12 @@ def ignored(path: str) -> bool:
             or name == "4913" or name == ".DS_Store")
 
 
+def skipped_dir(name: str) -> bool:
+    """Folders whose files cannot change what a function does (``ignored`` for them), so not watched at all:
+    ``node_modules`` or ``.git`` alone can hold more folders than the system lets one user watch."""
+    return name in SKIPPED_DIRS
+
+
 def _relevant(path: Path, config_names: set[str]) -> bool:
     return path.suffix in CODE_SUFFIXES or path.name in config_names or path.name == "bootstrap"
 
@@ -101,11 +107,25 @@ class Reloader:
         return roots
 
     async def watch(self, stop: asyncio.Event | None = None) -> AsyncIterator[ReloadEvent]:
-        """Yield a ReloadEvent for every burst of relevant changes, until ``stop`` is set."""
-        async for paths in self.changes(stop):
-            event = await self.apply(paths)
-            if event is not None:
-                yield event
+        """Yield a ReloadEvent for every burst of relevant changes, until ``stop`` is set.
+
+        A save is applied at once (``file_watch`` knows when a write is
+        finished); what was saved again while that reload ran is applied right
+        after it and told in the same event, so a burst longer than the
+        watcher's batches (a formatter rewriting the file, a long ``git
+        checkout``) is still one event, whose errors are those of its end state.
+        The watcher is armed as soon as this generator has taken its first step.
+        """
+        source = self._watch(stop)
+        try:
+            while (paths := await source.next_batch()) is not None:
+                event = await self.apply(paths)
+                while source.has_changes() and (more := await source.next_batch()) is not None:
+                    event = _merged(event, await self.apply(more))
+                if event is not None:
+                    yield event
+        finally:
+            source.close()
 
     async def changes(self, stop: asyncio.Event | None = None) -> AsyncIterator[list[str]]:
         """Every burst of changed paths, not yet applied (``apply`` them when it suits).
@@ -114,11 +134,15 @@ class Reloader:
         step: a task iterating it, given one turn of the event loop, already
         sees every later save.
         """
-        from watchfiles import awatch
+        source = self._watch(stop)
+        try:
+            while (paths := await source.next_batch()) is not None:
+                yield paths
+        finally:
+            source.close()
 
-        async for changes in awatch(*self.roots(), watch_filter=lambda _change, path: not ignored(path),
-                                    step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop, recursive=True):
-            yield [path for _change, path in changes]
+    def _watch(self, stop: asyncio.Event | None) -> Watch:
+        return watch_folders(self.roots(), lambda path: not ignored(path), skipped_dir, stop)
 
     async def apply(self, paths: Iterable[str]) -> ReloadEvent | None:
         """Reload for a set of changed paths; None when none of them matters."""
@@ -246,6 +270,23 @@ class Reloader:
 
     def _display(self, path: Path) -> str:
         return str(path.relative_to(self.project)) if path.is_relative_to(self.project) else str(path)
+
+
+def _merged(first: ReloadEvent | None, later: ReloadEvent | None) -> ReloadEvent | None:
+    """Two reloads of one burst as one event: the files of both, the functions' end state, and the errors of
+    the later one plus those of the first that it did not supersede (another function, another file)."""
+    if first is None or later is None:
+        return first or later
+    removed = sorted((set(first.removed) - set(later.added)) | (set(later.removed) - set(first.added)))
+    return ReloadEvent(
+        files=first.files + [f for f in later.files if f not in first.files],
+        reloaded=sorted((set(first.reloaded) | set(later.reloaded)) - set(removed)),
+        added=sorted((set(first.added) | set(later.added)) - set(later.removed)),
+        removed=removed,
+        errors=[e for e in first.errors if e.function not in later.reloaded and e.file not in later.files]
+        + later.errors,
+        config_changed=first.config_changed or later.config_changed,
+        problems=later.problems if later.config_changed else first.problems)
 
 
 def _build_sources(spec: FunctionSpec) -> list[Path]:

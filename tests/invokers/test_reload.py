@@ -7,13 +7,15 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from invokers.engine import Engine
 from invokers.models import Result, compare
-from invokers.reload import Reloader, ignored
+from invokers.reload import Reloader, ReloadEvent, ignored
 from tests.waiting import until
 
 
@@ -25,6 +27,25 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "svl.yaml").write_text(
         "functions:\n  a:\n    handler: a/app.handler\n  b:\n    handler: b/app.handler\n")
     return tmp_path
+
+
+@asynccontextmanager
+async def watched(reloader: Reloader) -> AsyncIterator[list[ReloadEvent]]:
+    """``reloader.watch`` running (armed on entry); the events it has told so far."""
+    stop = asyncio.Event()
+    events: list[ReloadEvent] = []
+
+    async def collect() -> None:
+        async for event in reloader.watch(stop):
+            events.append(event)
+
+    task = asyncio.create_task(collect())
+    await asyncio.sleep(0)  # one turn: the watcher is armed (Reloader.watch's first step)
+    try:
+        yield events
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
 
 
 async def invoke(engine: Engine, reloader: Reloader, name: str) -> Result:
@@ -122,17 +143,7 @@ async def test_irrelevant_files_do_not_reload(tmp_path: Path) -> None:
 async def test_a_burst_of_writes_gives_one_reload(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "a" / "many").mkdir()
-    async with Engine() as engine:
-        reloader = Reloader(root, engine)
-        stop = asyncio.Event()
-        events = []
-
-        async def collect() -> None:
-            async for event in reloader.watch(stop):
-                events.append(event)
-
-        task = asyncio.create_task(collect())
-        await asyncio.sleep(0)  # one turn: the watcher is armed (Reloader.changes)
+    async with Engine() as engine, watched(Reloader(root, engine)) as events:
         for index in range(200):
             (root / "a" / "many" / f"m{index}.py").write_text(f"V = {index}\n")
         await until(lambda: events, what="the reload")
@@ -140,8 +151,6 @@ async def test_a_burst_of_writes_gives_one_reload(tmp_path: Path) -> None:
         # reload of `a` would come before it (events arrive in order), with no fixed wait to guess
         (root / "b" / "app.py").write_text("def handler(e, c):\n    return 3\n")
         await until(lambda: any("b" in event.reloaded for event in events), what="the reload of b")
-        stop.set()
-        await asyncio.wait_for(task, 10)
     assert len(events) == 2 and events[1].reloaded == ["b"] and len(events[1].files) == 1
     assert events[0].reloaded == ["a"] and len(events[0].files) == 200
 
@@ -227,3 +236,38 @@ def test_watch_cli_takes_json_and_quiet(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(10)
+
+
+async def test_a_save_made_while_its_reload_runs_is_told_in_the_same_event(tmp_path: Path) -> None:
+    """A burst longer than the watcher's batch (a formatter rewriting the file just after the editor saved it):
+    one event, with the end state's errors only (none), and the next invoke runs the last version."""
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    (tmp_path / "p").mkdir()
+    root = project(tmp_path / "p")
+    handler = root / "a" / "app.py"
+
+    def version(value: int, fails: bool = False) -> str:  # init says it started, then waits to be let go (bounded)
+        return (f"import os, time\nopen({str(signals / f'started-{value}')!r}, 'w').close()\n"
+                f"for _ in range(2000):\n    if os.path.exists({str(signals / f'go-{value}')!r}): break\n"
+                f"    time.sleep(0.01)\n" + ("raise RuntimeError('half-way through the burst')\n" if fails else "")
+                + f"def handler(e, c):\n    return {value}\n")
+
+    (signals / "go-1").write_text("")
+    (signals / "go-3").write_text("")
+    handler.write_text(version(1))
+    async with Engine() as engine:
+        reloader = Reloader(root, engine)
+        assert (await invoke(engine, reloader, "a")).response == 1  # warm: a reload initialises it again
+        async with watched(reloader) as events:
+            handler.write_text(version(2, fails=True))  # the first write, whose init fails...
+            await until(lambda: (signals / "started-2").exists(), what="the first reload's init")
+            handler.write_text(version(3))  # ...rewritten while that reload runs
+            (signals / "go-2").write_text("")
+            await until(lambda: events, what="the reload")
+            (root / "b" / "app.py").write_text("def handler(e, c):\n    return 4\n")
+            await until(lambda: any("b" in event.reloaded for event in events), what="the reload of b")
+        assert (await invoke(engine, reloader, "a")).response == 3
+    assert len(events) == 2, events
+    assert events[0].reloaded == ["a"] and events[0].files == ["a/app.py"] and events[0].ok, events[0]
+    assert events[1].reloaded == ["b"]
