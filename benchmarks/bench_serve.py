@@ -170,6 +170,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5, help="seconds per throughput run")
+    parser.add_argument("--only", choices=["all", "throughput", "bursts"], default="all",
+                        help="run only the throughput runs (3.) or only the bursts (1. and 2.)")
     args = parser.parse_args()
     for tool in ("serverless", "autocannon"):
         if not (BIN / tool).exists():
@@ -195,13 +197,17 @@ def main() -> None:
 
 def run(args: argparse.Namespace, project: Path, svl: str, ours: subprocess.Popen[bytes],
         theirs: subprocess.Popen[bytes], idle: tuple[float, float]) -> None:
-    print("1. First burst: 20 concurrent requests to a 100 ms handler (20 cold starts)")
-    for path in ("/py-slow", "/node-slow"):
-        compare(f"{path} first burst", [burst_ms(SVL_PORT, path)], [burst_ms(SLS_PORT, path)], "ms", False)
-    print("2. Warm bursts of the same (median of alternated runs)")
-    for path in ("/py-slow", "/node-slow"):
-        mine, peer = alternate(args.rounds + 2, partial(burst_ms, SVL_PORT, path), partial(burst_ms, SLS_PORT, path))
-        compare(f"{path} warm burst", mine, peer, "ms", False)
+    if args.only != "throughput":
+        print("1. First burst: 20 concurrent requests to a 100 ms handler (20 cold starts)")
+        for path in ("/py-slow", "/node-slow"):
+            compare(f"{path} first burst", [burst_ms(SVL_PORT, path)], [burst_ms(SLS_PORT, path)], "ms", False)
+        print("2. Warm bursts of the same (median of alternated runs)")
+        for path in ("/py-slow", "/node-slow"):
+            mine, peer = alternate(args.rounds + 2, partial(burst_ms, SVL_PORT, path),
+                                   partial(burst_ms, SLS_PORT, path))
+            compare(f"{path} warm burst", mine, peer, "ms", False)
+    if args.only == "bursts":
+        return
     print(f"3. Throughput at 16 keep-alive clients ({args.duration} s runs, alternated, after a warm-up)")
     loaded: dict[str, tuple[float, float]] = {}
     for path in ("/py", "/node"):
@@ -214,6 +220,8 @@ def run(args: argparse.Namespace, project: Path, svl: str, ours: subprocess.Pope
         compare(f"{path} req/s", [r for r, _ in pairs_ours], [r for r, _ in pairs_theirs], "req/s", True)
         compare(f"{path} p99", [p for _, p in pairs_ours], [p for _, p in pairs_theirs], "ms", False)
         loaded[path] = (max(peaks[0]), max(peaks[1]))
+    if args.only == "throughput":
+        return
     print("4. Memory of the whole process tree")
     row("idle after start: svl-tui / serverless-offline", f"{idle[0]:.0f} MB / {idle[1]:.0f} MB")
     for path, (ours_mb, theirs_mb) in loaded.items():

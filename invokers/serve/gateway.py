@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..models import FunctionSpec, LogRecord, Result
 from . import cors, payloads
 from .authorizers import Authorizers
+from .http11 import HttpRequest, Responder
 from .payloads import HttpAnswer, Request
 from .routes import URL_PREFIX, Match, RouteTable
 from .streaming import UrlStream, streams
 from .traffic import Answer
-
-if TYPE_CHECKING:
-    from aiohttp import web
 
 REST_TIMEOUT_S = 29.0  # API Gateway's integration timeout
 HTTP_API_TIMEOUT_S = 30.0
@@ -88,13 +86,11 @@ class Gateway:
                          "the signature itself is not recomputed")
         return lines
 
-    async def handle(self, request: web.Request, body: bytes) -> tuple[str, Answer]:
-        transport = request.transport
-        peer = transport.get_extra_info("peername") if transport is not None else None
+    async def handle(self, request: HttpRequest, responder: Responder) -> tuple[str, Answer]:
+        host = request.host or responder.local_host
         incoming = Request(method=request.method, path=request.path, query_string=request.query_string,
-                           headers=list(request.headers.items()), body=body,
-                           source_ip=peer[0] if peer else "127.0.0.1", host=request.host)
-        return await self.answer(incoming, f"{request.scheme}://{request.host}", UrlStream(request))
+                           headers=request.headers, body=request.body, source_ip=responder.peer, host=host)
+        return await self.answer(incoming, f"http://{host}", UrlStream(responder))
 
     async def answer(self, request: Request, base_url: str, stream: UrlStream | None = None) -> tuple[str, Answer]:
         preflight = cors.preflight(self.table, request)

@@ -1,7 +1,8 @@
 """The HTTP server behind ``svl-tui serve``: one port for the API routes and the Lambda Invoke API.
 
-aiohttp serves it (a well-kept asyncio server with a C request parser); it is
-imported only when something serves, so the headless CLI stays lean.
+``http11.py`` speaks HTTP (an ``asyncio.Protocol`` with a small parser: the
+front's CPU per request bounds throughput); this module routes each request to
+its face and tells the listeners what happened.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from ..models import FunctionSpec, LogRecord, ResponseChunk, Result
 from .gateway import Gateway
+from .http11 import HttpRequest, HttpServer, Responder
 from .lambda_api import PREFIX as LAMBDA_PREFIX
 from .lambda_api import InvokeApi
 from .streaming import is_stream_invoke, stream_invoke
 from .traffic import Answer, Traffic
 
 if TYPE_CHECKING:
-    from aiohttp import web
-
     from ..engine import Engine
 
 DEFAULT_HOST = "127.0.0.1"
@@ -47,7 +48,7 @@ class Server:
         self.lambda_api = InvokeApi(lambda: self._functions, self.run)
         self.gateway = Gateway(list(self._functions.values()), self.run)
         """The API Gateway face, answering every other path."""
-        self._runner: web.AppRunner | None = None
+        self._http: HttpServer | None = None
         self.host = DEFAULT_HOST
         self.port = 0
 
@@ -66,26 +67,17 @@ class Server:
 
     async def start(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
         """Listen on ``host:port`` (port 0 picks a free one); returns the base URL."""
-        from aiohttp import web
-
-        app = web.Application(client_max_size=8 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, backlog=1024, reuse_address=True)
-        await site.start()
-        server = site._server  # aiohttp exposes the bound port only here
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.host, self.port = host, sockets[0].getsockname()[1] if sockets else port
+        http = HttpServer(self._handle)
+        self.port = await http.start(host, port)
+        self._http, self.host = http, host
         return self.url
 
     async def close(self) -> None:
         await self.lambda_api.close()
         await self.gateway.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def run(self, spec: FunctionSpec, event: Any, request_id: str,
                   on_chunk: Callable[[ResponseChunk], Awaitable[None]] | None = None) -> tuple[list[LogRecord], Result]:
@@ -106,40 +98,44 @@ class Server:
         for listener in list(self.listeners):
             listener(traffic)
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        from aiohttp import web
-
+    async def _handle(self, request: HttpRequest, responder: Responder) -> None:
         started = time.perf_counter()
         path = request.path
-        body = await request.read()
-        headers = {key.lower(): value for key, value in request.headers.items()}
         if path.startswith(SESSION_PREFIX):
             from .session_api import handle as session
 
-            return await session(self, request, body)
+            await session(self, request, responder)
+            return
         if path.startswith(LAMBDA_PREFIX):
             face = "lambda"
-            answer = await self.lambda_api.handle(path, dict(request.query), headers, body)
+            answer = await self.lambda_api.handle(path, dict(parse_qsl(request.query_string, keep_blank_values=True)),
+                                                  _lower(request), request.body)
         elif is_stream_invoke(path):
             face = "lambda"
-            answer = await stream_invoke(self, request, headers, body)
+            answer = await stream_invoke(self, request, responder, _lower(request))
         else:
-            face, answer = await self.gateway.handle(request, body)
+            face, answer = await self.gateway.handle(request, responder)
+        if not answer.streamed:
+            _respond(responder, answer)
         result = answer.result
         self.tell(Traffic(
-            face=face, method=request.method, path=request.path_qs, status=answer.status, function=answer.function,
+            face=face, method=request.method, path=request.target, status=answer.status, function=answer.function,
             route=answer.route, duration_ms=(time.perf_counter() - started) * 1000,
             request_id=result.request_id if result else "", cold=bool(result and result.cold),
             throttled=answer.error_type == "TooManyRequestsException", error_type=answer.error_type,
             result=result, logs=answer.logs or []))
-        return answer.streamed or _respond(web, answer)
 
 
-def _respond(web: Any, answer: Answer) -> web.Response:
-    response = web.Response(status=answer.status, body=answer.body)
-    for key, value in answer.headers.items():
-        response.headers[key] = value
+def _lower(request: HttpRequest) -> dict[str, str]:
+    return {key.lower(): value for key, value in request.headers}
+
+
+def _respond(responder: Responder, answer: Answer) -> None:
+    headers = list(answer.headers.items())
     for key, values in answer.multi_headers.items():
-        for value in values:
-            response.headers.add(key, value)
-    return response
+        headers.extend((key, value) for value in values)
+    try:
+        responder.send(answer.status, headers, answer.body)
+    except ValueError:  # a header the function set cannot go on the wire (a line break in it)
+        answer.status, answer.error_type = 502, "MalformedProxyResponse"
+        responder.send(502, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')

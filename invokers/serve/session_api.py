@@ -22,41 +22,45 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from ..cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, print_updates, usage_line
 from ..models import FunctionSpec, LogRecord
+from .http11 import HttpRequest, Responder
 from .traffic import Traffic
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from aiohttp import web
 
     from .server import Server
 
 INVOKE = "/_svl/invoke/"
 
 
-async def handle(server: Server, request: web.Request, body: bytes) -> web.StreamResponse:
-    from aiohttp import web
+def _json(responder: Responder, status: int, value: object) -> None:
+    responder.send(status, [("Content-Type", "application/json; charset=utf-8")], json.dumps(value).encode())
 
-    sent = request.headers.get("x-svl-session-key", "")
+
+async def handle(server: Server, request: HttpRequest, response: Responder) -> None:
+    sent = request.header("x-svl-session-key") or ""
     if not hmac.compare_digest(sent.encode(), server.key.encode()):
-        return web.json_response({"message": "this session needs its key (from .svl/session.json)"}, status=403)
+        _json(response, 403, {"message": "this session needs its key (from .svl/session.json)"})
+        return
     if request.method == "GET" and request.path == "/_svl/ping":
-        return web.json_response({"functions": sorted(server.functions)})
+        _json(response, 200, {"functions": sorted(server.functions)})
+        return
     if request.method != "POST" or not request.path.startswith(INVOKE):
-        return web.json_response({"message": f"unknown session endpoint {request.method} {request.path}"},
-                                 status=404)
+        _json(response, 404, {"message": f"unknown session endpoint {request.method} {request.path}"})
+        return
     name = request.path[len(INVOKE):]
     spec = server.functions.get(name)
     if spec is None:
-        return web.json_response({"message": f"no function named {name!r} in this session"}, status=404)
+        _json(response, 404, {"message": f"no function named {name!r} in this session"})
+        return
+    body = request.body
     try:
         asked = json.loads(body) if body else {}
         colour = [bool(c) for c in asked.get("colour", [False, False])][:2]
     except (ValueError, AttributeError, TypeError):
-        return web.json_response({"message": "the request body must be a JSON object (see cli_reuse.request_for)"},
-                                 status=400)
-    response = web.StreamResponse(headers={"Content-Type": "application/x-svl-frames"})
-    await response.prepare(request)
+        _json(response, 400, {"message": "the request body must be a JSON object (see cli_reuse.request_for)"})
+        return
+    await response.start(200, [("Content-Type", "application/x-svl-frames")])
     frames = Frames()
     stdout, stderr = frames.channel(1), frames.channel(2)
     try:
@@ -64,8 +68,8 @@ async def handle(server: Server, request: web.Request, body: bytes) -> web.Strea
     except UsageError as exc:
         print(usage_line(exc), file=stderr)
         await response.write(frames.take() + frames.exit(EXIT_USAGE))
-        await response.write_eof()
-        return response
+        await response.end()
+        return
     started = time.perf_counter()
     traffic = Traffic(face="cli", method="INVOKE", path=name, status=200, function=name)
     updates = server.engine.invoke(spec, event, request_id=str(uuid.uuid4()), chunks=not asked.get("json"))
@@ -73,14 +77,13 @@ async def handle(server: Server, request: web.Request, body: bytes) -> web.Strea
     result = await print_updates(_relayed(updates, traffic, frames, response), painter, out=stdout,
                                  as_json=bool(asked.get("json")), quiet=bool(asked.get("quiet")))
     await response.write(frames.take() + frames.exit(EXIT_OK if result.ok else EXIT_FUNCTION_ERROR))
-    await response.write_eof()
+    await response.end()
     traffic.result = result
     traffic.request_id, traffic.cold = result.request_id, result.cold
     traffic.error_type = (result.error or {}).get("errorType", "")
     traffic.throttled = traffic.error_type == "TooManyRequestsException"
     traffic.duration_ms = (time.perf_counter() - started) * 1000
     server.tell(traffic)
-    return response
 
 
 def _event(server: Server, spec: FunctionSpec, asked: dict[str, Any]) -> Any:
@@ -97,7 +100,7 @@ def _event(server: Server, spec: FunctionSpec, asked: dict[str, Any]) -> Any:
 
 
 async def _relayed(updates: AsyncIterator[Any], traffic: Traffic, frames: Frames,
-                   response: web.StreamResponse) -> AsyncIterator[Any]:
+                   response: Responder) -> AsyncIterator[Any]:
     """The invocation's updates; what each printed is sent on to the client before the next is awaited
     (so a slow client slows the stream, as a slow terminal does the in-process CLI)."""
     async for update in updates:

@@ -12,7 +12,6 @@ become HTTP answers that go out as they arrive:
   final ``InvokeComplete`` (``ErrorCode``, ``ErrorDetails``, ``LogResult``), so
   boto3's ``invoke_with_response_stream`` and the JS SDK read it unchanged.
 
-aiohttp is imported only when a streamed answer starts.
 """
 
 from __future__ import annotations
@@ -25,11 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import FunctionSpec, LogRecord, ResponseChunk, Result
 from ..runtime_api import PRELUDE_END
+from .http11 import HttpRequest, Responder
 from .traffic import Answer
 
 if TYPE_CHECKING:
-    from aiohttp import web
-
     from .server import Server
 
 STREAM_PREFIX = "/2021-11-15/functions/"
@@ -46,33 +44,28 @@ def streams(spec: FunctionSpec) -> bool:
 class UrlStream:
     """Relays one function URL invocation's chunks to the HTTP client as they come."""
 
-    def __init__(self, request: web.Request) -> None:
-        self.request = request
-        self.response: web.StreamResponse | None = None
+    def __init__(self, responder: Responder) -> None:
+        self.responder = responder
+        self.response: Responder | None = None
         """Set once the first chunk has gone out: the answer is then this stream, whatever follows."""
 
     async def chunk(self, chunk: ResponseChunk) -> None:
         if self.response is None:
-            from aiohttp import web
-
             prelude = chunk.prelude or {}
-            response = web.StreamResponse(status=_status(prelude.get("statusCode")))
             headers = prelude.get("headers")
-            for key, value in (headers if isinstance(headers, dict) and headers
-                               else {"Content-Type": "application/octet-stream"}).items():
-                response.headers[str(key)] = str(value)
-            for cookie in prelude.get("cookies") or []:
-                response.headers.add("Set-Cookie", str(cookie))
-            response.enable_chunked_encoding()
-            await response.prepare(self.request)
-            self.response = response
+            sent = [(str(key), str(value)) for key, value in (
+                headers if isinstance(headers, dict) and headers
+                else {"Content-Type": "application/octet-stream"}).items()]
+            sent.extend(("Set-Cookie", str(cookie)) for cookie in prelude.get("cookies") or [])
+            await self.responder.start(_status(prelude.get("statusCode")), sent)
+            self.response = self.responder
         if chunk.data:
             await self.response.write(chunk.data)
 
-    async def finish(self) -> web.StreamResponse:
+    async def finish(self) -> Responder:
         """End the body (a failure after the first byte can only cut the stream short, as on Lambda)."""
         assert self.response is not None
-        await self.response.write_eof()
+        await self.response.end()
         return self.response
 
 
@@ -95,12 +88,17 @@ def invoke_path(path: str) -> str:
     return PREFIX + path[len(STREAM_PREFIX):-len(STREAM_SUFFIX)] + "/invocations"
 
 
-async def stream_invoke(server: Server, request: web.Request, headers: dict[str, str], body: bytes) -> Answer:
+async def stream_invoke(server: Server, request: HttpRequest, responder: Responder,
+                        headers: dict[str, str]) -> Answer:
     """``InvokeWithResponseStream`` of a local function: Lambda's service errors as the Invoke API has them,
     else a 200 event stream that carries the function's own outcome in ``InvokeComplete``."""
+    from urllib.parse import parse_qs
+
     from .lambda_api import SYNC_LIMIT, function_arn, parse_target, service_error
 
-    target = parse_target(invoke_path(request.path), request.query.get("Qualifier"))
+    body = request.body
+    asked = parse_qs(request.query_string).get("Qualifier")
+    target = parse_target(invoke_path(request.path), asked[0] if asked else None)
     if target is None:
         return service_error(400, "ValidationException", f"{request.path} is not a function name or ARN")
     name, qualifier = target
@@ -115,7 +113,7 @@ async def stream_invoke(server: Server, request: web.Request, headers: dict[str,
     except ValueError as exc:
         return service_error(400, "InvalidRequestContentException", f"Could not parse request body into json: {exc}")
     request_id = str(uuid.uuid4())
-    stream = EventStream(request, request_id)
+    stream = EventStream(responder, request_id)
     records, result = await server.run(spec, event, request_id, stream.chunk)
     error_type = "" if result.ok else str((result.error or {}).get("errorType", ""))
     if error_type == "TooManyRequestsException" and stream.response is None:
@@ -130,22 +128,17 @@ async def stream_invoke(server: Server, request: web.Request, headers: dict[str,
 class EventStream:
     """Writes one ``InvokeWithResponseStream`` answer: ``PayloadChunk``s as they come, then ``InvokeComplete``."""
 
-    def __init__(self, request: web.Request, request_id: str) -> None:
-        self.request = request
+    def __init__(self, responder: Responder, request_id: str) -> None:
+        self.responder = responder
         self.request_id = request_id
-        self.response: web.StreamResponse | None = None
+        self.response: Responder | None = None
         self.streamed = False
 
-    async def _open(self) -> web.StreamResponse:
+    async def _open(self) -> Responder:
         if self.response is None:
-            from aiohttp import web
-
-            response = web.StreamResponse(status=200, headers={
-                "Content-Type": EVENTSTREAM_TYPE, "X-Amz-Executed-Version": "$LATEST",
-                "x-amzn-RequestId": self.request_id})
-            response.enable_chunked_encoding()
-            await response.prepare(self.request)
-            self.response = response
+            await self.responder.start(200, [("Content-Type", EVENTSTREAM_TYPE), ("X-Amz-Executed-Version", "$LATEST"),
+                                             ("x-amzn-RequestId", self.request_id)])
+            self.response = self.responder
         return self.response
 
     async def chunk(self, chunk: ResponseChunk) -> None:
@@ -157,7 +150,7 @@ class EventStream:
             await (await self._open()).write(payload_chunk(data))
             self.streamed = True
 
-    async def finish(self, result: Result, records: list[LogRecord], tail: bool) -> web.StreamResponse:
+    async def finish(self, result: Result, records: list[LogRecord], tail: bool) -> Responder:
         """The last events: the whole response when nothing streamed (a buffered handler), then InvokeComplete."""
         from .lambda_api import log_tail, response_body
 
@@ -173,7 +166,7 @@ class EventStream:
             complete["LogResult"] = log_tail(records)
         await response.write(event_message({":event-type": "InvokeComplete", ":content-type": "application/json",
                                             ":message-type": "event"}, json.dumps(complete).encode()))
-        await response.write_eof()
+        await response.end()
         return response
 
 

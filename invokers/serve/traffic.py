@@ -24,7 +24,7 @@ class Answer:
     multi_headers: dict[str, list[str]] = field(default_factory=dict)
     """Headers sent once per value (``Set-Cookie``)."""
     streamed: Any = None
-    """The ``aiohttp`` stream already sent (a streamed response, see ``serve.streaming``): the answer as it went."""
+    """The ``http11.Responder`` that already streamed the answer (see ``serve.streaming``); None: send this one."""
 
 
 @dataclass
