@@ -59,6 +59,7 @@ class Engine:
         self.debug_port = debug_port
         """Start workers under debugpy / ``node --inspect-brk`` on this port, timeouts suspended."""
         self._debug_links: dict[str, DebugLink] = {}
+        self._warming: dict[str, tuple[FunctionSpec, asyncio.Future[None]]] = {}  # prewarms under way
         self.history = history
         """Where every invocation's Result is recorded (the project's ``.svl/history``); None: nowhere."""
 
@@ -211,7 +212,23 @@ class Engine:
         pool = self._pool(spec.name)
         if any(worker.alive and worker.spec == spec for worker in pool.idle):
             return None
-        return await self._initialise(spec, provisioned=False)
+        warming = asyncio.get_running_loop().create_future()
+        self._warming[spec.name] = (spec, warming)
+        try:
+            return await self._initialise(spec, provisioned=False)
+        finally:
+            if self._warming.get(spec.name, (None, None))[1] is warming:
+                del self._warming[spec.name]
+            warming.set_result(None)
+
+    async def _prewarmed(self, spec: FunctionSpec) -> None:
+        """Wait for the environment a prewarm is initialising for ``spec``, when none is idle: the request that
+        follows a save takes it when it is ready instead of starting a second one beside it (two inits on a
+        loaded machine only slow each other). A failed prewarm leaves this request its own cold start."""
+        warming = self._warming.get(spec.name)
+        if warming is not None and warming[0] == spec and not any(
+                worker.alive and worker.spec == spec for worker in self._pool(spec.name).idle):
+            await asyncio.shield(warming[1])
 
     async def provision(self, spec: FunctionSpec, count: int | None = None) -> list[Result]:
         """Initialise environments until ``count`` (default: the spec's provisioned concurrency) are ready.
@@ -298,6 +315,7 @@ class Engine:
             pool = self._pool(spec.name)
             try:
                 await prepare_async(spec)  # build or extract a generated code folder (esbuild, zip) when stale
+                await self._prewarmed(spec)
                 worker, fresh, stale = pool.acquire(spec)
             except (RuntimeUnavailable, BuildFailed) as exc:
                 result.unavailable(exc)

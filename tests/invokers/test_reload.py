@@ -271,3 +271,29 @@ async def test_a_save_made_while_its_reload_runs_is_told_in_the_same_event(tmp_p
     assert len(events) == 2, events
     assert events[0].reloaded == ["a"] and events[0].files == ["a/app.py"] and events[0].ok, events[0]
     assert events[1].reloaded == ["b"]
+
+
+async def test_an_invoke_during_a_prewarm_takes_that_environment(tmp_path: Path) -> None:
+    """The request right after a save waits for the environment the reload is initialising instead of
+    starting a second one beside it: one init, and the invocation reports it as its cold start."""
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    (tmp_path / "p").mkdir()
+    root = project(tmp_path / "p")
+    (root / "a" / "app.py").write_text(
+        f"import os, time\nopen(os.path.join({str(signals)!r}, 'started-%d' % os.getpid()), 'w').close()\n"
+        f"for _ in range(2000):\n    if os.path.exists({str(signals / 'go')!r}): break\n    time.sleep(0.01)\n"
+        "def handler(e, c):\n    return os.getpid()\n")
+    async with Engine() as engine:
+        spec = Reloader(root, engine).discovery.get("a")
+        assert spec is not None
+        prewarm = asyncio.create_task(engine.prewarm(spec))
+        await until(lambda: list(signals.glob("started-*")), what="the prewarm's init")
+        invocation = asyncio.create_task(engine.invoke_collect(spec, {}))
+        await asyncio.sleep(0.1)  # lets a wrong engine start its own environment (the check would see two inits)
+        (signals / "go").write_text("")
+        assert await asyncio.wait_for(prewarm, 30) is None
+        _, result = await asyncio.wait_for(invocation, 30)
+    started = [path.name for path in signals.glob("started-*")]
+    assert started == [f"started-{result.response}"]  # one init, in the environment that answered
+    assert result.cold and result.init_ms is not None
