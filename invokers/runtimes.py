@@ -58,13 +58,15 @@ def launch_for(spec: FunctionSpec) -> Launch:
         return Launch([interpreter.path, "-S", "-u", str(PYTHON_BOOTSTRAP)], True,
                       {**layer_environment(spec), **built.environment()}, notes)
     if spec.language == "node":
+        from .node_certs import extra_ca_environment
         from .node_sdk import node_path
 
         node = node_executable(spec.interpreter, spec.interpreter_source)
         note = node_note(spec, node)
         # Lambda's NODE_PATH: the function's own node_modules first (Node's lookup), then layers, then the SDK.
         return Launch([node, *lambda_heap_flags(spec), str(NODE_BOOTSTRAP)], speaks_fence=True,
-                      env={**layer_environment(spec), "NODE_PATH": node_path(spec)}, notes=(note,) if note else ())
+                      env={**layer_environment(spec), "NODE_PATH": node_path(spec),
+                           **extra_ca_environment(node, spec.environment)}, notes=(note,) if note else ())
     bootstrap = Path(spec.code_dir) / "bootstrap"
     if not bootstrap.is_file():
         raise RuntimeUnavailable(

@@ -21,10 +21,12 @@ const API_PREFIX = (API_KEY ? "/" + API_KEY : "") + "/2018-06-01/runtime";
 // What svl-tui tells this bootstrap (invokers/spawn.py, azure.py), taken out of the environment before any
 // user code loads: a handler, and whatever it starts, sees only what Lambda gives it.
 const OURS = {};
-for (const name of ["SVL_LOG_FENCE", "SVL_STYLE", "SVL_AZURE_MODEL", "SVL_AZURE_FUNCTION_DIR"]) {
+for (const name of ["SVL_LOG_FENCE", "SVL_STYLE", "SVL_AZURE_MODEL", "SVL_AZURE_FUNCTION_DIR", "SVL_NODE_EXTRA_CA_CERTS"]) {
   if (name in process.env) OURS[name] = process.env[name];
   delete process.env[name];
 }
+// The user's own NODE_EXTRA_CA_CERTS: node started with the certificates of it that it lacks (node_certs.py).
+if (OURS.SVL_NODE_EXTRA_CA_CERTS !== undefined) process.env.NODE_EXTRA_CA_CERTS = OURS.SVL_NODE_EXTRA_CA_CERTS;
 const FENCE = OURS.SVL_LOG_FENCE || "";
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const HANDLER = process.env._HANDLER || "";
