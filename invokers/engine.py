@@ -21,6 +21,7 @@ from .azure import refusal, to_azure_event
 from .azure_inputs import with_inputs
 from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
+from .environment import INITIALIZATION_TYPE, PROVISIONED
 from .jsonout import encode_event
 from .models import DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result, Update
 from .phases import discard, init_again, init_phase, run_phase
@@ -251,6 +252,8 @@ class Engine:
         except (RuntimeUnavailable, BuildFailed) as exc:
             outcome.unavailable(exc)
             return outcome.build(LogBudget(self.log_limit_bytes))
+        if provisioned:
+            worker.extra_env[INITIALIZATION_TYPE] = PROVISIONED
         if not await init_phase(worker, outcome, debug_port=self.debug_port):
             await discard(worker)
             return outcome.build(LogBudget(self.log_limit_bytes))

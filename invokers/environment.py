@@ -26,6 +26,10 @@ BOOTSTRAP_SETTINGS = {"python": ("SVL_ERROR_LOCALS",)}
 handler's environment). Every other ``SVL_*`` name in the shell configures svl-tui itself (``SVL_NODE``,
 ``SVL_PYTHON3_12`` ...) and never reaches a function."""
 
+INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+PROVISIONED = "provisioned-concurrency"
+"""What Lambda sets it to in a provisioned environment; the engine puts it in that worker's own variables."""
+
 _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|AUTH|DSN", re.IGNORECASE)
 # What a setting that only sounds secret holds (PASSWORD_ITERATIONS=100000, AUTH_ENABLED=true, TOKEN_TTL=3600):
 # a number, a boolean, nothing. Anything else under a secret-sounding name is masked.
@@ -81,6 +85,8 @@ def lambda_environment(spec: FunctionSpec, runtime_api: str, *,
         "AWS_REGION": the_region,
         "AWS_DEFAULT_REGION": the_region,
         "AWS_EXECUTION_ENV": execution_env(spec.runtime),
+        # Powertools for TypeScript counts a cold start only when this says on-demand
+        INITIALIZATION_TYPE: PROVISIONED if env.get(INITIALIZATION_TYPE) == PROVISIONED else "on-demand",
         "LAMBDA_TASK_ROOT": spec.code_dir,
         "LAMBDA_RUNTIME_DIR": os.path.join(os.path.dirname(os.path.abspath(__file__)), "bootstrap"),
         "_HANDLER": spec.handler,

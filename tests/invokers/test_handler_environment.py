@@ -16,8 +16,10 @@ from invokers.models import FunctionSpec
 from tests.azure_setup import run, spec_of
 from tests.conftest import MakeFunction
 
-# LAMBDA_REFERENCE.md's environment list, and PATH and LD_LIBRARY_PATH, which Lambda sets too (with its layers').
-LAMBDA_NAMES = {"PATH", "LD_LIBRARY_PATH", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+# LAMBDA_REFERENCE.md's environment list, and what AWS's list of reserved variables adds: PATH and LD_LIBRARY_PATH
+# (with the layers'), AWS_LAMBDA_INITIALIZATION_TYPE.
+LAMBDA_NAMES = {"PATH", "LD_LIBRARY_PATH", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_FUNCTION_NAME",
+                "AWS_LAMBDA_FUNCTION_VERSION",
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
                 "AWS_REGION", "AWS_DEFAULT_REGION",
                 "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER", "TZ", "_X_AMZN_TRACE_ID",
@@ -165,3 +167,15 @@ async def test_node_trace_id_is_each_invokes_as_lambdas_runtime_client_sets_it(
         assert one["has"] and one["own"] and one["listed"] == 1 and one["entries"]
         assert one["json"] == one["child"] == one["value"]
         assert one["assigned"] == "string" and one["deleted"] == [None, False, False] and one["other"] == "7"
+
+
+async def test_initialization_type_says_on_demand_or_provisioned(engine: Engine, make_function: MakeFunction) -> None:
+    """Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE; Powertools for TypeScript reports cold_start only when it
+    says on-demand (without it, every invoke logged cold_start: false)."""
+    code = "import os\ndef handler(e, c):\n    return os.environ['AWS_LAMBDA_INITIALIZATION_TYPE']\n"
+    _, on_demand = await engine.invoke_collect(make_function(code), {})
+    assert on_demand.cold and on_demand.response == "on-demand"
+    provisioned = make_function(code, name="provisioned")
+    assert await engine.provision(provisioned, 1) == []
+    _, result = await engine.invoke_collect(provisioned, {})
+    assert not result.cold and result.response == "provisioned-concurrency"
