@@ -249,3 +249,15 @@ async def test_a_streamed_response_is_printed_live_through_the_session(tmp_path:
     assert first + rest == b"first;signalled;last\n"
     assert b"streamed response: status 207, Content-Type: text/plain, X-Kind: live" in err
     assert b"REPORT RequestId" in err and len(traffic) == 1
+
+
+async def test_a_command_line_the_console_script_does_not_read_still_reaches_the_session(tmp_path: Path) -> None:
+    """Global options before the command, combined short flags: argparse reads them, then the session runs it."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    plain_project(folder)
+    async with serving(discover(folder).functions[0]) as (server, traffic):
+        session.write(folder, server.url, server.key)
+        done = await cli(tmp_path, "--project", str(folder), "invoke", "plain", "-qd", '{"n": 5}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"got": {"n": 5}} and len(traffic) == 1
