@@ -57,7 +57,9 @@ def figures(result: Result, comparison: Comparison | None = None) -> Table:
         table.add_row("paused", Text(f"{ms(result.paused_ms)} in the debugger (not in duration)", style="yellow"))
     table.add_row("billed", f"{result.billed_ms} ms")
     table.add_row("memory", f"{result.max_memory_mb or '?'} / {result.memory_mb} MB")
-    table.add_row("cost", usd(result.cost_usd) + (f" {result.billing}" if result.billing else ""))
+    table.add_row("cost", usd(result.cost_usd))
+    if result.billing:  # a row of its own: beside the cost it squeezed the labels of a narrow panel
+        table.add_row("prices", result.billing)
     table.add_row("per 1M", usd(result.cost_usd * 1_000_000))
     if comparison is not None:
         table.add_row("vs last", Text("response changed" if comparison.response_changed else "same response",

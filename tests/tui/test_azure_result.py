@@ -40,3 +40,18 @@ def test_retried_attempts_are_counted_in_the_figures() -> None:
     single = Result(request_id="r", function="jobs", status="ok", cold=False, duration_ms=2.0, billed_ms=100,
                     memory_mb=1536, max_memory_mb=50)
     assert "attempts" not in rendered(figures(single))
+
+
+def test_figures_keep_every_label_in_the_stacked_result_panels_width() -> None:
+    """Stacked (80-139 columns) the figures get 34 columns: Azure's price label must not squeeze 'duration'."""
+    from rich.console import Console
+
+    result = Result(request_id="r", function="cleanup", status="ok", cold=True, duration_ms=6.75, billed_ms=100,
+                    memory_mb=1536, max_memory_mb=51, init_ms=228.91, cost_usd=0.0000025, billing="Azure Consumption")
+    console = Console(width=34, record=True, color_system=None)
+    console.print(figures(result))
+    lines = console.export_text().splitlines()
+    labels = [line.split()[0] for line in lines if line.strip()]
+    assert labels == ["status", "start", "init", "duration", "billed", "memory", "cost", "prices", "per"]
+    assert not any("…" in line for line in lines)
+    assert any(line.split() == ["prices", "Azure", "Consumption"] for line in lines)
