@@ -308,6 +308,17 @@ async def test_an_empty_project_says_how_to_add_functions(project_app) -> None:
         assert any("Pick a function first" in n.message for n in app._notifications)
 
 
+async def test_a_project_whose_functions_failed_to_load_says_so_not_to_add_some(project_app) -> None:
+    """An Azure app without its packages installed, a broken svl.yaml: the functions exist, the errors say why
+    none loaded; 'add an svl.yaml' would send a newcomer the wrong way."""
+    app, _root = project_app({"svl.yaml": "functions:\n  f: [\n"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app.main_screen.query_one(TimingPanel))
+        assert "No functions could be loaded" in text and "error" in text
+        assert "Add an svl.yaml" not in text
+
+
 async def test_invalid_json_is_not_saved_and_the_cursor_goes_to_the_error(project_app) -> None:
     app, root = project_app({"app.py": "def handler(e, c):\n    return e\n",
                              "svl.yaml": "functions:\n  echo:\n    handler: app.handler\n"})

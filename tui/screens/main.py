@@ -93,6 +93,9 @@ class MainScreen(Screen[None]):
         if catalogue.functions:
             self.select(function_key(catalogue.functions[0]))
             self.functions.options.focus()
+        elif any(problem.severity == "error" for problem in self.svl.discovery.problems):
+            self.run_area.say("No functions could be loaded: the configuration has errors (in the notices; "
+                              "'svl-tui list' prints them all).")
         else:
             self.run_area.say("No functions found. Add an svl.yaml, a SAM template.yaml or a serverless.yml "
                               "(see README).")
