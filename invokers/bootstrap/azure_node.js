@@ -34,7 +34,7 @@ function userFrame(stack, appRoot) {
   // The first stack frame in the app's own code (not node_modules, not ours): where it registered.
   for (const line of String(stack || "").split("\n").slice(1)) {
     const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (!match) continue;
+    if (!match || line.includes("(node:") || line.includes(" node:")) continue;  // Node's own frames
     const file = match[1].replace(/^file:\/\//, "");
     if (file === __filename || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
     if (appRoot && !file.startsWith(appRoot)) continue;
@@ -145,6 +145,19 @@ function errorWhere(file, err) {
   return where.file ? where : { file, line: 0 };
 }
 
+function loadError(root, file, err) {
+  // Why an entry file did not load, in words that say what to do; a missing @azure/functions is a fresh
+  // clone before `npm install` (Python's discovery says the same of azure-functions).
+  const relative = path.relative(root, file);
+  const message = String(err && err.message || err);
+  if (err && err.code === "MODULE_NOT_FOUND" && message.startsWith("Cannot find module '@azure/functions'")) {
+    return `${relative} needs the '@azure/functions' package, which this project does not have: add it to ` +
+      "package.json's dependencies and run npm install";
+  }
+  const first = err && err.code === "MODULE_NOT_FOUND" ? message.split("\nRequire stack:")[0] : message;
+  return `${err && err.name || "Error"} while loading ${relative}: ${first}`;
+}
+
 async function discover(appRoot) {
   const root = path.resolve(appRoot);
   const state = createCore(root, () => {});
@@ -154,8 +167,7 @@ async function discover(appRoot) {
   try {
     await loadEntries(root, (file, err) => {
       const where = errorWhere(file, err);
-      problems.push({ file: where.file, line: where.line,
-        message: `${err && err.name || "Error"} while loading ${path.relative(root, file)}: ${err && err.message || err}` });
+      problems.push({ file: where.file, line: where.line, message: loadError(root, file, err) });
     });
   } catch (err) {
     problems.push({ file: path.join(root, "package.json"), line: 0, message: String(err && err.message || err) });

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from invokers.discovery import discover
 from invokers.engine import Engine
-from tests.azure_setup import NodeApp, run, spec_of
+from tests.azure_setup import NODE_EXAMPLE, NodeApp, run, spec_of
 from tests.azure_setup import logged as messages
 from tests.invokers.test_cli import svl
 
@@ -358,3 +359,17 @@ async def test_v3_script_file_outside_the_function_folder_keeps_its_bindings(eng
     records, result = await run(engine, spec, spec.default_event)
     assert result.response is None  # a timer function answers nothing (not an HTTP 204)
     assert "past due: false" in [r.message for r in records]
+
+
+def test_an_app_without_its_packages_installed_says_to_run_npm_install_at_the_require(tmp_path: Path) -> None:
+    """A fresh clone before ``npm install``: the error names the app's file and line and the fix, not Node's
+    module loader (``/modules/cjs/loader:1207``) and a require stack."""
+    root = tmp_path / "app"
+    shutil.copytree(NODE_EXAMPLE, root)
+    (root / "src" / "functions" / "hello.js").write_text(
+        "// greets\nconst { app } = require('@azure/functions');\napp.get('hello', async () => ({}));\n")
+    found = discover(root)
+    problem = next(p for p in found.problems if p.file == "src/functions/hello.js")
+    assert problem.line == 2
+    assert "needs the '@azure/functions' package" in problem.message and "npm install" in problem.message
+    assert "Require stack" not in problem.message and "loader" not in problem.message
