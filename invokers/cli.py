@@ -203,8 +203,11 @@ def _print_list(args: argparse.Namespace, found: Discovery, functions: list[Func
         print(jsonout.dumps([spec.to_dict() for spec in functions], indent=2))
         return EXIT_OK
     if not found.functions:
-        print(f"No functions found in {found.project}. Add an svl.yaml (see README), a SAM template.yaml "
-              "or a serverless.yml.", file=sys.stderr)
+        if found.errors:  # there are functions: the errors above say why none loaded
+            print(f"No functions could be loaded from {found.project}: fix the errors above.", file=sys.stderr)
+        else:
+            print(f"No functions found in {found.project}. Add an svl.yaml (see README), a SAM template.yaml "
+                  "or a serverless.yml.", file=sys.stderr)
         return EXIT_USAGE if found.errors else EXIT_OK
     from .trigger_events import summary
 

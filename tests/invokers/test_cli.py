@@ -188,3 +188,11 @@ def test_comparison_never_prints_minus_zero() -> None:
     out = io.StringIO()
     Painter(out).comparison(compare(Result(duration_ms=1.002, **base), Result(duration_ms=1.0, **base)))
     assert "duration +0.00 ms" in out.getvalue()
+
+
+def test_list_of_a_project_whose_functions_failed_to_load_points_at_the_errors(tmp_path: Path) -> None:
+    (tmp_path / "svl.yaml").write_text("functions:\n  f: [\n")
+    done = svl("list", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "svl.yaml" in done.stderr and "No functions could be loaded" in done.stderr
+    assert "Add an svl.yaml" not in done.stderr  # there is one: it is broken

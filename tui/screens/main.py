@@ -93,7 +93,7 @@ class MainScreen(Screen[None]):
         if catalogue.functions:
             self.select(function_key(catalogue.functions[0]))
             self.functions.options.focus()
-        elif any(problem.severity == "error" for problem in self.svl.discovery.problems):
+        elif self.svl.discovery.errors:
             self.run_area.say("No functions could be loaded: the configuration has errors (in the notices; "
                               "'svl-tui list' prints them all).")
         else:
