@@ -215,3 +215,21 @@ async def test_the_logs_scroll_sideways_only_when_a_shown_line_is_wider_than_the
         view.add_records([replace(view.records[0], message="x" * 300, stream="stdout")])
         await pilot.pause()
         assert view.max_scroll_x > 0  # a really long line still scrolls
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_every_line_of_the_function_list_fits_its_width(project_app, size) -> None:
+    """An Azure app's 1536 MB and 300 s made the runtime line wrap at 80 columns, a stray '300s' line."""
+    app, _root = project_app({
+        "svl.yaml": "functions:\n  cleanup:\n    handler: app.handler\n    memory_mb: 1536\n    timeout: 300\n"
+                    "  report:\n    handler: app.handler\n    memory_mb: 10240\n    timeout: 900\n",
+        "app.py": "def handler(event, context):\n    return 1\n"})
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        options = app.main_screen.functions.options
+        room = options.scrollable_content_region.width
+        lines = [line for option in options.options if option.id
+                 for line in option.prompt.plain.splitlines()]  # type: ignore[union-attr]
+        assert any("1536M" in line for line in lines) and any("10240M" in line for line in lines)
+        assert all(len(line) <= room for line in lines), (room, lines)
+        assert any("5m" in line for line in lines) and any("15m" in line for line in lines)

@@ -43,6 +43,11 @@ def short_runtime(runtime: str) -> str:
     return runtime.replace("python", "py").replace("nodejs", "node").replace(".x", "")
 
 
+def short_timeout(seconds: float) -> str:
+    """``300`` -> ``5m``, ``30`` -> ``30s``: whole minutes read as minutes (and take less room)."""
+    return f"{seconds / 60:g}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"
+
+
 class FunctionList(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -162,10 +167,13 @@ class FunctionList(Vertical):
             label.append(" ☁" if spec.is_local else " ⌂", style="cyan")  # deployed too / local too
         if self._compact:
             return label
-        runtime = ("az·" if spec.style == "azure" else "") + short_runtime(spec.runtime)
-        details = f"{runtime} · {spec.memory_mb}M · {spec.timeout_s:g}s"
+        parts = [("az·" if spec.style == "azure" else "") + short_runtime(spec.runtime), f"{spec.memory_mb}M",
+                 short_timeout(spec.timeout_s)]
         if not spec.is_local and spec.architecture != "x86_64":
-            details += f" · {spec.architecture}"
+            parts.append(spec.architecture)
+        details = " · ".join(parts)
+        if self.size.width and len(details) > self.size.width - 4:  # one line, never wrapped: indent, scroll bar
+            details = "·".join(parts)
         label.append(f"\n  {details}", style="dim")
         if spec.runtime_note:  # the declared runtime is not what runs it here: never silent
             label.append(" ⚠", style="yellow")
