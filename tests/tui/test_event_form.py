@@ -69,3 +69,20 @@ async def test_the_picker_opens_the_form_of_the_highlighted_template(example_app
         event = json.loads(editor.text)
         assert event["applicationArn"].endswith(":application/clicks")
         assert "kinesisStreamRecordMetadata" in event["records"][0]
+
+
+async def test_at_80x24_how_to_generate_and_a_bad_value_stay_in_view(example_app) -> None:
+    """The sqs form is taller than 24 rows: its hint (and the error that replaces it) must not scroll away."""
+    async with example_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        example_app.main_screen.editor.open_form("sqs")
+        await pilot.pause()
+        form = example_app.screen
+        assert isinstance(form, EventFormScreen)
+        hint, dialog = form.query_one("#form-hint"), form.query_one("#form-dialog")
+        assert dialog.region.contains_region(hint.region) and "enter generates" in str(hint.render())
+        form.query_one("#param-records").value = "many"
+        form.query_one("#param-records").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert dialog.region.contains_region(hint.region) and "expected a whole number" in str(hint.render())
