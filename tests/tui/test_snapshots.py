@@ -133,3 +133,15 @@ def _history_open(app: SvlApp):
 def test_history_lists_the_runs(example_app: SvlApp, snap_compare, size, utc) -> None:
     """f9 at every size: the chart and the list of runs (newest first, highlighted), and how to pick one."""
     assert snap_compare(example_app, terminal_size=size, run_before=_history_open(example_app))
+
+
+def test_traffic_screen_80x24(example_app: SvlApp, snap_compare) -> None:
+    """Opaque, titled, and saying how to start the endpoint and how to leave (the main screen showed through)."""
+
+    async def open_traffic(pilot) -> None:
+        await pilot.pause()
+        example_app.clear_notifications()
+        example_app.show_traffic()
+        await pilot.pause()
+
+    assert snap_compare(example_app, terminal_size=(80, 24), run_before=open_traffic)

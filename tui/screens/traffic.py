@@ -38,7 +38,7 @@ class TrafficScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         address = self.controller.url or "not running (palette: 'Serve: start/stop local endpoint')"
-        yield Label(f"Local endpoint: {address}", id="traffic-address")
+        yield Label(f"Local endpoint: {address} · esc closes", id="traffic-address")
         table: DataTable[str] = DataTable(id="traffic-table", cursor_type="row")
         table.add_columns(*COLUMNS)
         yield table
