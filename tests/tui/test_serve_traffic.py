@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Log
 
 from invokers.serve import session
@@ -61,3 +62,18 @@ async def test_serve_from_the_ui_shows_traffic_and_publishes_the_session(
         assert any("served from the UI" in line for line in screen.query_one(Log).lines)
         await app.serve.stop()
         assert session.find(root) is None
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    (FILES, "1 API route: GET /hello"),
+    ({"app.py": FILES["app.py"], "svl.yaml": "functions:\n  plain:\n    handler: app.handler\n"}, "no API routes")])
+async def test_starting_serve_says_which_routes_there_are(
+        project_app: Callable[[dict[str, str]], tuple[Any, Path]], files: dict[str, str], expected: str) -> None:
+    """A newcomer who starts serve on a project without HTTP triggers must not hunt for routes that do not exist."""
+    app, _root = project_app(files)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await app.serve.toggle()
+        await pilot.pause()
+        assert any(expected in n.message for n in app._notifications), [n.message for n in app._notifications]
+        await app.serve.toggle()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from invokers.catalogue import CatalogueChange
+from invokers.models import FunctionSpec
 from invokers.serve import session
 from invokers.serve.server import DEFAULT_PORT, Server
 from invokers.serve.traffic import Traffic
@@ -20,6 +21,19 @@ if TYPE_CHECKING:
     from ..app import SvlApp
 
 KEPT = 500
+
+
+def routes_text(functions: list[FunctionSpec]) -> str:
+    """What the API Gateway face answers: ``1 API route: GET /hello``, ``3 API routes: ... and 1 more``, or
+    none (then only the Invoke API is there: a request to the event's path would just get 404)."""
+    from invokers.serve.routes import routes_of
+
+    found = [f"{route.method} {route.path}" for spec in functions if spec.is_local for route in routes_of(spec)]
+    if not found:
+        return "no API routes (no function has an HTTP trigger)"
+    more = f" and {len(found) - 2} more" if len(found) > 3 else ""
+    shown = found if len(found) <= 3 else found[:2]
+    return f"{len(found)} API route{'s' if len(found) > 1 else ''}: {', '.join(shown)}{more}"
 
 
 class ServeController:
@@ -61,9 +75,9 @@ class ServeController:
         """The palette's command: start (and say where) or stop."""
         if self.server is None:
             url = await self.start()
-            self.app.notify(f"Serving on {url} (this machine only): API routes, the Lambda Invoke API, and "
-                            "'svl-tui invoke' from other terminals. Palette: 'Serve: traffic'.",
-                            title="Local endpoint", timeout=10)
+            self.app.notify(f"Serving on {url} (this machine only): {routes_text(self.app.catalogue.functions)}, "
+                            "the Lambda Invoke API, and 'svl-tui invoke' from other terminals. "
+                            "Palette: 'Serve: traffic'.", title="Local endpoint", timeout=10)
         else:
             await self.stop()
             self.app.notify("Local endpoint stopped", title="Local endpoint")
