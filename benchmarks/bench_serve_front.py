@@ -54,7 +54,10 @@ async def main():
     server = Server(FakeEngine(), [spec])
     painter = Painter(open("/dev/null", "w"))
     sys.stdout = open("/dev/null", "w")
-    server.listeners.append(lambda traffic: cli_serve._print_traffic(traffic, painter, True))
+    if hasattr(cli_serve, "AccessLog"):  # as `svl-tui serve --quiet` prints (older checkouts: per request)
+        server.listeners.append(cli_serve.AccessLog(painter, True))
+    else:
+        server.listeners.append(lambda traffic: cli_serve._print_traffic(traffic, painter, True))
     url = await server.start("127.0.0.1", 0)
     print(url, file=sys.__stdout__, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)

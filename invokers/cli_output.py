@@ -144,11 +144,15 @@ class Painter:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour else text
 
     def log(self, record: LogRecord) -> None:
+        print(self.painted(record), file=self.stream, flush=True)
+
+    def painted(self, record: LogRecord) -> str:
+        """``record`` as ``log`` prints it (for callers that write many lines at once)."""
         code = {"ERROR": "31", "FATAL": "31", "WARN": "33", "DEBUG": "2", "TRACE": "2"}.get(record.level, "")
         if record.stream == "platform":
             code = "36" if record.level == "INFO" else code
         text = line_for(record)
-        print(self._paint(text, code) if code else text, file=self.stream, flush=True)
+        return self._paint(text, code) if code else text
 
     def line(self, text: str, code: str) -> None:
         """``text`` in the colour of SGR ``code`` (when the stream is a colour terminal)."""

@@ -13,14 +13,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .cli_output import EXIT_OK, Painter, UsageError
 from .cli_project import load_project, start_mock
 from .pool import DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_IDLE_S, Limits
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .aws.mock import MockAws
+    from .serve.traffic import Traffic
+
+ACCESS_DELAY_S = 0.02
+"""Access lines and logs are written at most this long after their request, in one write per stream."""
 
 
 def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -85,8 +91,9 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits, mock: Moc
         url = await server.start(args.host, args.port)
         session.write(project, url, server.key)
         sources = None
+        access = AccessLog(painter, args.quiet)
         try:
-            server.listeners.append(lambda traffic: _print_traffic(traffic, painter, args.quiet))
+            server.listeners.append(access)
             _announce(server, url, args.host, painter)
             if mock is not None:  # the triggers' queues, streams, topics... deliver to the handlers
                 from .cli_sources import start as start_sources
@@ -107,6 +114,7 @@ async def _serve(args: argparse.Namespace, found: Any, limits: Limits, mock: Moc
         finally:
             session.remove(project, server.key)
             await server.close()
+            access.flush()
             if sources is not None:
                 await sources.close()
 
@@ -119,11 +127,43 @@ def _announce(server: Any, url: str, host: str, painter: Painter) -> None:
         painter.note("  " + line)
 
 
-def _print_traffic(traffic: Any, painter: Painter, quiet: bool) -> None:
-    if not quiet:
-        for record in traffic.logs:
-            painter.log(record)
-    print(traffic.access_line(), flush=True)
+class AccessLog:
+    """Prints each request's access line on stdout and its functions' logs on stderr (unless ``quiet``).
+
+    Batched: a request only queues its traffic, and a timer writes whatever
+    came within ``ACCESS_DELAY_S`` in one write per stream, so a busy server
+    formats and writes once per batch instead of several times per request.
+    """
+
+    def __init__(self, painter: Painter, quiet: bool, out: TextIO | None = None) -> None:
+        self.painter = painter
+        self.quiet = quiet
+        self.out = out
+        self._pending: list[Traffic] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __call__(self, traffic: Traffic) -> None:
+        self._pending.append(traffic)
+        if self._timer is None:
+            import asyncio
+
+            self._timer = asyncio.get_running_loop().call_later(ACCESS_DELAY_S, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        if not self.quiet:
+            logs = [self.painter.painted(record) for traffic in pending for record in traffic.logs]
+            if logs:
+                self.painter.stream.write("\n".join(logs) + "\n")
+                self.painter.stream.flush()
+        out = self.out or sys.stdout
+        out.write("".join(traffic.access_line() + "\n" for traffic in pending))
+        out.flush()
 
 
 async def _reload(project: Path, engine: Any, found: Any, server: Any, painter: Painter, sources: Any) -> None:

@@ -28,6 +28,8 @@ HTTP_API_TIMEOUT_S = 30.0
 
 Run = Callable[..., Awaitable[tuple[list[LogRecord], Result]]]
 """``run(spec, event, request_id[, on_chunk])``: see ``Server.run``."""
+Early = Callable[[str, Answer], None]
+"""Sends ``(face, answer)`` while the function still runs (the integration timeout's answer)."""
 
 _ERRORS = {
     # kind: (failed, timed out) answers
@@ -46,7 +48,6 @@ class Gateway:
         self._run = run
         self.rest_timeout_s = rest_timeout_s
         self.http_timeout_s = http_timeout_s
-        self._background: set[asyncio.Task[Any]] = set()
         self.authorizers = Authorizers(lambda: self._functions, run)
         self.update(functions)
 
@@ -86,13 +87,15 @@ class Gateway:
                          "the signature itself is not recomputed")
         return lines
 
-    async def handle(self, request: HttpRequest, responder: Responder) -> tuple[str, Answer]:
+    async def handle(self, request: HttpRequest, responder: Responder, early: Early) -> tuple[str, Answer] | None:
+        """``(face, answer)`` for ``request``, or None when ``early`` got the answer before the function ended."""
         host = request.host or responder.local_host
         incoming = Request(method=request.method, path=request.path, query_string=request.query_string,
                            headers=request.headers, body=request.body, source_ip=responder.peer, host=host)
-        return await self.answer(incoming, f"http://{host}", UrlStream(responder))
+        return await self.answer(incoming, f"http://{host}", early, UrlStream(responder))
 
-    async def answer(self, request: Request, base_url: str, stream: UrlStream | None = None) -> tuple[str, Answer]:
+    async def answer(self, request: Request, base_url: str, early: Early,
+                     stream: UrlStream | None = None) -> tuple[str, Answer] | None:
         preflight = cors.preflight(self.table, request)
         if preflight is not None:
             return "api", _answer(preflight)
@@ -121,17 +124,24 @@ class Gateway:
         timeout = self.rest_timeout_s if route.kind == "api" else self.http_timeout_s
         if route.kind != "function_url" or not streams(spec):
             stream = None  # a buffered function URL answers once the function has returned, as on Lambda
-        task = asyncio.ensure_future(self._run(spec, event, request.request_id, *([stream.chunk] if stream else [])))
+        timed_out = False
+
+        def expire() -> None:
+            nonlocal timed_out
+            if stream is not None and stream.response is not None:
+                return  # a stream has begun: it runs to its end, without integration timeout
+            timed_out = True  # answered now; the function keeps running, as it does behind API Gateway
+            late = _answer(payloads.json_answer(*_ERRORS[route.kind][1]), route.function, route.label)
+            late.error_type = "IntegrationTimeout"
+            early(face, late)
+
+        timer = asyncio.get_running_loop().call_later(timeout, expire)
         try:
-            records, result = await asyncio.wait_for(asyncio.shield(task), timeout)
-        except asyncio.TimeoutError:
-            if stream is None or stream.response is None:
-                self._background.add(task)  # the function keeps running, as it does behind API Gateway
-                task.add_done_callback(self._background.discard)
-                answer = _answer(payloads.json_answer(*_ERRORS[route.kind][1]), route.function, route.label)
-                answer.error_type = "IntegrationTimeout"
-                return face, answer
-            records, result = await task  # a stream has begun: it runs to its end, without integration timeout
+            records, result = await self._run(spec, event, request.request_id, *([stream.chunk] if stream else []))
+        finally:
+            timer.cancel()
+        if timed_out:
+            return None
         if stream is not None and stream.response is not None:  # the answer went out as the function wrote it
             return face, Answer(stream.response.status, {}, function=route.function, route=route.label,
                                 result=result, logs=records, streamed=await stream.finish())
@@ -165,12 +175,6 @@ class Gateway:
             return payloads.azure_response(result.response)
         mapped = payloads.proxy_response(result.response, v2=kind != "api" and payload_format == "2.0")
         return mapped if mapped is not None else payloads.json_answer(*failed)
-
-    async def close(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
 
 
 def _answer(http: HttpAnswer, function: str = "", route: str = "") -> Answer:

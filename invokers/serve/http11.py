@@ -26,7 +26,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 MAX_HEAD = 64 * 1024
@@ -54,7 +54,8 @@ class HttpRequest:
     __slots__ = ("method", "target", "path", "query_string", "version", "headers", "body", "keep_alive",
                  "expects_continue")
 
-    def __init__(self, method: str, target: str, version: str, headers: list[tuple[str, str]]) -> None:
+    def __init__(self, method: str, target: str, version: str, headers: list[tuple[str, str]],
+                 keep_alive: bool = True) -> None:
         self.method = method
         self.target = target
         raw_path, _, self.query_string = target.partition("?")
@@ -62,8 +63,7 @@ class HttpRequest:
         self.version = version
         self.headers = headers
         self.body = b""
-        connection = (self.header("connection") or "").lower()
-        self.keep_alive = "keep-alive" in connection if version == "HTTP/1.0" else "close" not in connection
+        self.keep_alive = keep_alive
         self.expects_continue = False
 
     def header(self, name: str) -> str | None:
@@ -84,19 +84,26 @@ class RequestParser:
 
     Pure (no I/O), so it is tested on its own: any split of a valid stream
     gives the same requests, and any bytes either parse or raise ``HttpError``.
+    Bytes are kept as they came (a list of pieces, joined only when a whole
+    head or body may be there) and read at an offset, so a request that
+    arrives in one piece is parsed without copying the buffer around.
     """
 
     def __init__(self, max_body: int = DEFAULT_MAX_BODY) -> None:
         self.max_body = max_body
-        self._buffer = bytearray()
+        self._buffer = b""
+        self._at = 0  # where the unread bytes of _buffer start
+        self._more: list[bytes] = []  # pieces that came after _buffer, not joined yet
+        self._size = 0  # unread bytes in all
         self._pending: HttpRequest | None = None
-        self._length = 0  # bytes of body still expected (Content-Length), or -1: chunked
-        self._chunks = bytearray()
+        self._length = 0  # body bytes expected (Content-Length), or -1: chunked
+        self._chunks: list[bytes] = []
+        self._chunked_size = 0
         self._chunk_left = -1  # chunked: bytes left in the current chunk (+ its CRLF), -1: at a size line
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        return self._size
 
     @property
     def waiting_for_body(self) -> HttpRequest | None:
@@ -104,54 +111,71 @@ class RequestParser:
         return self._pending
 
     def feed(self, data: bytes) -> None:
-        self._buffer += data
+        if self._size:
+            self._more.append(data)
+        else:
+            self._buffer, self._at = data, 0
+        self._size += len(data)
+
+    def _joined(self) -> bytes:
+        if self._more:
+            self._buffer = b"".join([self._buffer[self._at:], *self._more])
+            self._at = 0
+            self._more.clear()
+        return self._buffer
+
+    def _consume(self, count: int) -> None:
+        self._at += count
+        self._size -= count
+        if not self._size:
+            self._buffer, self._at = b"", 0
 
     def next(self) -> HttpRequest | None:
         """The next whole request, or None until more bytes come. Raises ``HttpError`` on a bad one."""
         if self._pending is None:
-            buffer = self._buffer
-            while buffer[:2] == b"\r\n":  # a stray CRLF before a request line is ignored (RFC 9112 2.2)
-                del buffer[:2]
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                if len(buffer) > MAX_HEAD:
+            if not self._size:
+                return None
+            buffer = self._joined()
+            while buffer.startswith(b"\r\n", self._at):  # a stray CRLF before a request line (RFC 9112 2.2)
+                self._consume(2)
+            at = self._at
+            end = buffer.find(b"\r\n\r\n", at)
+            if end < 0 or end - at > MAX_HEAD:
+                if self._size > MAX_HEAD:
                     raise HttpError(431, "Request Header Fields Too Large: the request line and headers must "
                                          f"fit in {MAX_HEAD} bytes")
                 return None
-            if end > MAX_HEAD:
-                raise HttpError(431, f"Request Header Fields Too Large: the request line and headers must fit in "
-                                     f"{MAX_HEAD} bytes")
-            request, self._length = _parse_head(bytes(buffer[:end]), self.max_body)
-            del buffer[:end + 4]
+            request, self._length = _parse_head(buffer[at:end], self.max_body)
+            self._consume(end + 4 - at)
             if self._length == 0:
                 return request
             self._pending = request
-            self._chunks.clear()
-            self._chunk_left = -1
+            self._chunks, self._chunked_size, self._chunk_left = [], 0, -1
         request = self._pending
         if self._length > 0:
-            if len(self._buffer) < self._length:
+            if self._size < self._length:
                 return None
-            request.body = bytes(self._buffer[:self._length])
-            del self._buffer[:self._length]
+            buffer, at = self._joined(), self._at
+            request.body = buffer[at:at + self._length]
+            self._consume(self._length)
         elif not self._dechunk():
             return None
         else:
-            request.body = bytes(self._chunks)
+            request.body = b"".join(self._chunks)
         self._pending = None
         return request
 
     def _dechunk(self) -> bool:
         """Move whole chunks from the buffer to the body; True once the last chunk and trailers are read."""
-        buffer = self._buffer
-        while True:
+        while self._size:
+            buffer, at = self._joined(), self._at
             if self._chunk_left < 0:
-                end = buffer.find(b"\r\n")
+                end = buffer.find(b"\r\n", at)
                 if end < 0:
-                    if len(buffer) > 1024:
+                    if self._size > 1024:
                         raise HttpError(400, "Bad Request: a chunk-size line is longer than 1024 bytes")
                     return False
-                size_text = bytes(buffer[:end]).split(b";", 1)[0].strip()
+                size_text = buffer[at:end].split(b";", 1)[0].strip()
                 try:
                     size = int(size_text, 16)
                 except ValueError:
@@ -161,7 +185,7 @@ class RequestParser:
                 if size == 0:
                     trailers = buffer.find(b"\r\n", end + 2)
                     if trailers < 0:
-                        if len(buffer) > MAX_HEAD:
+                        if self._size > MAX_HEAD:
                             raise HttpError(431, "Request Header Fields Too Large: chunked trailers too long")
                         return False
                     if trailers != end + 2:  # trailers present: read up to the blank line that ends them
@@ -169,24 +193,34 @@ class RequestParser:
                         if trailers < 0:
                             return False
                         trailers += 2
-                    del buffer[:trailers + 2]
+                    self._consume(trailers + 2 - at)
                     return True
-                if len(self._chunks) + size > self.max_body:
+                if self._chunked_size + size > self.max_body:
                     raise HttpError(413, f"Request Entity Too Large: the body must be at most {self.max_body} bytes")
-                del buffer[:end + 2]
+                self._consume(end + 2 - at)
                 self._chunk_left = size + 2
-            if len(buffer) < self._chunk_left:
+                continue
+            if self._size < self._chunk_left:
                 return False
-            if buffer[self._chunk_left - 2:self._chunk_left] != b"\r\n":
+            left = self._chunk_left
+            if buffer[at + left - 2:at + left] != b"\r\n":
                 raise HttpError(400, "Bad Request: a chunk does not end with CRLF where its size says")
-            self._chunks += buffer[:self._chunk_left - 2]
-            del buffer[:self._chunk_left]
+            self._chunks.append(buffer[at:at + left - 2])
+            self._chunked_size += left - 2
+            self._consume(left)
             self._chunk_left = -1
+        return False
+
+
+_HEAD = re.compile(r"[^\r\n\x00]*(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*)*")
+"""A head without a bad header line or a stray CR, LF or NUL: checked in one pass before splitting."""
+_FRAMING = frozenset(("content-length", "transfer-encoding", "expect", "connection"))
 
 
 def _parse_head(head: bytes, max_body: int) -> tuple[HttpRequest, int]:
     """The request of ``head`` (without the blank line) and its body length (0: none, -1: chunked)."""
-    lines = head.decode("latin-1").split("\r\n")
+    text = head.decode("latin-1")
+    lines = text.split("\r\n")
     parts = lines[0].split(" ")
     if len(parts) != 3 or not parts[1] or not _TOKEN.fullmatch(parts[0]):
         raise HttpError(400, f"Bad Request: malformed request line {lines[0][:100]!r} "
@@ -198,29 +232,27 @@ def _parse_head(head: bytes, max_body: int) -> tuple[HttpRequest, int]:
         raise HttpError(505, f"HTTP Version Not Supported: {version[:20]}; use HTTP/1.1 or HTTP/1.0")
     if len(lines) > MAX_HEADERS + 1:
         raise HttpError(431, f"Request Header Fields Too Large: more than {MAX_HEADERS} headers")
+    if _HEAD.fullmatch(text) is None:
+        _refuse_header(lines)
     headers: list[tuple[str, str]] = []
-    length: str | None = None
-    coding: str | None = None
-    expect = ""
+    framing: dict[str, str] = {}
     for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if not colon or not _TOKEN.fullmatch(name):
-            raise HttpError(400, f"Bad Request: malformed header line {line[:100]!r}"
-                            + (" (obsolete line folding is not accepted)" if line[:1] in (" ", "\t") else ""))
+        name, _, value = line.partition(":")
         value = value.strip(" \t")
-        if "\n" in value or "\r" in value or "\x00" in value:
-            raise HttpError(400, f"Bad Request: control character in header {name!r}")
-        lower = name.lower()
-        if lower == "content-length":
-            if length is not None and length != value:
-                raise HttpError(400, "Bad Request: conflicting Content-Length headers")
-            length = value
-        elif lower == "transfer-encoding":
-            coding = value.lower() if coding is None else f"{coding}, {value.lower()}"
-        elif lower == "expect":
-            expect = value.lower()
         headers.append((name, value))
-    request = HttpRequest(method, target, version, headers)
+        lower = name.lower()
+        if lower in _FRAMING:
+            if lower == "content-length" and framing.get(lower, value) != value:
+                raise HttpError(400, "Bad Request: conflicting Content-Length headers")
+            if lower == "transfer-encoding" and lower in framing:
+                value = f"{framing[lower]}, {value}"
+            framing[lower] = value.lower()
+    if not framing:
+        return HttpRequest(method, target, version, headers, version == "HTTP/1.1"), 0
+    connection = framing.get("connection", "")
+    request = HttpRequest(method, target, version, headers,
+                          "keep-alive" in connection if version == "HTTP/1.0" else "close" not in connection)
+    length, coding, expect = framing.get("content-length"), framing.get("transfer-encoding"), framing.get("expect")
     if coding is not None:
         if length is not None:
             raise HttpError(400, "Bad Request: both Content-Length and Transfer-Encoding were sent")
@@ -242,6 +274,20 @@ def _parse_head(head: bytes, max_body: int) -> tuple[HttpRequest, int]:
     return request, size
 
 
+def _refuse_header(lines: list[str]) -> None:
+    """The 400 for the first bad line of a head that ``_HEAD`` refused."""
+    if any(char in lines[0] for char in "\r\n\x00"):
+        raise HttpError(400, f"Bad Request: control character in the request line {lines[0][:100]!r}")
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon or not _TOKEN.fullmatch(name):
+            raise HttpError(400, f"Bad Request: malformed header line {line[:100]!r}"
+                            + (" (obsolete line folding is not accepted)" if line[:1] in (" ", "\t") else ""))
+        if any(char in value for char in "\r\n\x00"):
+            raise HttpError(400, f"Bad Request: control character in header {name!r}")
+    raise HttpError(400, "Bad Request: malformed head")  # pragma: no cover - _HEAD refuses only the cases above
+
+
 _date_second = -1
 _date_text = ""
 
@@ -255,13 +301,31 @@ def http_date() -> str:
     return _date_text
 
 
-def _head(status: int, headers: list[tuple[str, str]], extra: str) -> bytes:
+_FRAMED_BY_US = frozenset(("content-length", "transfer-encoding", "connection"))
+"""Headers this server sets from how it sends the body; a face's own values for them are dropped."""
+
+
+def _head(status: int, headers: list[tuple[str, str]], extra: str, *, typed: bool = True) -> bytes:
+    """Status line, ``headers`` (checked: no line breaks), ``Date`` unless given, then ``extra`` (framing).
+
+    ``typed`` False: add ``Content-Type: application/octet-stream`` when ``headers`` have none.
+    """
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"]
+    dated = False
     for key, value in headers:
         key, value = str(key), str(value)
         if "\r" in key or "\n" in key or "\r" in value or "\n" in value or ":" in key or not key:
             raise ValueError(f"header {key[:40]!r} cannot be sent: it holds a line break or is not a header name")
+        lower = key.lower()
+        if lower in _FRAMED_BY_US:
+            continue
+        typed = typed or lower == "content-type"
+        dated = dated or lower == "date"
         lines.append(f"{key}: {value}\r\n")
+    if not typed:
+        lines.append("Content-Type: application/octet-stream\r\n")
+    if not dated:
+        lines.append(f"Date: {http_date()}\r\n")
     lines.append(extra)
     return "".join(lines).encode("utf-8")
 
@@ -297,12 +361,12 @@ class Responder:
             raise RuntimeError("this request has already been answered")
         connection, request = self._connection, self.request
         keep = request.keep_alive and not connection.closing
-        extra = (f"Content-Length: {len(body)}\r\nDate: {http_date()}\r\n"
+        if status in (204, 304) or status < 200:
+            body = b""  # these answers have no body (RFC 9110 6.4.1), nor a Content-Length for 1xx and 204
+        extra = (("" if status == 204 or status < 200 else f"Content-Length: {len(body)}\r\n")
                  + ("" if keep else "Connection: close\r\n")
                  + ("Connection: keep-alive\r\n" if keep and request.version == "HTTP/1.0" else "") + "\r\n")
-        if body and not any(key.lower() == "content-type" for key, _ in headers):
-            headers = [*headers, ("Content-Type", "application/octet-stream")]
-        head = _head(status, headers, extra)
+        head = _head(status, headers, extra, typed=not body)
         self.started, self.status = True, status
         connection.write(head if request.method == "HEAD" else head + body)
         self.finished = True
@@ -313,8 +377,7 @@ class Responder:
         if self.started:
             raise RuntimeError("this request has already been answered")
         self._chunked = self.request.version == "HTTP/1.1"
-        extra = (f"Date: {http_date()}\r\n"
-                 + ("Transfer-Encoding: chunked\r\n" if self._chunked else "Connection: close\r\n") + "\r\n")
+        extra = ("Transfer-Encoding: chunked\r\n" if self._chunked else "Connection: close\r\n") + "\r\n"
         self.started, self.status = True, status
         self._connection.write(_head(status, headers, extra))
         await self._connection.drain()
@@ -342,9 +405,12 @@ Handler = Callable[[HttpRequest, Responder], Awaitable[None]]
 class HttpConnection(asyncio.Protocol):
     """One client connection: parses requests and runs the handler on them one at a time, in order."""
 
-    def __init__(self, handler: Handler, connections: set[HttpConnection], max_body: int) -> None:
+    def __init__(self, handler: Handler, connections: set[HttpConnection], tasks: set[asyncio.Task[None]],
+                 max_body: int) -> None:
         self._handler = handler
         self._connections = connections
+        self._tasks = tasks
+        """The server's requests in flight (a request may outlive its connection: the function runs on)."""
         self.parser = RequestParser(max_body)
         self.transport: asyncio.Transport | None = None
         self.peer = "127.0.0.1"
@@ -354,11 +420,9 @@ class HttpConnection(asyncio.Protocol):
         self._drain: asyncio.Future[None] | None = None
         self._writable = True
         self._eof = False
-        self._tasks: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not subclasses
         peer = transport.get_extra_info("peername")
         if peer:
             self.peer = peer[0]
@@ -406,8 +470,8 @@ class HttpConnection(asyncio.Protocol):
         return True  # half-closed: answer what was sent (in flight or pipelined), then close
 
     def _next(self) -> None:
-        if self.closing:
-            return
+        if self.closing or self._busy:
+            return  # one request at a time: the next is read once this one is answered
         try:
             request = self.parser.next()
         except HttpError as error:
@@ -456,7 +520,7 @@ class HttpConnection(asyncio.Protocol):
     def _refuse(self, error: HttpError) -> None:
         body = error.message.encode()
         self.write(_head(error.status, [("Content-Type", "text/plain; charset=utf-8")],
-                         f"Content-Length: {len(body)}\r\nDate: {http_date()}\r\nConnection: close\r\n\r\n") + body)
+                         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n") + body)
         self.close()
 
     def close(self) -> None:
@@ -465,9 +529,7 @@ class HttpConnection(asyncio.Protocol):
             self.transport.close()
 
     def abort(self) -> None:
-        """Server shutdown: drop the connection and the requests running on it."""
-        for task in list(self._tasks):
-            task.cancel()
+        """Server shutdown: drop the connection."""
         self.closing = True
         if self.transport is not None:
             self.transport.abort()
@@ -481,12 +543,13 @@ class HttpServer:
         self._max_body = max_body
         self._server: asyncio.Server | None = None
         self.connections: set[HttpConnection] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, host: str, port: int) -> int:
         """Listen; returns the bound port (``port`` 0 picks a free one)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: HttpConnection(self._handler, self.connections, self._max_body), host, port,
+            lambda: HttpConnection(self._handler, self.connections, self.tasks, self._max_body), host, port,
             backlog=1024, reuse_address=True)
         sockets: Any = self._server.sockets
         return int(sockets[0].getsockname()[1]) if sockets else port
@@ -495,9 +558,11 @@ class HttpServer:
         if self._server is None:
             return
         self._server.close()
-        tasks = [task for connection in list(self.connections) for task in connection._tasks]
         for connection in list(self.connections):
             connection.abort()
+        tasks = list(self.tasks)
+        for task in tasks:
+            task.cancel()  # requests in flight, and functions still running after an early answer
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         await self._server.wait_closed()

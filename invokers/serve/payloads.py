@@ -61,10 +61,10 @@ def is_text(content_type: str | None) -> bool:
     return not kind or any(marker in kind for marker in _TEXT_TYPES)
 
 
-def _body(request: Request, *, v2: bool) -> tuple[str | None, bool]:
+def _body(request: Request, content_type: str | None) -> tuple[str | None, bool]:
     if not request.body:
         return None, False
-    if is_text(request.header("content-type")):
+    if is_text(content_type):
         try:
             return request.body.decode("utf-8"), False
         except UnicodeDecodeError:
@@ -72,8 +72,16 @@ def _body(request: Request, *, v2: bool) -> tuple[str | None, bool]:
     return base64.b64encode(request.body).decode(), True
 
 
+_stamp: tuple[int, str] = (-1, "")
+
+
 def _apigw_time(moment: float) -> str:
-    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(moment))
+    """API Gateway's ``requestTime`` (``25/Nov/2026:18:06:34 +0000``), formatted once per second."""
+    global _stamp
+    second = int(moment)
+    if _stamp[0] != second:
+        _stamp = (second, time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second)))
+    return _stamp[1]
 
 
 def rest_event(request: Request, match: Match, *, version: str | None = None) -> dict[str, Any]:
@@ -84,7 +92,7 @@ def rest_event(request: Request, match: Match, *, version: str | None = None) ->
     multi_query: dict[str, list[str]] = {}
     for key, value in parse_qsl(request.query_string, keep_blank_values=True):
         multi_query.setdefault(key, []).append(value)
-    body, encoded = _body(request, v2=False)
+    body, encoded = _body(request, request.header("content-type"))
     route = match.route
     stage = route.stage or "$default"
     event: dict[str, Any] = {
@@ -121,18 +129,23 @@ def http_event(request: Request, match: Match) -> dict[str, Any]:
     """The HTTP API / function URL (payload format 2.0) event for ``request``."""
     headers: dict[str, str] = {}
     cookies: list[str] = []
+    last: dict[str, str] = {}  # the last content-type and user-agent sent, as request.header() reads them
     for key, value in request.headers:
         lower = key.lower()
-        if lower == "cookie":
+        if lower in headers:
+            headers[lower] = f"{headers[lower]},{value}"
+            last[lower] = value
+        elif lower == "cookie":
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
-            continue
-        headers[lower] = f"{headers[lower]},{value}" if lower in headers else value
+        else:
+            headers[lower] = value
     query: dict[str, str] = {}
-    for key, value in parse_qsl(request.query_string, keep_blank_values=True):
-        query[key] = f"{query[key]},{value}" if key in query else value
+    if request.query_string:
+        for key, value in parse_qsl(request.query_string, keep_blank_values=True):
+            query[key] = f"{query[key]},{value}" if key in query else value
     route = match.route
     route_key = route.route_key or f"{route.method} {route.path}"
-    body, encoded = _body(request, v2=True)
+    body, encoded = _body(request, last.get("content-type", headers.get("content-type")))
     event: dict[str, Any] = {
         "version": "2.0", "routeKey": route_key, "rawPath": match.path, "rawQueryString": request.query_string,
     }
@@ -147,7 +160,7 @@ def http_event(request: Request, match: Match) -> dict[str, Any]:
         "accountId": ACCOUNT_ID if route.kind != "function_url" else "anonymous", "apiId": API_ID,
         "domainName": request.host, "domainPrefix": request.host.split(".")[0],
         "http": {"method": request.method, "path": match.path, "protocol": "HTTP/1.1",
-                 "sourceIp": request.source_ip, "userAgent": request.header("user-agent") or ""},
+                 "sourceIp": request.source_ip, "userAgent": last.get("user-agent", headers.get("user-agent", ""))},
         "requestId": request.request_id, "routeKey": route_key, "stage": route.stage or "$default",
         "time": _apigw_time(request.received_at), "timeEpoch": int(request.received_at * 1000),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from ..models import FunctionSpec
@@ -41,6 +42,8 @@ class Route:
     ``AWS_IAM`` auth type too), None without."""
     rank: tuple[int, ...] = field(init=False, repr=False)
     """Sort key: literal segments (0) before parameters (1) before greedy ones (2), a method before ANY."""
+    static: str | None = field(init=False, repr=False)
+    """The path the route matches, without its trailing slash (the root: ``""``), when it has no parameter."""
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _names: list[str] = field(init=False, repr=False)
 
@@ -62,6 +65,8 @@ class Route:
                 rank.append(0)
         self._pattern = re.compile("^/" + "/".join(parts) + "/?$" if parts else "^/?$")
         self.rank = (*rank, 1 if self.method == "ANY" else 0)
+        literal = "/".join(filter(None, self.path.split("/")))
+        self.static = None if self._names else f"/{literal}" if literal else ""
 
     @property
     def label(self) -> str:
@@ -91,6 +96,12 @@ class RouteTable:
     def __init__(self, functions: list[FunctionSpec]) -> None:
         self.routes = sorted((route for spec in functions for route in routes_of(spec)), key=lambda route: route.rank)
         self.stages = {route.stage for route in self.routes if route.stage and route.stage != "$default"}
+        self._static: dict[str, list[Route]] = {}
+        """Routes without parameters by path, looked up at once: they rank before any with a parameter."""
+        self._dynamic = [route for route in self.routes if route.static is None and route.kind != "function_url"]
+        for route in self.routes:
+            if route.static is not None and route.kind != "function_url":
+                self._static.setdefault(route.static, []).append(route)
 
     @property
     def has_rest(self) -> bool:
@@ -116,10 +127,13 @@ class RouteTable:
         if first in self.stages:
             candidates.insert(0, "/" + rest)  # /Prod/hello as deployed, before /hello as sam local serves it
         for candidate in candidates:
-            for route in self.routes:
-                if route.kind == "function_url":
-                    continue
+            key = candidate[:-1] if candidate.endswith("/") else candidate
+            for route in chain(self._static.get(key, ()), self._dynamic):
                 if candidate != path and route.stage != first:
+                    continue
+                if route.static is not None:
+                    if method is None or route.method in ("ANY", method):
+                        yield Match(route, {}, candidate)
                     continue
                 params = route.match(method or route.method, candidate)
                 if params is not None:

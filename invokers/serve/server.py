@@ -74,7 +74,6 @@ class Server:
 
     async def close(self) -> None:
         await self.lambda_api.close()
-        await self.gateway.close()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -114,7 +113,15 @@ class Server:
             face = "lambda"
             answer = await stream_invoke(self, request, responder, _lower(request))
         else:
-            face, answer = await self.gateway.handle(request, responder)
+            found = await self.gateway.handle(
+                request, responder, lambda face, answer: self._finish(request, responder, started, face, answer))
+            if found is None:
+                return  # answered before the function ended (API Gateway's integration timeout)
+            face, answer = found
+        self._finish(request, responder, started, face, answer)
+
+    def _finish(self, request: HttpRequest, responder: Responder, started: float, face: str, answer: Answer) -> None:
+        """Send the answer (unless it was streamed) and tell the listeners."""
         if not answer.streamed:
             _respond(responder, answer)
         result = answer.result

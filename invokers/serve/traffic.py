@@ -54,7 +54,7 @@ class Traffic:
 
     def access_line(self) -> str:
         """One line in the style of a web server's access log, with what Lambda adds."""
-        stamp = time.strftime("%H:%M:%S", time.localtime(self.started_at))
+        stamp = _clock(self.started_at)
         target = f" -> {self.function}" if self.function else ""
         notes = self.notes()
         extra = f" ({', '.join(notes)})" if notes else ""
@@ -67,3 +67,15 @@ class Traffic:
         if self.error_type and not self.throttled:
             notes.append(self.error_type)
         return notes
+
+
+_clock_at: tuple[int, str] = (-1, "")
+
+
+def _clock(moment: float) -> str:
+    """``HH:MM:SS`` local time of ``moment``, formatted once per second."""
+    global _clock_at
+    second = int(moment)
+    if _clock_at[0] != second:
+        _clock_at = (second, time.strftime("%H:%M:%S", time.localtime(second)))
+    return _clock_at[1]

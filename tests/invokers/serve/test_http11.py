@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invokers.serve.http11 import MAX_HEAD, HttpError, HttpRequest, HttpServer, RequestParser, Responder
+from invokers.serve.http11 import (
+    MAX_HEAD,
+    HttpConnection,
+    HttpError,
+    HttpRequest,
+    HttpServer,
+    RequestParser,
+    Responder,
+)
 
 
 def parse_all(data: bytes, *, max_body: int = 1024 * 1024, pieces: list[int] | None = None) -> list[HttpRequest]:
@@ -266,3 +274,63 @@ async def test_streamed_answers_are_chunked_on_1_1_and_close_delimited_on_1_0() 
         plain = await asyncio.to_thread(exchange, port, b"GET /stream HTTP/1.0\r\n\r\n", answers=2)
     assert b"Transfer-Encoding: chunked" in chunked and chunked.endswith(b"\r\n\r\n4\r\none;\r\n4\r\ntwo;\r\n0\r\n\r\n")
     assert b"Transfer-Encoding" not in plain and plain.endswith(b"\r\n\r\none;two;")
+
+
+class Captured(asyncio.Transport):
+    """A transport that keeps what is written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = b""
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.sent += bytes(data)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 4000) if name in ("peername", "sockname") else default
+
+
+async def test_bytes_arriving_between_an_answer_and_the_next_request_do_not_start_two_at_once() -> None:
+    active, most = 0, 0
+
+    async def slow(request: HttpRequest, responder: Responder) -> None:
+        nonlocal active, most
+        active += 1
+        most = max(most, active)
+        for _ in range(3):
+            await asyncio.sleep(0)
+        responder.send(200, [], request.path.encode())
+        active -= 1
+
+    tasks: set[asyncio.Task[None]] = set()
+    connection = HttpConnection(slow, set(), tasks, 1000)
+    transport = Captured()
+    connection.connection_made(transport)
+    connection.data_received(b"GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n")
+    for _ in range(4):
+        await asyncio.sleep(0)  # /1 answered; reading /2 is scheduled but has not run yet
+    connection.data_received(b"GET /3 HTTP/1.1\r\n\r\n")
+    for _ in range(30):
+        await asyncio.sleep(0)
+    assert most == 1 and not tasks
+    assert [part[-2:] for part in transport.sent.split(b"HTTP/1.1 200 OK")[1:]] == [b"/1", b"/2", b"/3"]
+
+
+async def test_framing_headers_are_ours_and_204_has_neither_body_nor_length() -> None:
+    async def answer(request: HttpRequest, responder: Responder) -> None:
+        status = 204 if request.path == "/none" else 200
+        responder.send(status, [("Content-Length", "999"), ("Connection", "upgrade"), ("Date", "yesterday")], b"body")
+
+    connection = HttpConnection(answer, set(), set(), 1000)
+    transport = Captured()
+    connection.connection_made(transport)
+    connection.data_received(b"GET /some HTTP/1.1\r\n\r\nGET /none HTTP/1.1\r\n\r\n")
+    for _ in range(10):
+        await asyncio.sleep(0)
+    first, second = transport.sent.split(b"HTTP/1.1 ")[1:]
+    assert first == (b"200 OK\r\nDate: yesterday\r\nContent-Type: application/octet-stream\r\n"
+                     b"Content-Length: 4\r\n\r\nbody")
+    assert second == b"204 No Content\r\nDate: yesterday\r\n\r\n"
