@@ -126,8 +126,9 @@ class Engine:
         ``event`` is any JSON value, or ``bytes`` sent as they are (to test a
         runtime's unmarshal errors). Stopping the iteration early cancels the
         invocation and discards the environment, as a timeout would. Deployed
-        functions are invoked on AWS (``invocation_type`` and ``qualifier``
-        apply to them only).
+        functions are invoked on AWS (``invocation_type`` applies to them only);
+        a local function gets ``qualifier`` in its ``invoked_function_arn``, as
+        Lambda gives it (``...:function:name:alias``).
 
         With ``debug`` a Python handler's ``breakpoint()`` stops and the stream
         yields a ``DebugStop``; answer it with ``debug_send``. Without, the
@@ -162,18 +163,18 @@ class Engine:
         # aclosing: stopping this stream early must end the invocation now (its environment discarded), not
         # whenever the inner generator is collected
         async with aclosing(self.invoke_once(spec, event, request_id=request_id, debug=debug,
-                                             post_mortem=post_mortem, chunks=chunks)) as once:
+                                             post_mortem=post_mortem, chunks=chunks, qualifier=qualifier)) as once:
             async for local_update in once:
                 yield local_update
 
     async def invoke_once(self, spec: FunctionSpec, event: Any, *, request_id: str | None = None,
-                          debug: bool = False, post_mortem: bool = False,
-                          chunks: bool = False) -> AsyncGenerator[Update | DebugStop | ResponseChunk, None]:
+                          debug: bool = False, post_mortem: bool = False, chunks: bool = False,
+                          qualifier: str | None = None) -> AsyncGenerator[Update | DebugStop | ResponseChunk, None]:
         """One invocation of a local function (``invoke`` without retries)."""
         queue: asyncio.Queue[LogRecord | Result | DebugStop | ResponseChunk | None] = asyncio.Queue(QUEUE_SIZE)
         request_id = request_id or str(uuid.uuid4())
         session = DebugSession(request_id, spec.name, queue, interactive=debug or post_mortem, post_mortem=post_mortem)
-        driver = asyncio.create_task(self._drive(spec, event, request_id, queue, session, chunks))
+        driver = asyncio.create_task(self._drive(spec, event, request_id, queue, session, chunks, qualifier))
         try:
             while True:
                 item = await queue.get()
@@ -297,8 +298,8 @@ class Engine:
         command = port_command(spec, launch, self.debug_port) if self.debug_port else launch.command
         return Worker(spec, command, speaks_fence=launch.speaks_fence, extra_env={**self.worker_env, **launch.env})
 
-    async def _drive(self, spec: FunctionSpec, event: Any, request_id: str,
-                     queue: asyncio.Queue[Any], session: DebugSession, chunks: bool = False) -> None:
+    async def _drive(self, spec: FunctionSpec, event: Any, request_id: str, queue: asyncio.Queue[Any],
+                     session: DebugSession, chunks: bool = False, qualifier: str | None = None) -> None:
         started_at = time.time()
         budget = LogBudget(self.log_limit_bytes)
         result = ResultBuilder(spec, request_id, started_at)
@@ -350,7 +351,8 @@ class Engine:
                 left = spec if not result.suppressed_init_ms else replace(
                     spec, timeout_s=max(spec.timeout_s - result.suppressed_init_ms / 1000, 0.001))
                 await run_phase(worker, left, payload, request_id, result, queue, session,
-                                debug_port=self.debug_port, debug_links=self._debug_links, chunks=chunks)
+                                debug_port=self.debug_port, debug_links=self._debug_links, chunks=chunks,
+                                qualifier=qualifier)
                 result.duration_ms += result.suppressed_init_ms
             except asyncio.CancelledError:
                 result.discard = True

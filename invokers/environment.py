@@ -43,9 +43,11 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
-def function_arn(spec: FunctionSpec) -> str:
-    """The deployed ARN, or the one this function would have in the default account."""
-    return spec.arn or f"arn:aws:lambda:{spec.region or region()}:{ACCOUNT_ID}:function:{spec.name}"
+def function_arn(spec: FunctionSpec, qualifier: str | None = None) -> str:
+    """The deployed ARN, or the one this function would have in the default account; with the qualifier
+    it was invoked with (``$LATEST``, a version, an alias) at the end, as Lambda's invoked ARN has it."""
+    arn = spec.arn or f"arn:aws:lambda:{spec.region or region()}:{ACCOUNT_ID}:function:{spec.name}"
+    return f"{arn}:{qualifier}" if qualifier else arn
 
 
 def log_stream_name() -> str:

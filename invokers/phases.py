@@ -89,14 +89,16 @@ async def init_again(worker: Worker, result: ResultBuilder, queue: asyncio.Queue
 
 async def run_phase(worker: Worker, spec: FunctionSpec, payload: bytes, request_id: str, result: ResultBuilder,
                     queue: asyncio.Queue[Any], session: DebugSession, *, debug_port: int | None,
-                    debug_links: dict[str, DebugLink], chunks: bool = False) -> None:
+                    debug_links: dict[str, DebugLink], chunks: bool = False, qualifier: str | None = None) -> None:
     """One invocation on a ready environment: START, the event, then its answer, crash or timeout.
+
+    ``qualifier`` (an alias or version the caller named) ends the invoked function ARN, as on Lambda.
 
     With ``chunks`` a streamed response's pieces go to ``queue`` as ``ResponseChunk``s as they arrive."""
     assert worker.api is not None and worker.exited is not None
     deadline = time.time() + spec.timeout_s
     invocation = Invocation(request_id=request_id, payload=payload, deadline_ms=int(deadline * 1000),
-                            function_arn=function_arn(spec), trace_id=trace_id(),
+                            function_arn=function_arn(spec, qualifier), trace_id=trace_id(),
                             debug="post-mortem" if session.post_mortem else "")
     if chunks:  # the consumer takes a streamed response's pieces as they come
         from .streaming import ChunkStream

@@ -33,7 +33,8 @@ RETRY_DELAYS_S = (1.0, 2.0)
 
 _ARN = re.compile(r"^(?:arn:aws[\w-]*:lambda:[\w-]+:)?(?:\d{12}:)?(?:function:)?(?P<name>[\w-]+)(?::(?P<q>[\w$-]+))?$")
 
-Run = Callable[[FunctionSpec, Any, str], Awaitable[tuple[list[LogRecord], Result]]]
+Run = Callable[..., Awaitable[tuple[list[LogRecord], Result]]]
+"""``run(spec, event, request_id, qualifier=...)``: see ``Server.run``."""
 
 
 def parse_target(path: str, qualifier: str | None) -> tuple[str, str | None] | None:
@@ -132,11 +133,11 @@ class InvokeApi:
             return Answer(204, {**common, "x-amzn-RequestId": str(uuid.uuid4())}, function=name)
         request_id = str(uuid.uuid4())
         if kind == "Event":
-            task = asyncio.create_task(self._event(spec, event))
+            task = asyncio.create_task(self._event(spec, event, qualifier))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             return Answer(202, {"x-amzn-RequestId": request_id}, function=name)
-        records, result = await self._run(spec, event, request_id)
+        records, result = await self._run(spec, event, request_id, qualifier=qualifier)
         error_type = (result.error or {}).get("errorType", "") if not result.ok else ""
         if error_type == "TooManyRequestsException":
             error = result.error or {}
@@ -151,12 +152,12 @@ class InvokeApi:
         return Answer(200, answer_headers, response_body(result), function=name, result=result, logs=records,
                       error_type=error_type)
 
-    async def _event(self, spec: FunctionSpec, event: Any) -> None:
+    async def _event(self, spec: FunctionSpec, event: Any, qualifier: str | None) -> None:
         """An asynchronous invoke: run it, and on a function error retry twice with delays."""
         for delay in (0.0, *self._retry_delays):
             if delay:
                 await asyncio.sleep(delay)
-            _records, result = await self._run(spec, event, str(uuid.uuid4()))
+            _records, result = await self._run(spec, event, str(uuid.uuid4()), qualifier=qualifier)
             if result.ok:
                 return
 

@@ -79,11 +79,14 @@ class Server:
             self._http = None
 
     async def run(self, spec: FunctionSpec, event: Any, request_id: str,
-                  on_chunk: Callable[[ResponseChunk], Awaitable[None]] | None = None) -> tuple[list[LogRecord], Result]:
+                  on_chunk: Callable[[ResponseChunk], Awaitable[None]] | None = None, *,
+                  qualifier: str | None = None) -> tuple[list[LogRecord], Result]:
         """One invocation through the engine, its log records collected for the log tail and the UI;
-        ``on_chunk`` gets a streamed response's pieces as they come (``serve.streaming``)."""
+        ``on_chunk`` gets a streamed response's pieces as they come (``serve.streaming``); ``qualifier``
+        is the alias or version an Invoke API caller named (it ends the handler's invoked ARN)."""
         records: list[LogRecord] = []
-        async for update in self.engine.invoke(spec, event, request_id=request_id, chunks=on_chunk is not None):
+        async for update in self.engine.invoke(spec, event, request_id=request_id, chunks=on_chunk is not None,
+                                               qualifier=qualifier):
             if isinstance(update, Result):
                 return records, update
             if isinstance(update, ResponseChunk) and on_chunk is not None:

@@ -94,7 +94,7 @@ async def stream_invoke(server: Server, request: HttpRequest, responder: Respond
     else a 200 event stream that carries the function's own outcome in ``InvokeComplete``."""
     from urllib.parse import parse_qs
 
-    from .lambda_api import SYNC_LIMIT, function_arn, parse_target, service_error
+    from .lambda_api import SYNC_LIMIT, accepts, function_arn, parse_target, service_error
 
     body = request.body
     asked = parse_qs(request.query_string).get("Qualifier")
@@ -103,7 +103,7 @@ async def stream_invoke(server: Server, request: HttpRequest, responder: Respond
         return service_error(400, "ValidationException", f"{request.path} is not a function name or ARN")
     name, qualifier = target
     spec = server.functions.get(name)
-    if spec is None:
+    if spec is None or not accepts(spec, qualifier):
         return service_error(404, "ResourceNotFoundException", f"Function not found: {function_arn(name, qualifier)}")
     if len(body) > SYNC_LIMIT:
         return service_error(413, "RequestTooLargeException",
@@ -114,7 +114,7 @@ async def stream_invoke(server: Server, request: HttpRequest, responder: Respond
         return service_error(400, "InvalidRequestContentException", f"Could not parse request body into json: {exc}")
     request_id = str(uuid.uuid4())
     stream = EventStream(responder, request_id)
-    records, result = await server.run(spec, event, request_id, stream.chunk)
+    records, result = await server.run(spec, event, request_id, stream.chunk, qualifier=qualifier)
     error_type = "" if result.ok else str((result.error or {}).get("errorType", ""))
     if error_type == "TooManyRequestsException" and stream.response is None:
         answer = service_error(429, error_type, "Rate Exceeded.", Reason=str((result.error or {}).get("Reason", "")))

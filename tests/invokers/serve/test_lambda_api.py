@@ -102,6 +102,41 @@ async def test_declared_versions_and_aliases_resolve_and_others_are_not_found(ma
     assert [t.status for t in traffic] == [200, 200, 200, 404, 404]
 
 
+PY_ARN = """
+    import os
+    def handler(event, context):
+        return {"arn": context.invoked_function_arn, "version": context.function_version,
+                "env": os.environ["AWS_LAMBDA_FUNCTION_VERSION"]}
+"""
+
+NODE_ARN = """
+    exports.handler = async (event, context) => ({arn: context.invokedFunctionArn,
+        version: context.functionVersion, env: process.env.AWS_LAMBDA_FUNCTION_VERSION});
+"""
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+async def test_the_invoked_arn_carries_the_qualifier_in_python_and_node(make_function: MakeFunction) -> None:
+    python = make_function(PY_ARN, name="py", aliases=["live"], versioned=True)
+    node = make_function(NODE_ARN, name="node", ext=".js", aliases=["live"], versioned=True)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:"
+    async with serving(python, node) as (server, _):
+        seen = {}
+        for name in ("py", "node"):
+            for label, kwargs in (("bare", {"FunctionName": name}), ("alias", {"FunctionName": f"{name}:live"}),
+                                  ("version", {"FunctionName": name, "Qualifier": "2"}),
+                                  ("latest", {"FunctionName": f"{arn}{name}:$LATEST"})):
+                seen[name, label] = json.loads((await call(server.url, Payload=b"{}", **kwargs))["Body"])
+    for name in ("py", "node"):
+        assert seen[name, "bare"]["arn"] == f"{arn}{name}"
+        assert seen[name, "alias"]["arn"] == f"{arn}{name}:live"
+        assert seen[name, "version"]["arn"] == f"{arn}{name}:2"
+        assert seen[name, "latest"]["arn"] == f"{arn}{name}:$LATEST"
+        # every qualifier runs the working tree's code in the same environments: the version stays $LATEST
+        assert {(value["version"], value["env"]) for key, value in seen.items() if key[0] == name} == {
+            ("$LATEST", "$LATEST")}
+
+
 def test_parse_target_accepts_lambdas_name_forms() -> None:
     prefix = "/2015-03-31/functions/"
     assert parse_target(prefix + "echo/invocations", None) == ("echo", None)
