@@ -187,7 +187,8 @@ class Sam:
         own = mapping(event_props.get("Auth")).get("AuthorizationScopes")
         if own is None:
             own = config.get("AuthorizationScopes", mapping(props.get("Auth")).get("DefaultAuthorizationScopes"))
-        return split(self.resolve(own))
+        items = own if isinstance(own, list) else split(self.resolve(own))
+        return [text for text in (self.resolve(item) for item in items) if isinstance(text, str) and text]
 
 
 class Serverless:

@@ -85,7 +85,7 @@ class Authorizers:
         route = match.route
         config = route.authorizer or {}
         if config.get("type") in ("JWT", "COGNITO"):
-            checked = jwt_auth.check(config, request, route.kind, route.payload_format)
+            checked = jwt_auth.check(config, request, route.payload_format)
             return _refused(checked) if isinstance(checked, HttpAnswer) else Decision(context=checked)
         if config.get("type") == "AWS_IAM":
             signed = iam_auth.check(request, route.kind, route.payload_format)

@@ -88,14 +88,15 @@ def _times(claims: dict[str, Any], now: float) -> None:
             raise Invalid(f"the token is not valid yet ({name} is in the future)")
 
 
-def check(config: dict[str, Any], request: Request, kind: str, payload_format: str,
+def check(config: dict[str, Any], request: Request, payload_format: str,
           now: float | None = None) -> HttpAnswer | dict[str, Any]:
-    """The route's JWT or Cognito authorizer on ``request``: the refusal, or ``requestContext.authorizer``."""
+    """The route's JWT (HTTP API) or Cognito (REST) authorizer on ``request``: the refusal, or
+    ``requestContext.authorizer`` for the payload format."""
     now = time.time() if now is None else now
     sources = config.get("identity") or ["header.Authorization"]
     raw = request.header(str(sources[0]).partition(".")[2]) or ""
     token = _BEARER.sub("", raw.strip())
-    if kind == "api":
+    if config.get("type") == "COGNITO":
         return _cognito(config, token, now)
     if not token:
         return payloads.json_answer(401, _UNAUTHORIZED)

@@ -174,7 +174,8 @@ def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -
                 Default: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /a, Method: get}}
                 Scoped:
                   Type: HttpApi
-                  Properties: {ApiId: !Ref Http, Path: /b, Method: get, Auth: {AuthorizationScopes: [admin]}}
+                  Properties: {ApiId: !Ref Http, Path: /b, Method: get,
+                               Auth: {AuthorizationScopes: [admin, !Sub "${Issuer}/write"]}}
                 Iam: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /c, Method: get, Auth: {Authorizer: AWS_IAM}}}
                 Pool: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /d, Method: get}}
                 FromNested: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /g, Method: get,
@@ -187,7 +188,8 @@ def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -
     assert triggers["Default"] == {"name": "OAuth", "type": "JWT", "identity": ["header.X-Token"],
                                    "issuer": "https://issuer.example", "audience": ["client-a", "client-b"],
                                    "scopes": ["default.scope"]}
-    assert triggers["Scoped"] is not None and triggers["Scoped"]["scopes"] == ["admin"]
+    assert triggers["Scoped"] is not None
+    assert triggers["Scoped"]["scopes"] == ["admin", "https://issuer.example/write"]  # sessions-with-aws-sam
     assert triggers["Iam"] == triggers["RestIam"] == {"name": "AWS_IAM", "type": "AWS_IAM"}
     # the pool's ARN is not known without --mock-aws: the issuer is not checked
     assert triggers["Pool"] == {"name": "Users", "type": "COGNITO", "identity": ["header.X-Id"], "issuers": [],

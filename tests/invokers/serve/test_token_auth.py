@@ -71,7 +71,7 @@ async def test_http_api_jwt_authorizer_checks_the_claims_and_passes_them(make_fu
         audience = await get(me, jwt(claims(aud="someone-else")))
         expired = await get(me, jwt(claims(exp=now - 1)))
         early = await get(me, jwt(claims(nbf=now + 600)))
-        allowed = await get(me, "Bearer " + jwt(claims()))
+        allowed = await get(me, "Bearer " + jwt(claims(exp=now + 600)))
         client_id_beside_aud = await get(me, jwt(claims(aud="someone-else", client_id="app-client")))
         no_scope = await get(admin, jwt(claims(scope="read write")))
         scoped = await get(admin, jwt(claims(scope="read admin")))
