@@ -102,9 +102,10 @@ class ApiResources:
         own = self.resolve(props.get("StageName"))
         if isinstance(own, str) and own:
             return own
-        stage_type = "AWS::ApiGateway::Stage" if kind == REST else "AWS::ApiGatewayV2::Stage"
+        stage_types = ("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment") if kind == REST else \
+            ("AWS::ApiGatewayV2::Stage",)
         api_key = "RestApiId" if kind == REST else "ApiId"
-        for _, _, stage in self._of_types(stage_type):
+        for _, _, stage in self._of_types(*stage_types):
             name = self.resolve(stage.get("StageName"))
             if ref_id(stage.get(api_key)) == api_id and isinstance(name, str) and name:
                 return name

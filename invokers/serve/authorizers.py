@@ -85,7 +85,8 @@ class Authorizers:
         route = match.route
         config = route.authorizer or {}
         if config.get("type") in ("JWT", "COGNITO"):
-            checked = jwt_auth.check(config, request, route.payload_format)
+            source = (config.get("identity") or ["header.Authorization"])[0]
+            checked = jwt_auth.check(config, _identity_value(request, str(source)), route.payload_format)
             return _refused(checked) if isinstance(checked, HttpAnswer) else Decision(context=checked)
         if config.get("type") == "AWS_IAM":
             signed = iam_auth.check(request, route.kind, route.payload_format)

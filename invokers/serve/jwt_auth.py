@@ -30,7 +30,7 @@ import time
 from typing import Any
 
 from . import payloads
-from .payloads import HttpAnswer, Request
+from .payloads import HttpAnswer
 
 _UNAUTHORIZED = {"message": "Unauthorized"}
 _FORBIDDEN = {"message": "Forbidden"}
@@ -88,13 +88,11 @@ def _times(claims: dict[str, Any], now: float) -> None:
             raise Invalid(f"the token is not valid yet ({name} is in the future)")
 
 
-def check(config: dict[str, Any], request: Request, payload_format: str,
+def check(config: dict[str, Any], raw: str, payload_format: str,
           now: float | None = None) -> HttpAnswer | dict[str, Any]:
-    """The route's JWT (HTTP API) or Cognito (REST) authorizer on ``request``: the refusal, or
-    ``requestContext.authorizer`` for the payload format."""
+    """The route's JWT (HTTP API) or Cognito (REST) authorizer on ``raw``, the identity source's value:
+    the refusal, or ``requestContext.authorizer`` for the payload format."""
     now = time.time() if now is None else now
-    sources = config.get("identity") or ["header.Authorization"]
-    raw = request.header(str(sources[0]).partition(".")[2]) or ""
     token = _BEARER.sub("", raw.strip())
     if config.get("type") == "COGNITO":
         return _cognito(config, token, now)

@@ -383,3 +383,26 @@ def test_a_definition_on_s3_is_said_to_be_not_served(tmp_path: Path) -> None:
     assert any("Resources.Api.Properties.DefinitionUri" in text and "on S3" in text for text in messages)
     assert any("nowhere.yaml cannot be read" in text for text in messages)
     assert found.errors == [] and [spec.name for spec in found.functions] == ["Fn"]
+
+
+def test_a_rest_api_body_is_served_under_its_deployments_stage(tmp_path: Path) -> None:
+    write(tmp_path, "src/app.py", HANDLER)
+    write(tmp_path, "template.yaml", gateway_uris("""
+        Globals:
+          Function: {Runtime: python3.12, CodeUri: src/, Handler: app.handler}
+        Resources:
+          Api:
+            Type: AWS::ApiGateway::RestApi
+            Properties:
+              Body:
+                swagger: "2.0"
+                paths:
+                  /pets/{id}:
+                    get:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        uri: !Sub "@GW/${Pets.Arn}/invocations"
+          Deployment: {Type: AWS::ApiGateway::Deployment, Properties: {RestApiId: !Ref Api, StageName: v2}}
+          Pets: {Type: AWS::Serverless::Function}
+    """))
+    assert routes(tmp_path, "Pets")["GET /pets/{id}"]["stage"] == "v2"
