@@ -197,6 +197,9 @@ class Serverless:
     def __init__(self, provider: dict[str, Any]) -> None:
         http_api = mapping(provider.get("httpApi"))
         self.http_cors = http_api.get("cors")
+        payload = http_api.get("payload")
+        self.http_payload = str(payload) if payload in ("1.0", "2.0", 1.0, 2.0) else "2.0"
+        """``provider.httpApi.payload``: the payload format of every ``httpApi`` event (default 2.0)."""
         authorizers = http_api.get("authorizers")
         self.http_authorizers = mapping(authorizers)
 
@@ -237,8 +240,9 @@ class Serverless:
         return params
 
     def http(self, value: Any) -> dict[str, Any]:
-        """``cors`` from ``provider.httpApi.cors``, ``authorizer`` from ``provider.httpApi.authorizers``."""
-        params: dict[str, Any] = {}
+        """``payload_format``, ``cors`` from ``provider.httpApi.cors``, ``authorizer`` from
+        ``provider.httpApi.authorizers``."""
+        params: dict[str, Any] = {"payload_format": self.http_payload}
         cors = self.http_cors
         if cors is True:
             params["cors"] = cors_settings(["*"], None, list(SERVERLESS_HEADERS), [], None, False)

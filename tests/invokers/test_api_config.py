@@ -199,6 +199,29 @@ def test_sam_jwt_cognito_and_iam_authorizers_with_their_scopes(tmp_path: Path) -
     assert nested is not None and nested["issuer"] == "" and nested["audience"] == ["https://issuer.example"]
 
 
+def test_serverless_http_api_payload_format_and_jwt_scopes(tmp_path: Path) -> None:
+    write(tmp_path, "handler.py", "def hello(e, c):\n    return 1\n")
+    write(tmp_path, "serverless.yml", """
+        service: jwt  # serverless-offline's own jwt-authorizer fixture, in short
+        provider:
+          name: aws
+          runtime: python3.12
+          httpApi:
+            payload: "1.0"
+            authorizers:
+              jwtAuth: {identitySource: $request.header.Authorization, issuerUrl: https://issuer, audience: [abc]}
+        functions:
+          user:
+            handler: handler.hello
+            events:
+              - httpApi: {method: get, path: /user2, authorizer: {name: jwtAuth, scopes: [email]}}
+    """)
+    params = functions(tmp_path)["user"].triggers[0].params
+    assert params["payload_format"] == "1.0"
+    assert params["authorizer"] == {"name": "jwtAuth", "type": "JWT", "identity": ["header.Authorization"],
+                                    "issuer": "https://issuer", "audience": ["abc"], "scopes": ["email"]}
+
+
 def test_serverless_cognito_and_iam_authorizers(tmp_path: Path) -> None:
     write(tmp_path, "handler.py", "def hello(e, c):\n    return 1\n")
     write(tmp_path, "serverless.yml", """
