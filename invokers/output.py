@@ -16,6 +16,10 @@ everything before it has been delivered. Other runtimes write none: for them
 the engine waits until no byte is left in the pipes (``unread``) and then puts
 a mark at the buffer's end itself (``mark``), with the same effect for all that
 was written before the runtime answered.
+everything before it has been delivered. A bootstrap that finds both pipes
+already empty when it answers (everything it wrote has been read) writes no
+fence and says so; the engine then asks ``cut`` whether anything read is still
+on its way, which costs no wake-up of this thread when nothing was written.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ class OutputReader:
         self.fences_read = dict.fromkeys(pipes, 0)
         self._wake: Callable[[], None] = lambda: None
         self._lock = threading.Lock()
+        self._reading = threading.Lock()
+        """Held from a read to its lines being buffered: ``cut`` then sees all that was read."""
+        self._lines = {name: _Lines(name, self) for name in pipes}
         self._blocks: deque[tuple[str, bytes]] = deque()
         self._size = 0
         self._dropped_lines = 0
@@ -101,11 +108,28 @@ class OutputReader:
         self._wake()
         return True
 
+    def cut(self, pumping: bool) -> bool:
+        """Fence marks for everything read so far, when some of it is still on its way: True when marks were
+        put (the caller waits for their delivery), False when everything read has been taken already and
+        nothing is being delivered (``pumping``: the caller is still delivering what it took).
+
+        A partial line (no newline yet) is ended here, as a fence written after it would end it.
+        """
+        with self._reading:
+            for lines in self._lines.values():
+                lines.flush()
+            with self._lock:
+                if not self._blocks and not pumping:
+                    return False
+                for stream in self.pipes:
+                    self._blocks.append((stream, FENCE))
+        return True
+
     # ---- the thread ----------------------------------------------------------
 
     def _run(self) -> None:
         selector = selectors.DefaultSelector()
-        lines = {name: _Lines(name, self) for name in self.pipes}
+        lines = self._lines
         for name, pipe in self.pipes.items():
             selector.register(pipe.fileno(), selectors.EVENT_READ, name)
         open_pipes = len(self.pipes)
@@ -115,14 +139,15 @@ class OutputReader:
                 self._busy = True
                 for key, _events in ready:
                     name = str(key.data)
-                    try:
-                        chunk = os.read(key.fd, READ_BYTES)
-                    except OSError:
-                        chunk = b""
-                    if chunk:
-                        lines[name].feed(chunk)
-                        continue
-                    lines[name].end()
+                    with self._reading:
+                        try:
+                            chunk = os.read(key.fd, READ_BYTES)
+                        except OSError:
+                            chunk = b""
+                        if chunk:
+                            lines[name].feed(chunk)
+                            continue
+                        lines[name].end()
                     selector.unregister(key.fd)
                     self.pipes[name].close()
                     open_pipes -= 1
@@ -198,6 +223,14 @@ class _Lines:
         if self.pending and not self.skipping:
             self.out.put(self.stream, self.pending + b"\n")
         self.pending = b""
+
+    def flush(self) -> None:
+        """End the partial line here (its output is over), as a fence mark would."""
+        if self.skipping:  # the rest of a line already cut at MAX_LINE_BYTES
+            self.out.drop(len(self.pending))
+            self.pending, self.skipping = b"", False
+        else:
+            self.end()
 
 
 def _cut(match: re.Match[bytes]) -> bytes:

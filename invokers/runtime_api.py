@@ -66,6 +66,8 @@ class Outcome:
     paused_ms: float = 0.0  # time the worker spent stopped in the debugger within that span
     content_type: str = ""  # a streamed response's, e.g. the HTTP prelude's (see STREAM_PRELUDE_TYPE)
     exiting: bool = False  # the runtime exits after this answer (a fatal error): its environment is done
+    drained: bool = False
+    """Our bootstrap found its stdout and stderr pipes empty and wrote no fence (``Svl-Output: drained``)."""
 
 
 class RuntimeAPI:
@@ -242,7 +244,8 @@ class RuntimeAPI:
         current.outcome.set_result(Outcome(kind, body, time.perf_counter(),
                                            headers.get("lambda-runtime-function-error-type", ""),
                                            _span(headers), _paused_ms(headers.get("svl-paused-ms")),
-                                           content_type, exiting=headers.get("svl-exiting") == "1"))
+                                           content_type, exiting=headers.get("svl-exiting") == "1",
+                                           drained=headers.get("svl-output") == "drained"))
         self._current = None
         return 202, {}, b'{"status":"OK"}'
 

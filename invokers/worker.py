@@ -71,6 +71,8 @@ class Worker:
         self._fences_counted = {"stdout": 0, "stderr": 0}
         self._pumps: list[asyncio.Task[None]] = []
         self._reader: OutputReader | None = None
+        self._wake_pump: asyncio.Event | None = None
+        self._pumping = False  # the pump holds lines it took and has not delivered yet
         self._queue: asyncio.Queue[LogRecord | Result | DebugStop | None] | None = None
         self._budget: LogBudget | None = None
         self._request_id = ""
@@ -101,7 +103,7 @@ class Worker:
         self._fences_counted = {"stdout": 0, "stderr": 0}  # a new process (an init run again) counts afresh
         reader = OutputReader({"stdout": self.process.stdout, "stderr": self.process.stderr}, self._fence.encode())
         reader.start(_waker(loop, partial(self._woken, reader, woken)))
-        self._reader = reader
+        self._reader, self._wake_pump = reader, woken
         self._pumps.append(asyncio.create_task(self._pump(reader, woken)))
         self.exited = _exit_future(loop, self.process)
 
@@ -137,19 +139,29 @@ class Worker:
 
     # ---- output ------------------------------------------------------------
 
-    async def wait_for_output(self, timeout: float = 1.0) -> None:
+    async def wait_for_output(self, timeout: float = 1.0, *, drained: bool = False) -> None:
         """Wait until every line written so far has been routed.
 
         Our bootstraps write a fence mark on both pipes before reporting. The
         pipe threads read it at once (within ``timeout``); then the lines
-        before it reach the stream as fast as its reader takes them. Other
-        runtimes (custom bootstraps) write no fence: what they wrote before
-        answering is in the pipes by now, so once the thread has buffered all
-        of it (``unread``: within ``timeout``), a mark put at the buffer's end
-        does what their fence would. (A fixed quiet period lost lines on a
-        loaded machine.) Where pipes cannot be asked, a short quiet period.
+        before it reach the stream as fast as its reader takes them. When the
+        bootstrap found both pipes empty instead (``drained``: all it wrote has
+        been read, no fence written), only what was read and not yet delivered
+        is waited for: usually nothing. Other runtimes (custom bootstraps) write
+        no fence: what they wrote before answering is in the pipes by now, so
+        once the thread has buffered all of it (``unread``: within ``timeout``),
+        a mark put at the buffer's end does what their fence would. (A fixed
+        quiet period lost lines on a loaded machine.) Where pipes cannot be
+        asked, a short quiet period.
         """
-        if self.speaks_fence and self.alive:
+        if self.speaks_fence and self.alive and drained and self._reader is not None:
+            for event in self._fence_delivered.values():
+                event.clear()
+            if self._reader.cut(self._pumping):
+                assert self._wake_pump is not None
+                self._wake_pump.set()
+                await _wait_all(self._fence_delivered.values(), DELIVERY_TIMEOUT_S)
+        elif self.speaks_fence and self.alive:
             await _wait_all(self._fence_read.values(), timeout)
             read = [self._fence_delivered[name] for name, event in self._fence_read.items() if event.is_set()]
             await _wait_all(read, DELIVERY_TIMEOUT_S)
@@ -176,6 +188,7 @@ class Worker:
             woken.clear()
             closed = reader.closed
             blocks, dropped_lines, dropped_bytes = reader.take()
+            self._pumping = bool(blocks)
             self._count_dropped(dropped_lines, dropped_bytes)
             for stream, block in blocks:
                 if not block:  # a fence mark
@@ -185,6 +198,7 @@ class Worker:
                     await self._emit(line, stream)
                     if index % 256 == 255:
                         await asyncio.sleep(0)  # a block can hold thousands of lines: let the UI breathe
+            self._pumping = False
             if closed:
                 return
 
