@@ -6,9 +6,10 @@ poll it exactly as they would on Lambda. Speaking the documented protocol means
 any runtime that already works on Lambda works here unchanged, and timing is
 taken at the protocol edges the same way for every language.
 
-A deliberately small HTTP/1.1 server (keep-alive, Content-Length and chunked
-bodies, ``Expect: 100-continue``; the parsing is ``http_wire.py``): the protocol has four routes and the worker
-is the only client, so a framework would cost start-up time and buy nothing.
+A deliberately small HTTP/1.1 server (keep-alive, pipelining, Content-Length and chunked
+bodies, ``Expect: 100-continue``; the parsing is ``http_wire.py``), an ``asyncio.Protocol``: the
+protocol has four routes and the worker is the only client, so a framework would cost start-up
+time and buy nothing, and a stream and a task per connection cost CPU on every request.
 
 Only the environment's own processes may use it: every path must start with
 the environment's key (see ``api_key``); anything else gets 403, is logged
@@ -22,12 +23,13 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from .api_key import api_address, new_key, strip_key
-from .http_wire import read_body, read_head, write_response
+from .http_wire import CONTINUE, Body, parse_head, response, wants_continue
 
 LOG = logging.getLogger("svl.runtime_api")
 PREFIX = "/2018-06-01/runtime"
@@ -84,10 +86,11 @@ class RuntimeAPI:
         self.on_refused = on_refused
         """Told (with a sentence) about each request refused for a missing or wrong key."""
         self.refused = 0
-        self._queue: asyncio.Queue[Invocation] = asyncio.Queue()
+        self._queue: deque[Invocation] = deque()
+        self._waiting: deque[_Connection] = deque()  # connections whose ``GET /next`` waits for an event
         self._current: Invocation | None = None
         self._server: asyncio.base_events.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+        self._connections: set[_Connection] = set()
         self.ready = asyncio.Event()
         """Set on the first ``GET /next``: the runtime finished its init phase."""
         self.ready_at = 0.0
@@ -96,10 +99,11 @@ class RuntimeAPI:
 
     async def start(self, listener: socket.socket | None = None) -> str:
         """Serve on ``listener`` (bound before the worker was spawned) or a fresh port."""
+        loop = asyncio.get_running_loop()
         if listener is not None:
-            self._server = await asyncio.start_server(self._serve, sock=listener)
+            self._server = await loop.create_server(lambda: _Connection(self), sock=listener)
         else:
-            self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+            self._server = await loop.create_server(lambda: _Connection(self), "127.0.0.1", 0)
         host, port = self._server.sockets[0].getsockname()[:2]
         self.address = api_address(host, port, self.key)
         return self.address
@@ -108,49 +112,22 @@ class RuntimeAPI:
         if self._server is not None:
             self._server.close()
             self._server = None
-        for task in list(self._connections):
-            task.cancel()
-        if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
+        for connection in list(self._connections):
+            connection.abort()
+        self._waiting.clear()
         if self._current is not None and not self._current.outcome.done():
             self._current.outcome.cancel()
 
     def submit(self, invocation: Invocation) -> None:
-        """Queue an event for the worker's next ``GET /next``."""
-        self._queue.put_nowait(invocation)
+        """Hand an event to the worker's waiting ``GET /next``, or keep it for the next one."""
+        while self._waiting:
+            connection = self._waiting.popleft()
+            if not connection.closed:
+                connection.answer_next(invocation)
+                return
+        self._queue.append(invocation)
 
-    # ---- HTTP plumbing ---------------------------------------------------
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._connections.add(task)
-        peer_ok: bool | None = None  # the connection's peer, checked once (clients keep connections alive)
-        try:
-            while True:
-                head = await read_head(reader)
-                if head is None:
-                    break
-                method, path, headers = head
-                route = strip_key(path, self.key)
-                if route is None and self.peer_marker:
-                    if peer_ok is None:
-                        peer_ok = await self._peer_is_ours(writer)
-                    route = path if peer_ok else None
-                if route is None:
-                    self._refuse(method, path, writer)
-                    await writer.drain()
-                    break
-                body = await read_body(reader, headers, writer, self._chunk_sink(method, route, headers))
-                status, extra, payload = await self._route(method, route, headers, body)
-                write_response(writer, status, extra, payload)
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
-            pass  # the worker went away, or the environment is being torn down
-        finally:
-            writer.close()
-            if task is not None:
-                self._connections.discard(task)
+    # ---- requests --------------------------------------------------------------------
 
     def _chunk_sink(self, method: str, route: str,
                     headers: dict[str, str]) -> Callable[[bytes], Awaitable[None]] | None:
@@ -168,19 +145,10 @@ class RuntimeAPI:
 
         return chunk
 
-    async def _peer_is_ours(self, writer: asyncio.StreamWriter) -> bool:
-        from .peer import is_environment_peer
-
-        client, server = writer.get_extra_info("peername"), writer.get_extra_info("sockname")
-        if not isinstance(client, tuple) or not isinstance(server, tuple):
-            return False
-        return await asyncio.to_thread(is_environment_peer, client[:2], server[:2], self.worker_pid, self.peer_marker)
-
-    def _refuse(self, method: str, path: str, writer: asyncio.StreamWriter) -> None:
+    def _refusal(self, method: str, path: str, peer: object) -> bytes:
         """403 for a request without this environment's key (or, peer-checked, from another process);
-        logged, connection closed."""
+        logged; the caller closes the connection without reading the body."""
         self.refused += 1
-        peer = writer.get_extra_info("peername")
         where = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "an unknown peer"
         why = "not a process of this environment" if self.peer_marker else "without this environment's key"
         message = f"svl: refused a Runtime API request from {where} {why}: {method[:16]!r} {path[:200]!r}"
@@ -190,31 +158,35 @@ class RuntimeAPI:
         status, extra, payload = _error(403, "AccessDeniedException",
                                         "this Runtime API serves one execution environment; its key is missing")
         extra["Connection"] = "close"
-        write_response(writer, status, extra, payload)
+        return response(status, extra, payload)
 
-    async def _route(self, method: str, path: str, headers: dict[str, str],
-                     body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def _route(self, connection: _Connection, method: str, path: str, headers: dict[str, str],
+               body: bytes) -> bytes | None:
+        """The answer to one request; None for a ``GET /next`` left waiting for an event."""
         if not path.startswith(PREFIX):
-            return _error(404, "NotFound", f"unknown path {path}")
+            return response(*_error(404, "NotFound", f"unknown path {path}"))
         route = path[len(PREFIX):]
         if method == "GET" and route == "/invocation/next":
-            return await self._next(headers)
+            if not self.ready.is_set():
+                self.ready_at = _ready_time(headers.get("svl-ready-at"))
+                self.ready.set()
+            if not self._queue:
+                self._waiting.append(connection)
+                return None
+            return self._next(self._queue.popleft())
         if method == "POST" and route == "/init/error":
             if not self.init_error.done():
                 self.init_error.set_result(Outcome("error", body, time.perf_counter(),
                                                    headers.get("lambda-runtime-function-error-type", "")))
-            return 202, {}, b'{"status":"OK"}'
+            return ACCEPTED
         if method == "POST" and route.startswith("/invocation/"):
             parts = route.split("/")
             if len(parts) == 4 and parts[3] in ("response", "error"):
                 return self._finish(parts[2], parts[3], headers, body)
-        return _error(404, "NotFound", f"unknown route {method} {path}")
+        return response(*_error(404, "NotFound", f"unknown route {method} {path}"))
 
-    async def _next(self, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        if not self.ready.is_set():
-            self.ready_at = _ready_time(headers.get("svl-ready-at"))
-            self.ready.set()
-        invocation = await self._queue.get()
+    def _next(self, invocation: Invocation) -> bytes:
+        """The answer to ``GET /next``: ``invocation``'s event, which becomes the one in progress."""
         self._current = invocation
         headers = {
             "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
@@ -229,13 +201,12 @@ class RuntimeAPI:
         if invocation.debug:
             headers["Svl-Debug"] = invocation.debug
         invocation.sent_at = time.perf_counter()
-        return 200, headers, invocation.payload
+        return response(200, headers, invocation.payload)
 
-    def _finish(self, request_id: str, kind: str, headers: dict[str, str],
-                body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def _finish(self, request_id: str, kind: str, headers: dict[str, str], body: bytes) -> bytes:
         current = self._current
         if current is None or current.request_id != request_id or current.outcome.done():
-            return _error(400, "InvalidRequestID", f"{request_id} is not the invocation in progress")
+            return response(*_error(400, "InvalidRequestID", f"{request_id} is not the invocation in progress"))
         content_type = ""
         if headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming":
             content_type = headers.get("content-type", "")
@@ -247,7 +218,154 @@ class RuntimeAPI:
                                            content_type, exiting=headers.get("svl-exiting") == "1",
                                            drained=headers.get("svl-output") == "drained"))
         self._current = None
-        return 202, {}, b'{"status":"OK"}'
+        return ACCEPTED
+
+
+ACCEPTED = response(202, {}, b'{"status":"OK"}')
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection of the worker: requests parsed as their bytes arrive, answered in order.
+
+    A protocol rather than a stream and a task per connection: a request costs no task wake-up,
+    future or stream read. Work that must wait (the connection's peer check, a streamed chunk's
+    consumer) pauses reading; a ``GET /next`` waits for ``RuntimeAPI.submit``. Bytes that arrive
+    meanwhile wait in the buffer, so pipelined requests are answered in order.
+    """
+
+    def __init__(self, api: RuntimeAPI) -> None:
+        self.api = api
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.request: tuple[str, str, Body, Callable[[bytes], Awaitable[None]] | None] | None = None
+        """The request whose body is being read: method, route, body, the streamed chunks' consumer."""
+        self.busy = False  # a GET /next, a peer check or a chunk's consumer is pending: input waits
+        self.closed = False
+        self.ended = False  # the client sent all it will (end of file): close once it is answered
+        self.held: tuple[str, str, dict[str, str]] | None = None  # a request head waiting for the peer check
+        self.peer_ok: bool | None = None  # the connection's peer, checked once (clients keep connections alive)
+        self._task: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.api._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.api._connections.discard(self)
+        if self._task is not None:
+            self._task.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.busy:
+            self._process()
+
+    def eof_received(self) -> bool:
+        self.ended = True
+        return self.busy  # a request being answered keeps its half of the connection open until it is
+
+    def abort(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    def answer_next(self, invocation: Invocation) -> None:
+        """The event this connection's ``GET /next`` waited for."""
+        self._send(self.api._next(invocation))
+        self.busy = False
+        self._process()
+
+    def _send(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.transport.write(data)
+
+    def _process(self) -> None:
+        """Parse and answer every complete request in the buffer, until one has to wait."""
+        api = self.api
+        try:
+            while not self.busy and not self.closed:
+                if self.request is None:
+                    head, self.held = self.held or parse_head(self.buffer), None
+                    if head is None:
+                        if self.ended:
+                            self._close()
+                        return
+                    method, path, headers = head
+                    route = strip_key(path, api.key)
+                    if route is None and api.peer_marker:
+                        if self.peer_ok is None:
+                            self.held = head  # served once the peer is known
+                            self._wait(self._check_peer())
+                            return
+                        route = path if self.peer_ok else None
+                    if route is None:
+                        assert self.transport is not None
+                        self._send(api._refusal(method, path, self.transport.get_extra_info("peername")))
+                        self._close()
+                        return
+                    body = Body(headers)
+                    self.request = (method, route, body, api._chunk_sink(method, route, headers))
+                    if wants_continue(headers) and not body.done:
+                        self._send(CONTINUE)
+                method, route, body, sink = self.request
+                chunks = body.feed(self.buffer)
+                if chunks and sink is not None:
+                    self._wait(_deliver(sink, chunks))
+                    return
+                if not body.done:
+                    return
+                self.request = None
+                answer = api._route(self, method, route, body.headers, bytes(body.data))
+                if answer is None:
+                    self.busy = True  # answered by answer_next
+                    return
+                self._send(answer)
+        except ValueError:  # malformed: the connection is dropped
+            self._close()
+
+    def _close(self) -> None:
+        """Close after what was written (a refusal) has gone."""
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def _wait(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` with reading paused (back-pressure), then go on with the buffer."""
+        assert self.transport is not None
+        self.busy = True
+        self.transport.pause_reading()
+        self._task = asyncio.get_running_loop().create_task(work)
+        self._task.add_done_callback(self._resume)
+
+    def _resume(self, task: asyncio.Task[None]) -> None:
+        self._task = None
+        if task.cancelled() or self.closed:
+            return
+        if task.exception() is not None:
+            self.abort()
+            return
+        assert self.transport is not None
+        self.busy = False
+        self.transport.resume_reading()
+        self._process()
+
+    async def _check_peer(self) -> None:
+        from .peer import is_environment_peer
+
+        assert self.transport is not None
+        client, server = self.transport.get_extra_info("peername"), self.transport.get_extra_info("sockname")
+        if not isinstance(client, tuple) or not isinstance(server, tuple):
+            self.peer_ok = False
+            return
+        self.peer_ok = await asyncio.to_thread(is_environment_peer, client[:2], server[:2], self.api.worker_pid,
+                                               self.api.peer_marker)
+
+
+async def _deliver(sink: Callable[[bytes], Awaitable[None]], chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        await sink(chunk)
 
 
 def _trailer_error(headers: dict[str, str]) -> bytes:
