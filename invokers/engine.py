@@ -98,6 +98,8 @@ class Engine:
             self._reaper = None
         for name in list(self._pools):
             await self.recycle(name)
+        if self.history is not None:
+            await asyncio.to_thread(self.history.flush)  # every run recorded is on disk when close returns
 
     async def __aenter__(self) -> Engine:
         return self
@@ -147,7 +149,7 @@ class Engine:
             async for update in deployed.invoke(self.aws, spec, event, invocation_type=invocation_type,
                                                 qualifier=qualifier):
                 if isinstance(update, Result) and self.history is not None and invocation_type == "RequestResponse":
-                    self.history.record(update, event, spec)
+                    self.history.record_soon(update, event, spec)
                 yield update
             return
         if spec.azure_retry:  # an Azure retry policy: attempts until one succeeds or the policy runs out
@@ -181,7 +183,7 @@ class Engine:
                 if item is None:
                     break
                 if isinstance(item, Result) and self.history is not None:
-                    self.history.record(item, event, spec)
+                    self.history.record_soon(item, event, spec)
                 yield item
             await driver
         finally:

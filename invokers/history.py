@@ -39,6 +39,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,36 @@ class History:
 
         Never raises for a disk problem: losing a history line must not fail the invocation; it is logged.
         """
+        _WRITER.flush()  # after the runs queued before it
+        lines = self._lines(result, event, spec)
+        if lines is None:
+            return
+        payloads, figures, payload_line, figures_line = lines
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _append(payloads, payload_line, self.payloads_limit)
+            _append(figures, figures_line, self.figures_limit)
+        except OSError as exc:
+            log.warning("could not record %s in %s: %s", result.request_id, self.folder, exc)
+
+    def record_soon(self, result: Result, event: Any, spec: FunctionSpec) -> None:
+        """``record``, done by a writer thread: the engine's loop does not wait for masking, encoding and
+        the locked appends, and runs that finish together are written together (one append per file).
+
+        Runs are written in the order given. Reading (``load``, ``functions``), ``Engine.close`` and
+        the headless exit wait for what is queued (``flush``); at most ``PENDING_LIMIT`` runs wait, after
+        that this blocks until the writer catches up. The caller must not change ``result`` or ``event``
+        afterwards.
+        """
+        _WRITER.put(self, result, event, spec)
+
+    @staticmethod
+    def flush() -> None:
+        """Wait until every run given to ``record_soon`` (by any History of this process) is written."""
+        _WRITER.flush()
+
+    def _lines(self, result: Result, event: Any, spec: FunctionSpec) -> tuple[Path, Path, bytes, bytes] | None:
+        """The run's payload and figures files, and their lines (masked, capped); None if it cannot be encoded."""
         key = function_key(spec)
         if isinstance(event, (bytes, bytearray)):  # raw bytes sent to test unmarshalling: kept as text
             event = bytes(event).decode("utf-8", "replace")
@@ -163,13 +195,9 @@ class History:
             payload_line, figures_line = _line(payload), _line(figures)
         except (TypeError, ValueError) as exc:  # pragma: no cover - events and responses are JSON values
             log.warning("could not record %s: %s", result.request_id, exc)
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _append(self.folder / f"{_file_stem(key)}.payloads.jsonl", payload_line, self.payloads_limit)
-            _append(self.folder / f"{_file_stem(key)}.jsonl", figures_line, self.figures_limit)
-        except OSError as exc:
-            log.warning("could not record %s in %s: %s", result.request_id, self.folder, exc)
+            return None
+        stem = _file_stem(key)
+        return self.folder / f"{stem}.payloads.jsonl", self.folder / f"{stem}.jsonl", payload_line, figures_line
 
     def _capped(self, value: Any) -> tuple[Any, bool]:
         text = dumps(value, ensure_ascii=False)
@@ -183,6 +211,7 @@ class History:
         """The function keys with a recorded run."""
         from urllib.parse import unquote
 
+        _WRITER.flush()
         if not self.folder.is_dir():
             return []
         names = {unquote(path.name[:-len(".jsonl")]) for path in self.folder.glob("*.jsonl")
@@ -196,6 +225,7 @@ class History:
 
         ``payloads=False`` skips events and responses (what metrics need: much faster).
         """
+        _WRITER.flush()
         stem = _file_stem(function)
         base = self.folder / f"{stem}.jsonl"
         lines = _lines(base)
@@ -285,6 +315,97 @@ def record(result: Result, event: Any, spec: FunctionSpec, project: Path | str) 
 def load(function: str, limit: int | None = None, *, project: Path | str, payloads: bool = True) -> list[Recorded]:
     """The recorded runs of ``function`` in ``project``, oldest first (see ``History.load``)."""
     return History.for_project(project).load(function, limit, payloads=payloads)
+
+
+# ---- the writer thread ---------------------------------------------------------------
+
+PENDING_LIMIT = 10_000
+"""Runs queued by ``record_soon`` at most; beyond, the caller waits for the writer (memory stays bounded)."""
+GROUP_FRACTION = 8
+"""Lines appended to a file at once stay under its limit / this, so rotation keeps files near their limits."""
+
+
+class _Writer:
+    """One thread for the whole process: takes queued runs in order and appends whatever has gathered."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[History, Result, Any, FunctionSpec]] = queue.Queue(PENDING_LIMIT)
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def put(self, history: History, result: Result, event: Any, spec: FunctionSpec) -> None:
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="svl-history", daemon=True)
+                    self._thread.start()
+        self._queue.put((history, result, event, spec))
+
+    def flush(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 512:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                _write(batch)
+            except Exception:  # the writer must outlive any one bad run
+                log.exception("could not record %d runs", len(batch))
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+
+def _write(batch: list[tuple[History, Result, Any, FunctionSpec]]) -> None:
+    """Append a batch of runs: every payload line first, then the figures (a run is loaded only once its
+    figures are in), each file's lines in groups (one locked append each)."""
+    payloads: dict[Path, tuple[int, list[bytes]]] = {}
+    figures: dict[Path, tuple[int, list[bytes]]] = {}
+    folders: dict[Path, str] = {}
+    for history, result, event, spec in batch:
+        run = history._lines(result, event, spec)
+        if run is None:
+            continue
+        folders.setdefault(history.folder, result.request_id)
+        payloads.setdefault(run[0], (history.payloads_limit, []))[1].append(run[2])
+        figures.setdefault(run[1], (history.figures_limit, []))[1].append(run[3])
+    for folder, request_id in folders.items():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("could not record %s in %s: %s", request_id, folder, exc)
+    for files in (payloads, figures):
+        for path, (limit, lines) in files.items():
+            try:
+                for group in _groups(lines, max(limit // GROUP_FRACTION, 1)):
+                    _append(path, group, limit)
+            except OSError as exc:
+                log.warning("could not record %d runs in %s: %s", len(lines), path, exc)
+
+
+def _groups(lines: list[bytes], size: int) -> list[bytes]:
+    """``lines`` joined into as few pieces as keep each under ``size`` bytes (a longer line is its own)."""
+    groups: list[bytes] = []
+    current: list[bytes] = []
+    length = 0
+    for line in lines:
+        if current and length + len(line) > size:
+            groups.append(b"".join(current))
+            current, length = [], 0
+        current.append(line)
+        length += len(line)
+    if current:
+        groups.append(b"".join(current))
+    return groups
+
+
+_WRITER = _Writer()
 
 
 # ---- files ---------------------------------------------------------------------------

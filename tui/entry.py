@@ -71,6 +71,9 @@ def _exit_now(code: int) -> None:
     spawn = sys.modules.get("invokers.spawn")  # never imported: no worker was started (a reused session)
     if spawn is not None:
         spawn.kill_all_workers()
+    history = sys.modules.get("invokers.history")
+    if history is not None:  # runs the engine recorded and its writer thread has not written yet
+        history.History.flush()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
