@@ -330,3 +330,17 @@ async def test_v8_heap_is_sized_from_the_memory_size_as_lambda_does(engine: Engi
     assert on_small.response["argv"] == ["--max-semi-space-size=1", "--max-old-space-size=126"]
     assert on_large.response["argv"] == ["--max-semi-space-size=8", "--max-old-space-size=1008"]
     assert on_small.response["limit"] < on_large.response["limit"] < 1100 * 1024 * 1024
+
+
+async def test_large_events_and_answers_cross_the_runtime_api_in_pieces(engine: Engine,
+                                                                         make_function: MakeFunction) -> None:
+    """The bootstrap's own HTTP client reads an event that arrives in many TCP pieces and sends a large,
+    non-ASCII answer (Content-Length counts bytes), invocation after invocation on one connection."""
+    spec = make_function("""
+        exports.handler = async (event) =>
+          ({ length: event.text.length, echo: event.text.slice(0, 5) + "é".repeat(300000) });
+    """, ext=".js")
+    for size in (10, 3_000_000, 20):
+        _, result = await engine.invoke_collect(spec, {"text": "x" * size})
+        assert result.ok, result.error
+        assert result.response == {"length": size, "echo": "x" * min(size, 5) + "é" * 300_000}
