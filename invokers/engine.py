@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import time
-import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
@@ -22,6 +21,7 @@ from .azure_inputs import with_inputs
 from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
 from .environment import INITIALIZATION_TYPE, PROVISIONED
+from .ids import request_id as new_request_id
 from .jsonout import encode_event
 from .models import DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result, Update
 from .phases import discard, init_again, init_phase, run_phase
@@ -174,7 +174,7 @@ class Engine:
                           qualifier: str | None = None) -> AsyncGenerator[Update | DebugStop | ResponseChunk, None]:
         """One invocation of a local function (``invoke`` without retries)."""
         queue: asyncio.Queue[LogRecord | Result | DebugStop | ResponseChunk | None] = asyncio.Queue(QUEUE_SIZE)
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_request_id()
         session = DebugSession(request_id, spec.name, queue, interactive=debug or post_mortem, post_mortem=post_mortem)
         driver = asyncio.create_task(self._drive(spec, event, request_id, queue, session, chunks, qualifier))
         try:

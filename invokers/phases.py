@@ -15,8 +15,9 @@ from typing import Any
 from . import azure_logs
 from .debug import DebugLink, DebugSession, wait_running
 from .environment import function_arn
+from .ids import trace_id
 from .models import FunctionSpec
-from .result_builder import ResultBuilder, error_dict, platform_record, trace_id
+from .result_builder import ResultBuilder, error_dict, platform_record
 from .runtime_api import Invocation
 from .spawn import LIVE_PIDS, kill_group
 from .worker import LogBudget, Worker

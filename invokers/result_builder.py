@@ -7,7 +7,6 @@ engine turns it into the one ``Result`` that closes every stream.
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 from . import pricing
@@ -122,9 +121,3 @@ def error_dict(outcome: Outcome) -> dict[str, Any]:
 def platform_record(request_id: str, message: str, level: str = "INFO") -> LogRecord:
     """A line of the platform's own (START, END, REPORT, svl's warnings), not the handler's."""
     return LogRecord(timestamp=time.time(), message=message, request_id=request_id, level=level, stream="platform")
-
-
-def trace_id() -> str:
-    """An X-Ray style trace header, so tracing libraries find what they expect."""
-    now = int(time.time())
-    return f"Root=1-{now:08x}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
