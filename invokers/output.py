@@ -12,14 +12,12 @@ stdout and stderr in the order they were read, as the event loop did.
 
 Our bootstraps write a fence mark after an invocation's output; the buffer
 keeps its place among the lines (never dropped), so the engine knows when
-everything before it has been delivered. Other runtimes write none: for them
-the engine waits until no byte is left in the pipes (``unread``) and then puts
-a mark at the buffer's end itself (``mark``), with the same effect for all that
-was written before the runtime answered.
-everything before it has been delivered. A bootstrap that finds both pipes
-already empty when it answers (everything it wrote has been read) writes no
-fence and says so; the engine then asks ``cut`` whether anything read is still
-on its way, which costs no wake-up of this thread when nothing was written.
+everything before it has been delivered. Runtimes that write none (custom
+bootstraps, and ours when they found both pipes empty as they answered) have
+written everything into the pipes by then: the engine waits until this thread
+has read what was in them (``read_target``, FIONREAD) and asks ``cut`` whether
+any of it is still on its way, which costs no wake-up of this thread when
+nothing was written.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 import selectors
-import struct
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -66,11 +64,12 @@ class OutputReader:
         self._reading = threading.Lock()
         """Held from a read to its lines being buffered: ``cut`` then sees all that was read."""
         self._lines = {name: _Lines(name, self) for name in pipes}
+        self.read_total = 0
+        """Bytes read from the pipes so far (both together)."""
         self._blocks: deque[tuple[str, bytes]] = deque()
         self._size = 0
         self._dropped_lines = 0
         self._dropped_bytes = 0
-        self._busy = False  # the thread has read a chunk and not yet buffered it
 
     def start(self, wake: Callable[[], None]) -> None:
         self._wake = wake
@@ -87,26 +86,6 @@ class OutputReader:
             dropped = (self._dropped_lines, self._dropped_bytes)
             self._dropped_lines = self._dropped_bytes = 0
         return blocks, dropped[0], dropped[1]
-
-    def unread(self) -> bool | None:
-        """Whether output already written may not be in the buffer yet: bytes left in a pipe, or a chunk
-        the thread read and has not buffered. None where pipes cannot be asked (no FIONREAD)."""
-        waiting = [_pipe_bytes(pipe) for pipe in self.pipes.values()]
-        if None in waiting:
-            return None
-        return any(waiting) or self._busy  # in this order: a chunk read after the pipes were asked is still busy
-
-    def mark(self) -> bool:
-        """Put a fence mark at the end of each stream's buffered lines, as if the runtime had written one
-        there (see ``Worker.wait_for_output``); False when the thread is done (no mark will be taken)."""
-        with self._lock:
-            if self.closed:
-                return False
-            for stream in self.pipes:
-                self._blocks.append((stream, FENCE))
-                self.fences_read[stream] += 1
-        self._wake()
-        return True
 
     def cut(self, pumping: bool) -> bool:
         """Fence marks for everything read so far, when some of it is still on its way: True when marks were
@@ -125,6 +104,25 @@ class OutputReader:
                     self._blocks.append((stream, FENCE))
         return True
 
+    def read_target(self) -> int | None:
+        """What ``read_total`` will be once everything in the pipes now has been read (FIONREAD); None where
+        the OS cannot say. Runtimes without fences answer after writing: this says when all of it is read."""
+        try:
+            import fcntl
+            import termios
+        except ImportError:  # pragma: no cover - Windows
+            return None
+        with self._reading:
+            waiting = 0
+            for pipe in self.pipes.values():
+                if pipe.closed:
+                    continue
+                try:
+                    waiting += int.from_bytes(fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0\0\0\0"), sys.byteorder)
+                except (OSError, ValueError):
+                    return None
+            return self.read_total + waiting
+
     # ---- the thread ----------------------------------------------------------
 
     def _run(self) -> None:
@@ -135,9 +133,7 @@ class OutputReader:
         open_pipes = len(self.pipes)
         try:
             while open_pipes:
-                ready = selector.select()
-                self._busy = True
-                for key, _events in ready:
+                for key, _events in selector.select():
                     name = str(key.data)
                     with self._reading:
                         try:
@@ -145,6 +141,7 @@ class OutputReader:
                         except OSError:
                             chunk = b""
                         if chunk:
+                            self.read_total += len(chunk)
                             lines[name].feed(chunk)
                             continue
                         lines[name].end()
@@ -152,12 +149,9 @@ class OutputReader:
                     self.pipes[name].close()
                     open_pipes -= 1
                 self._wake()
-                self._busy = False
         finally:
             selector.close()
-            with self._lock:
-                self.closed = True
-            self._busy = False
+            self.closed = True
             self._wake()
 
     def put(self, stream: str, block: bytes) -> None:
@@ -240,20 +234,6 @@ def _cut(match: re.Match[bytes]) -> bytes:
 def _cut_note(line: bytes, more: str) -> bytes:
     """The first ``MAX_LINE_BYTES`` of ``line`` and how much was cut (``+``: and more still to come)."""
     return line[:MAX_LINE_BYTES] + f" ... [line cut: {len(line) - MAX_LINE_BYTES}{more} more bytes]".encode()
-
-
-def _pipe_bytes(pipe: IO[bytes]) -> int | None:
-    """Bytes waiting in ``pipe`` (FIONREAD; 0 once closed), None where the platform cannot say."""
-    try:
-        import fcntl
-        import termios
-    except ImportError:
-        return None
-    try:
-        answer = fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0\0\0\0")
-    except (OSError, ValueError):  # closed (by the thread at end of file) meanwhile
-        return 0
-    return int(struct.unpack("i", answer)[0])
 
 
 def _grow_pipe(fd: int) -> None:

@@ -148,16 +148,20 @@ class Worker:
         bootstrap found both pipes empty instead (``drained``: all it wrote has
         been read, no fence written), only what was read and not yet delivered
         is waited for: usually nothing. Other runtimes (custom bootstraps) write
-        no fence: what they wrote before answering is in the pipes by now, so
-        once the thread has buffered all of it (``unread``: within ``timeout``),
-        a mark put at the buffer's end does what their fence would. (A fixed
-        quiet period lost lines on a loaded machine.) Where pipes cannot be
-        asked, a short quiet period.
+        no fence: for them what was in the pipes when they answered is read
+        first (FIONREAD says how much), then delivered the same way; where the
+        OS cannot say, a short quiet period has to do.
         """
-        if self.speaks_fence and self.alive and drained and self._reader is not None:
+        reader = self._reader
+        target = None if reader is None or self.speaks_fence or not self.alive else reader.read_target()
+        if reader is not None and target is not None:
+            deadline = time.monotonic() + timeout
+            while reader.read_total < target and time.monotonic() < deadline:
+                await asyncio.sleep(0.001)
+        if reader is not None and self.alive and (drained or target is not None):
             for event in self._fence_delivered.values():
                 event.clear()
-            if self._reader.cut(self._pumping):
+            if reader.cut(self._pumping):
                 assert self._wake_pump is not None
                 self._wake_pump.set()
                 await _wait_all(self._fence_delivered.values(), DELIVERY_TIMEOUT_S)
@@ -165,12 +169,6 @@ class Worker:
             await _wait_all(self._fence_read.values(), timeout)
             read = [self._fence_delivered[name] for name, event in self._fence_read.items() if event.is_set()]
             await _wait_all(read, DELIVERY_TIMEOUT_S)
-        elif self._reader is not None and self._reader.unread() is not None:
-            deadline = time.monotonic() + timeout
-            while self._reader.unread() and time.monotonic() < deadline:
-                await asyncio.sleep(0.001)
-            if self._reader.mark():
-                await _wait_all(self._fence_delivered.values(), DELIVERY_TIMEOUT_S)
         else:
             await asyncio.sleep(0.005)
         for event in (*self._fence_read.values(), *self._fence_delivered.values()):

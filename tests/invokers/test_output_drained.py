@@ -17,6 +17,7 @@ import pytest
 from invokers import output
 from invokers.engine import Engine
 from invokers.models import LogRecord, Result
+from invokers.worker import _waker
 from tests.conftest import MakeFunction
 from tests.waiting import until
 
@@ -111,7 +112,7 @@ async def test_cut_marks_only_what_is_still_on_its_way() -> None:
     woken = asyncio.Event()
     loop = asyncio.get_running_loop()
     reader = output.OutputReader({"stdout": os.fdopen(out_r, "rb"), "stderr": os.fdopen(err_r, "rb")}, b"\x1efence\x1e")
-    reader.start(lambda: loop.call_soon_threadsafe(woken.set))
+    reader.start(_waker(loop, woken.set))  # safe once the loop is closed (the pipes' end of file comes later)
     try:
         assert reader.cut(pumping=False) is False  # nothing read
         assert reader.cut(pumping=True) is True  # nothing buffered, but the caller still delivers what it took

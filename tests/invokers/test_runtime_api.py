@@ -90,3 +90,36 @@ async def test_unknown_request_id_and_route_are_rejected() -> None:
     status, _ = await loop.run_in_executor(None, post, "/invocation/rid-1/response")
     assert status == 202 and (await invocation.outcome).body == b"{}"
     await api.close()
+
+
+CHATTY_BOOTSTRAP = """\
+#!{python}
+# A custom runtime that prints a lot right before it answers (no fence: it knows nothing of svl-tui).
+import json, os, sys, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(api + "next") as reply:
+        request_id = reply.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(reply.read())
+    sys.stdout.write("".join(f"line {{i}} of {{event['n']}}\\n" for i in range(3000)))
+    sys.stdout.write("partial, no newline")
+    sys.stdout.flush()
+    urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", data=b"1", method="POST")).read()
+"""
+
+
+async def test_a_custom_runtime_s_output_before_its_answer_comes_before_the_result(tmp_path: Path) -> None:
+    """No fence, no quiet-period guess: what was in the pipes when it answered is read and delivered first."""
+    import sys
+
+    bootstrap = tmp_path / "bootstrap"
+    bootstrap.write_text(CHATTY_BOOTSTRAP.format(python=sys.executable))
+    bootstrap.chmod(0o755)
+    spec = FunctionSpec(name="chatty", source="svl.yaml", runtime="provided.al2023", handler="x.y",
+                        code_dir=str(tmp_path))
+    async with Engine() as engine:
+        for n in range(3):
+            records, result = await engine.invoke_collect(spec, {"n": n})
+            assert result.ok
+            printed = [r.message for r in records if r.stream == "stdout"]
+            assert printed == [f"line {i} of {n}" for i in range(3000)] + ["partial, no newline"]
