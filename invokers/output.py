@@ -12,12 +12,11 @@ stdout and stderr in the order they were read, as the event loop did.
 
 Our bootstraps write a fence mark after an invocation's output; the buffer
 keeps its place among the lines (never dropped), so the engine knows when
-everything before it has been delivered. Runtimes that write none (custom
-bootstraps, and ours when they found both pipes empty as they answered) have
-written everything into the pipes by then: the engine waits until this thread
-has read what was in them (``read_target``, FIONREAD) and asks ``cut`` whether
-any of it is still on its way, which costs no wake-up of this thread when
-nothing was written.
+everything before it has been delivered. A runtime that writes no fence (a custom
+bootstrap, or ours on Linux) has written everything into the pipes when it answers:
+the engine waits until this thread has read what was in them then (``read_target``,
+FIONREAD) and asks ``cut`` whether any of it is still on its way, which costs no
+wake-up of this thread when nothing was written.
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ async def run_phase(worker: Worker, spec: FunctionSpec, payload: bytes, request_
             result.paused_ms = outcome.paused_ms  # the worker's own clock: exact
         result.duration_ms = max(0.0, (end - start) * 1000 - result.paused_ms)
         worker.sample_memory()
-        await worker.wait_for_output(drained=outcome.drained)
+        await worker.wait_for_output(unfenced=outcome.unfenced)
         if worker.peak_mb > spec.memory_mb:
             await worker.kill()
             result.oom()

@@ -68,8 +68,9 @@ class Outcome:
     paused_ms: float = 0.0  # time the worker spent stopped in the debugger within that span
     content_type: str = ""  # a streamed response's, e.g. the HTTP prelude's (see STREAM_PRELUDE_TYPE)
     exiting: bool = False  # the runtime exits after this answer (a fatal error): its environment is done
-    drained: bool = False
-    """Our bootstrap found its stdout and stderr pipes empty and wrote no fence (``Svl-Output: drained``)."""
+    unfenced: bool = False
+    """Our bootstrap wrote no fence before this answer (``Svl-Output: unfenced``): the engine counts what is in
+    the pipes instead (see ``Worker.wait_for_output``)."""
 
 
 class RuntimeAPI:
@@ -216,7 +217,7 @@ class RuntimeAPI:
                                            headers.get("lambda-runtime-function-error-type", ""),
                                            _span(headers), _paused_ms(headers.get("svl-paused-ms")),
                                            content_type, exiting=headers.get("svl-exiting") == "1",
-                                           drained=headers.get("svl-output") == "drained"))
+                                           unfenced=headers.get("svl-output") == "unfenced"))
         self._current = None
         return ACCEPTED
 

@@ -139,38 +139,44 @@ class Worker:
 
     # ---- output ------------------------------------------------------------
 
-    async def wait_for_output(self, timeout: float = 1.0, *, drained: bool = False) -> None:
+    async def wait_for_output(self, timeout: float = 1.0, *, unfenced: bool = False) -> None:
         """Wait until every line written so far has been routed.
 
-        Our bootstraps write a fence mark on both pipes before reporting. The
-        pipe threads read it at once (within ``timeout``); then the lines
-        before it reach the stream as fast as its reader takes them. When the
-        bootstrap found both pipes empty instead (``drained``: all it wrote has
-        been read, no fence written), only what was read and not yet delivered
-        is waited for: usually nothing. Other runtimes (custom bootstraps) write
-        no fence: for them what was in the pipes when they answered is read
-        first (FIONREAD says how much), then delivered the same way; where the
-        OS cannot say, a short quiet period has to do.
+        Runtimes that write no fence before answering (custom bootstraps; ours on
+        Linux, which say ``unfenced``) have written all of it into the pipes by
+        then: what is in them (FIONREAD) is read first, within ``timeout``, then
+        what was read is delivered (``OutputReader.cut``): usually nothing, and no
+        thread wakes for an invocation that printed nothing. Otherwise our
+        bootstraps write a fence mark on both pipes before reporting: the pipe
+        thread reads it (within ``timeout``), then the lines before it reach the
+        stream as fast as its reader takes them. Where the OS cannot count
+        (custom bootstraps elsewhere), a short quiet period has to do.
         """
         reader = self._reader
-        target = None if reader is None or self.speaks_fence or not self.alive else reader.read_target()
-        if reader is not None and target is not None:
-            deadline = time.monotonic() + timeout
-            while reader.read_total < target and time.monotonic() < deadline:
-                await asyncio.sleep(0.001)
-        if reader is not None and self.alive and (drained or target is not None):
-            for event in self._fence_delivered.values():
-                event.clear()
-            if reader.cut(self._pumping):
-                assert self._wake_pump is not None
-                self._wake_pump.set()
-                await _wait_all(self._fence_delivered.values(), DELIVERY_TIMEOUT_S)
-        elif self.speaks_fence and self.alive:
+        if reader is not None and self.alive and (unfenced or not self.speaks_fence):
+            target = reader.read_target()
+            if target is not None:
+                deadline = time.monotonic() + timeout
+                while reader.read_total < target and time.monotonic() < deadline:
+                    await asyncio.sleep(0.001)
+            if target is not None or unfenced:
+                for event in self._fence_delivered.values():
+                    event.clear()
+                if reader.cut(self._pumping):
+                    assert self._wake_pump is not None
+                    self._wake_pump.set()
+                    await _wait_all(self._fence_delivered.values(), DELIVERY_TIMEOUT_S)
+                self._clear_fences()
+                return
+        if self.speaks_fence and self.alive:
             await _wait_all(self._fence_read.values(), timeout)
             read = [self._fence_delivered[name] for name, event in self._fence_read.items() if event.is_set()]
             await _wait_all(read, DELIVERY_TIMEOUT_S)
         else:
             await asyncio.sleep(0.005)
+        self._clear_fences()
+
+    def _clear_fences(self) -> None:
         for event in (*self._fence_read.values(), *self._fence_delivered.values()):
             event.clear()
 

@@ -190,6 +190,15 @@ function fence() {
   }
 }
 
+// Before answering an invocation: on Linux the engine counts what is in our pipes when the answer
+// comes (writes to pipes are synchronous there) and delivers it first, so no fence is needed, only
+// the answer saying so; elsewhere the fence is written.
+function endOfOutput(headers) {
+  if (FENCE && process.platform === "linux") headers["Svl-Output"] = "unfenced";
+  else fence();
+  return headers;
+}
+
 // ---- errors ----------------------------------------------------------------------------
 
 // Our own frames and require-stack entries: a user never sees svl-tui's files in a trace.
@@ -535,17 +544,14 @@ async function report(requestId, kind, payload, started) {
       payload = { errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${err.message}`, trace: [] };
     }
     if (kind === "response") {
-      const times = span(started);
-      fence();
-      await request("POST", `/invocation/${requestId}/response`, data, times);
+      await request("POST", `/invocation/${requestId}/response`, data, endOfOutput(span(started)));
       return;
     }
   }
   const times = span(started);
   if (!AZURE) writeLog("ERROR", `Invoke Error \t${JSON.stringify(payload)}`); // Azure: the host's Executed lines say it
-  fence();
   await request("POST", `/invocation/${requestId}/error`, JSON.stringify(payload),
-    Object.assign({ "Lambda-Runtime-Function-Error-Type": payload.errorType }, times));
+    Object.assign({ "Lambda-Runtime-Function-Error-Type": payload.errorType }, endOfOutput(times)));
 }
 
 function failFatally(err, errorType, exitCode) {

@@ -1,4 +1,4 @@
-"""Answers without a fence: the Python bootstrap found both pipes empty, so the engine delivers only what it read.
+"""Answers without a fence (our bootstraps on Linux): the engine counts what is in the pipes and delivers it first.
 
 Every line a handler wrote must still come before its Result (and in its own
 invocation), whether the reader thread already handed it over, still holds it,
@@ -21,7 +21,7 @@ from invokers.worker import _waker
 from tests.conftest import MakeFunction
 from tests.waiting import until
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the bootstrap checks its pipes with Linux's FIONREAD")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="our bootstraps leave out fences on Linux only")
 
 QUIET_THEN_PARTIAL = """
     import sys, time
@@ -30,7 +30,7 @@ QUIET_THEN_PARTIAL = """
         if event.get("write"):
             sys.stdout.write("no newline at the end")
             sys.stdout.flush()
-            time.sleep(0.3)  # the reader thread reads it all: the pipe is empty when the answer goes
+            time.sleep(0.3)  # the reader thread has read it all when the answer goes
         return "done"
 """
 
@@ -127,3 +127,28 @@ async def test_cut_marks_only_what_is_still_on_its_way() -> None:
     finally:
         os.close(out_w)
         os.close(err_w)
+
+
+NODE_PRINTER = """
+    exports.handler = async (event) => {
+      for (let i = 0; i < event.lines; i++) console.log(`line ${i}`);
+      if (event.partial) process.stdout.write("no newline at the end");
+      return "done";
+    };
+"""
+
+
+async def test_node_answers_without_a_fence_and_its_lines_come_first(make_function: MakeFunction, engine: Engine,
+                                                                    cuts: list[bool]) -> None:
+    spec = make_function(NODE_PRINTER, ext=".js")
+    await engine.invoke_collect(spec, {"lines": 0})
+    cuts.clear()
+    _, quiet = await _run(engine, spec, {"lines": 0})
+    assert quiet.ok and cuts == [False]  # nothing written: nothing to wait for
+    # right before the answer, more lines than the stream's queue holds, to a slow consumer, and a partial line
+    records, result = await _run(engine, spec, {"lines": 6000, "partial": True}, pause_s=0.8)
+    assert result.ok and result.response == "done"
+    printed = [r.message.split("\t")[-1] for r in records if r.stream == "stdout"]
+    assert printed == [f"line {i}" for i in range(6000)] + ["no newline at the end"]
+    records, _ = await _run(engine, spec, {"lines": 1})
+    assert [r.message.split("\t")[-1] for r in records if r.stream == "stdout"] == ["line 0"]
