@@ -245,6 +245,8 @@ class _Connection(asyncio.Protocol):
         self.ended = False  # the client sent all it will (end of file): close once it is answered
         self.held: tuple[str, str, dict[str, str]] | None = None  # a request head waiting for the peer check
         self.peer_ok: bool | None = None  # the connection's peer, checked once (clients keep connections alive)
+        self.waiting_next = False  # busy with a GET /next: what is written waits to go with the event
+        self._out: list[bytes] = []
         self._task: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -275,15 +277,33 @@ class _Connection(asyncio.Protocol):
     def answer_next(self, invocation: Invocation) -> None:
         """The event this connection's ``GET /next`` waited for."""
         self._send(self.api._next(invocation))
-        self.busy = False
+        self.busy = self.waiting_next = False
         self._process()
 
     def _send(self, data: bytes) -> None:
-        assert self.transport is not None
-        self.transport.write(data)
+        self._out.append(data)
+
+    def _flush(self) -> None:
+        """Write the answers gathered, in one write."""
+        if self._out and self.transport is not None:
+            self.transport.write(self._out[0] if len(self._out) == 1 else b"".join(self._out))
+        self._out.clear()
 
     def _process(self) -> None:
-        """Parse and answer every complete request in the buffer, until one has to wait."""
+        """Parse and answer every complete request in the buffer, until one has to wait.
+
+        The answers go out together when it stops, except while a ``GET /next`` that came right behind
+        them waits: a client that sent its answer and its next request at once (our bootstraps do) reads
+        both answers in order anyway, so they go with the event, in one write and one wake-up of the
+        worker instead of two. A client that waits for each answer sends nothing behind it: it gets it at once.
+        """
+        try:
+            self._serve()
+        finally:
+            if not self.waiting_next:
+                self._flush()
+
+    def _serve(self) -> None:
         api = self.api
         try:
             while not self.busy and not self.closed:
@@ -320,7 +340,7 @@ class _Connection(asyncio.Protocol):
                 self.request = None
                 answer = api._route(self, method, route, body.headers, bytes(body.data))
                 if answer is None:
-                    self.busy = True  # answered by answer_next
+                    self.busy = self.waiting_next = True  # answered by answer_next
                     return
                 self._send(answer)
         except ValueError:  # malformed: the connection is dropped
@@ -328,6 +348,7 @@ class _Connection(asyncio.Protocol):
 
     def _close(self) -> None:
         """Close after what was written (a refusal) has gone."""
+        self._flush()
         self.closed = True
         if self.transport is not None:
             self.transport.close()

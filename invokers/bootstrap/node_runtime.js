@@ -44,9 +44,10 @@ let onEmptyLoop = null; // what answers the invocation once the event loop drain
 
 // One keep-alive connection on a raw socket, with a minimal HTTP/1.1 writer and reader: `http.request`
 // costs far more CPU per exchange (an agent, a parser, streams), and this loop makes two exchanges per
-// invocation. Requests go one at a time (the loop awaits each answer); answers carry a Content-Length.
-// Between exchanges the socket is unref'd, as http's keep-alive agent does with a free socket.
-const runtimeConnection = { socket: null, buffer: null, head: null, waiting: null };
+// invocation. Answers carry a Content-Length and come in the order of the requests (an invocation's
+// answer and the next request go out together: see answerAndNext). Between exchanges the socket is
+// unref'd, as http's keep-alive agent does with a free socket.
+const runtimeConnection = { socket: null, buffer: null, head: null, waiting: [] };
 
 function connectRuntime() {
   const conn = runtimeConnection;
@@ -57,9 +58,7 @@ function connectRuntime() {
   conn.head = null;
   const fail = (err) => {
     if (conn.socket === socket) conn.socket = null;
-    const waiting = conn.waiting;
-    conn.waiting = null;
-    if (waiting) waiting.reject(err);
+    for (const waiting of conn.waiting.splice(0)) waiting.reject(err);
   };
   socket.on("data", (chunk) => {
     conn.buffer = conn.buffer ? Buffer.concat([conn.buffer, chunk]) : chunk;
@@ -70,7 +69,7 @@ function connectRuntime() {
 }
 
 function readAnswers(conn) {
-  while (conn.waiting && conn.buffer) {
+  while (conn.waiting.length && conn.buffer) {
     if (conn.head === null) {
       const end = conn.buffer.indexOf("\r\n\r\n");
       if (end < 0) return;
@@ -90,9 +89,9 @@ function readAnswers(conn) {
     conn.buffer = conn.buffer.length > conn.head.length ? conn.buffer.subarray(conn.head.length) : null;
     const { headers } = conn.head;
     conn.head = null;
-    const waiting = conn.waiting;
-    conn.waiting = null;
-    if (conn.socket) conn.socket.unref(); // idle between exchanges: the handler's event loop may drain (beforeExit)
+    const waiting = conn.waiting.shift();
+    // idle between exchanges: the handler's event loop may drain (beforeExit)
+    if (conn.socket && !conn.waiting.length) conn.socket.unref();
     waiting.resolve({ headers, body });
   }
 }
@@ -104,10 +103,23 @@ function request(method, route, body, headers) {
     const data = body === undefined ? "" : String(body);
     let head = `${method} ${API_PREFIX}${route} HTTP/1.1\r\nHost: ${API_HOST_PORT}\r\nContent-Length: ${Buffer.byteLength(data)}\r\n`;
     for (const [key, value] of Object.entries(headers || {})) head += `${key}: ${value}\r\n`;
-    conn.waiting = { resolve, reject };
+    conn.waiting.push({ resolve, reject });
     conn.socket.ref();
     conn.socket.write(head + "\r\n" + data);
   });
+}
+
+// An invocation's answer (what `send` posts) and the request for the next event in one write: the
+// engine answers both together once there is an event, so each invocation costs one exchange.
+async function answerAndNext(send) {
+  const socket = runtimeConnection.socket;
+  if (socket) socket.cork();
+  const answered = send();
+  const next = request("GET", "/invocation/next");
+  if (socket) socket.uncork();
+  next.catch(() => {}); // a failed answer is reported first; the next request fails with it
+  await answered;
+  return next;
 }
 
 // ---- the trace id ----------------------------------------------------------------------
@@ -603,16 +615,19 @@ async function main() {
   const loaded = AZURE ? await loadAzureFunction() : await loadHandler();
   if (loaded.error) return postInitError(loaded.error);
   fence(); // import-time output comes before START
-  let extra = { "Svl-Ready-At": String(Number(process.hrtime.bigint()) / 1e9) };
+  let next = await request("GET", "/invocation/next", undefined,
+    { "Svl-Ready-At": String(Number(process.hrtime.bigint()) / 1e9) });
   for (;;) {
-    const next = await request("GET", "/invocation/next", undefined, extra);
-    extra = undefined;
     const started = Number(process.hrtime.bigint()) / 1e9;
     currentRequestId = next.headers["lambda-runtime-aws-request-id"];
     setTraceId(next.headers["lambda-runtime-trace-id"]);
     const [kind, payload] = await invoke(loaded.handler, next.headers, next.body, started);
-    if (kind !== "streamed") await report(currentRequestId, kind, payload, started);
-    if (exitAfterReport !== null) process.exit(exitAfterReport);
+    if (exitAfterReport !== null) { // a fatal error: report it, ask for nothing more, exit
+      if (kind !== "streamed") await report(currentRequestId, kind, payload, started);
+      process.exit(exitAfterReport);
+    }
+    next = kind === "streamed" ? await request("GET", "/invocation/next")
+      : await answerAndNext(() => report(currentRequestId, kind, payload, started));
   }
 }
 

@@ -46,11 +46,23 @@ class RuntimeClient:
         self.file = self.sock.makefile("rb")
 
     def request(self, method, path, body=b"", headers=None):
-        head = [f"{method} {self.prefix}{path} HTTP/1.1", "Host: runtime",
-                f"Content-Length: {len(body)}"]
+        self.sock.sendall(self._head(method, path, body, headers) + body)
+        return self._reply()
+
+    def answer_and_next(self, path, body, headers):
+        """POST an invocation's answer and ask for the next event in one write (pipelined: one wake-up of
+        the engine and, as it answers both together, of this process); returns the next event's reply."""
+        self.sock.sendall(self._head("POST", path, body, headers) + body + self._head("GET", "/invocation/next"))
+        self._reply()
+        return self._reply()
+
+    def _head(self, method, path, body=b"", headers=None):
+        head = [f"{method} {self.prefix}{path} HTTP/1.1", "Host: runtime", f"Content-Length: {len(body)}"]
         for key, value in (headers or {}).items():
             head.append(f"{key}: {value}")
-        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+
+    def _reply(self):
         status_line = self.file.readline()
         if not status_line:
             raise ConnectionError("runtime API closed the connection")
@@ -360,11 +372,11 @@ def main():
     import inspect
 
     loop = None
-    ready = {"Svl-Ready-At": repr(time.perf_counter())}  # init ends here, whenever the engine reads it
+    # init ends here, whenever the engine reads it
+    reply = client.request("GET", "/invocation/next", headers={"Svl-Ready-At": repr(time.perf_counter())})
     while True:
-        headers, body = client.request("GET", "/invocation/next", headers=ready)
+        headers, body = reply
         started = time.perf_counter()
-        ready = None
         request_id = headers.get("lambda-runtime-aws-request-id", "")
         CURRENT_REQUEST_ID = request_id
         set_trace_id(headers.get("lambda-runtime-trace-id", ""))
@@ -409,14 +421,14 @@ def main():
         if isinstance(outcome, bytes):
             if end_of_output():
                 span["Svl-Output"] = "unfenced"
-            client.request("POST", f"/invocation/{request_id}/response", outcome, span)
+            reply = client.answer_and_next(f"/invocation/{request_id}/response", outcome, span)
         else:
             if not AZURE:  # an Azure function's failure is told by the host's Executed lines instead
                 logs.log_error(outcome, request_id)
             if end_of_output():
                 span["Svl-Output"] = "unfenced"
-            client.request("POST", f"/invocation/{request_id}/error", json.dumps(outcome).encode(),
-                           {"Lambda-Runtime-Function-Error-Type": outcome["errorType"], **span})
+            reply = client.answer_and_next(f"/invocation/{request_id}/error", json.dumps(outcome).encode(),
+                                           {"Lambda-Runtime-Function-Error-Type": outcome["errorType"], **span})
 
 
 if __name__ == "__main__":

@@ -105,7 +105,8 @@ async def test_a_request_without_the_key_is_refused_and_its_body_never_read() ->
 
 
 async def test_pipelined_requests_are_answered_in_order() -> None:
-    """A client may send its next requests before the answers come: each waits its turn, none is lost."""
+    """A client may send its next requests before the answers come: each waits its turn, none is lost; answers
+    written while a pipelined ``GET /next`` waits go out with its event."""
     api, address, host, port = await _serving()
     api.submit(Invocation("rid-1", b'{"n": 1}', 0, "arn"))
     key = "/" + address.split("/", 1)[1]
@@ -113,13 +114,37 @@ async def test_pipelined_requests_are_answered_in_order() -> None:
     writer.write(f"GET {key}/2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"
                  f"POST {key}/2018-06-01/runtime/invocation/rid-1/response HTTP/1.1\r\nContent-Length: 4\r\n\r\n"
                  f"\"ok\"GET {key}/2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n".encode())
+    await writer.drain()
+    api.submit(second := Invocation("rid-2", b'{"n": 2}', 0, "arn"))  # for the third request
     first = await asyncio.wait_for(reader.readuntil(b'{"n": 1}'), 10)
     accepted = await asyncio.wait_for(reader.readuntil(b'{"status":"OK"}'), 10)
+    third = await asyncio.wait_for(reader.readuntil(b'{"n": 2}'), 10)
     assert first.startswith(b"HTTP/1.1 200") and b"Lambda-Runtime-Aws-Request-Id: rid-1" in first
     assert accepted.startswith(b"HTTP/1.1 202")
-    api.submit(second := Invocation("rid-2", b'{"n": 2}', 0, "arn"))  # the third request was waiting for it
-    third = await asyncio.wait_for(reader.readuntil(b'{"n": 2}'), 10)
-    assert b"Lambda-Runtime-Aws-Request-Id: rid-2" in third and not second.outcome.done()
+    assert third.startswith(b"HTTP/1.1 200") and b"Lambda-Runtime-Aws-Request-Id: rid-2" in third
+    assert not second.outcome.done()
+    writer.close()
+    await api.close()
+
+
+async def test_an_answer_and_the_next_request_sent_together_are_answered_with_the_next_event() -> None:
+    """Our bootstraps post an answer and ask for the next event in one write: the 202 and the event come
+    together once there is an event; a client that waits for its 202 gets it at once."""
+    api, address, host, port = await _serving()
+    key = "/" + address.split("/", 1)[1]
+    reader, writer = await asyncio.open_connection(host, port)
+    api.submit(one := Invocation("rid-1", b'{"n": 1}', 0, "arn"))
+    writer.write(f"GET {key}/2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n".encode())
+    await asyncio.wait_for(reader.readuntil(b'{"n": 1}'), 10)
+    writer.write(f"POST {key}/2018-06-01/runtime/invocation/rid-1/response HTTP/1.1\r\nContent-Length: 4\r\n\r\n"
+                 f"\"ok\"GET {key}/2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n".encode())
+    assert (await asyncio.wait_for(one.outcome, 10)).body == b'"ok"'  # the answer counts at once
+    api.submit(Invocation("rid-2", b'{"n": 2}', 0, "arn"))
+    both = await asyncio.wait_for(reader.readuntil(b'{"n": 2}'), 10)
+    assert both.startswith(b"HTTP/1.1 202") and b"HTTP/1.1 200" in both and b"rid-2" in both
+    writer.write(f"POST {key}/2018-06-01/runtime/invocation/rid-2/response HTTP/1.1\r\nContent-Length: 1\r\n\r\n"
+                 "1".encode())
+    assert (await asyncio.wait_for(reader.readuntil(b'{"status":"OK"}'), 10)).startswith(b"HTTP/1.1 202")
     writer.close()
     await api.close()
 
