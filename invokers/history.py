@@ -36,17 +36,19 @@ event fields that only sound secret (an S3 object's ``key``, a Kinesis
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .environment import MASK, looks_secret, mask_url_credentials, mask_value
+from .environment import MASK, looks_secret, mask_url_credentials
 from .jsonout import dumps
 from .models import FunctionSpec, Result, function_key
 
@@ -171,15 +173,20 @@ class History:
         if isinstance(event, (bytes, bytearray)):  # raw bytes sent to test unmarshalling: kept as text
             event = bytes(event).decode("utf-8", "replace")
         secrets = _secret_values(spec.environment)
-        payload: dict[str, Any] = {"request_id": result.request_id}
+        parts = [f'{{"request_id":{_compact(result.request_id)}']
         truncated: list[str] = []
-        for name, value in (("event", event), ("response", result.response), ("error", result.error)):
-            if value is None:
-                continue
-            payload[name], cut = self._capped(_masked(value, secrets))
-            if cut:
-                truncated.append(name)
-        payload["truncated"] = truncated
+        try:
+            for name, value in (("event", event), ("response", result.response), ("error", result.error)):
+                if value is not None:
+                    text, cut = self._capped(value, secrets)
+                    parts.append(f',"{name}":{text}')
+                    if cut:
+                        truncated.append(name)
+        except (TypeError, ValueError) as exc:  # pragma: no cover - events and responses are JSON values
+            log.warning("could not record %s: %s", result.request_id, exc)
+            return None
+        parts.append(f',"truncated":{_compact(truncated)}}}\n')
+        payload_line = "".join(parts).encode("utf-8", "surrogatepass")
         figures = {
             "request_id": result.request_id, "timestamp": result.started_at, "status": result.status,
             "cold": result.cold, "init_ms": result.init_ms, "duration_ms": result.duration_ms,
@@ -191,19 +198,16 @@ class History:
         for name, default in _DEFAULTS.items():  # smaller lines load faster: defaults are left out
             if figures[name] == default:
                 del figures[name]
-        try:
-            payload_line, figures_line = _line(payload), _line(figures)
-        except (TypeError, ValueError) as exc:  # pragma: no cover - events and responses are JSON values
-            log.warning("could not record %s: %s", result.request_id, exc)
-            return None
+        figures_line = _line(figures)
         stem = _file_stem(key)
         return self.folder / f"{stem}.payloads.jsonl", self.folder / f"{stem}.jsonl", payload_line, figures_line
 
-    def _capped(self, value: Any) -> tuple[Any, bool]:
-        text = dumps(value, ensure_ascii=False)
+    def _capped(self, value: Any, secrets: list[str]) -> tuple[str, bool]:
+        """``value`` masked, as compact JSON; over ``payload_cap`` characters, a truncated preview in its place."""
+        text = _compact(_masked(value, secrets))
         if len(text) <= self.payload_cap:
-            return value, False
-        return {"svl_truncated": True, "length": len(text), "preview": text[:self.payload_cap]}, True
+            return text, False
+        return _compact({"svl_truncated": True, "length": len(text), "preview": text[:self.payload_cap]}), True
 
     # ---- reading -----------------------------------------------------------------
 
@@ -321,6 +325,8 @@ def load(function: str, limit: int | None = None, *, project: Path | str, payloa
 
 PENDING_LIMIT = 10_000
 """Runs queued by ``record_soon`` at most; beyond, the caller waits for the writer (memory stays bounded)."""
+GATHER_S = 0.01
+"""The writer's pause after each batch, so a busy engine hands it runs in batches (flush does not wait for it)."""
 GROUP_FRACTION = 8
 """Lines appended to a file at once stay under its limit / this, so rotation keeps files near their limits."""
 
@@ -360,6 +366,7 @@ class _Writer:
             finally:
                 for _ in batch:
                     self._queue.task_done()
+            time.sleep(GATHER_S)  # let the next runs gather: one wake-up per batch, not one per run
 
 
 def _write(batch: list[tuple[History, Result, Any, FunctionSpec]]) -> None:
@@ -417,7 +424,11 @@ def _file_stem(key: str) -> str:
 
 
 def _line(value: dict[str, Any]) -> bytes:
-    return (dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "surrogatepass")
+    return (_compact(value) + "\n").encode("utf-8", "surrogatepass")
+
+
+def _compact(value: Any) -> str:
+    return dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _append(path: Path, line: bytes, limit: int) -> None:
@@ -492,12 +503,19 @@ def _masked(value: Any, secrets: list[str], name: str = "") -> Any:
     if isinstance(value, list):
         return [_masked(item, secrets, name) for item in value]
     if isinstance(value, str):
-        if name and name.lower() not in IDENTIFIER_KEYS:
-            value = mask_value(name, value)
-        else:
+        if name and _sounds_secret(name) and looks_secret(name, value):
+            return MASK
+        if "://" in value:  # only a URL can carry credentials
             value = mask_url_credentials(value)
         for secret in secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
         return value
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _sounds_secret(name: str) -> bool:
+    """A key whose string values are masked when not plain (``looks_secret``), unless it names data
+    (``IDENTIFIER_KEYS``); kept per key name, as the same event shapes come again and again."""
+    return name.lower() not in IDENTIFIER_KEYS and looks_secret(name)

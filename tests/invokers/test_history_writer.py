@@ -93,3 +93,22 @@ def test_the_headless_exit_writes_what_is_queued(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO, timeout=60)
     lines = (tmp_path / "orders.jsonl").read_text().splitlines()
     assert len(lines) == 400 and json.loads(lines[-1])["request_id"] == "req-00399"
+
+
+@pytest.mark.parametrize("event", [
+    {"plain": [1, 2.5, None, True, "text"], "nested": {"deep": {"deeper": "value"}}},
+    {"headers": {"Authorization": "Bearer abc", "X-Api-Key": "k-123456"}, "queryStringParameters": {"token": "t"}},
+    {"body": "see postgres://app:hunter22@db.local/orders"},
+    {"echo": 'the value is tok"en\\s3cret here', "other": "hunter22 again"},
+    {"Records": [{"s3": {"object": {"key": "uploads/photo.jpg"}}}], "unicode": "é ✓ \u2028"},
+])
+def test_masking_without_the_walk_masks_exactly_what_the_walk_does(tmp_path: Path, event: dict[str, object]) -> None:
+    """The writer encodes once and walks the value only when its text holds something maskable: what reaches
+    the disk is what the full walk gives (secrets JSON escapes included)."""
+    from invokers.history import _masked, _secret_values
+
+    function = spec(environment={"API_TOKEN": 'tok"en\\s3cret', "DB_PASSWORD": "hunter22", "TABLE": "orders"})
+    History(tmp_path).record_soon(result(1, response=event), event, function)
+    (run,) = History(tmp_path).load("orders")
+    expected = json.loads(json.dumps(_masked(event, _secret_values(function.environment))))
+    assert run.event == expected and run.response == expected
