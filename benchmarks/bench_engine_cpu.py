@@ -13,7 +13,8 @@ records every Result as ``serve`` does.
 
 ``--compare DIR`` runs the same measurement with another checkout's ``invokers``
 (e.g. a worktree of main before a change) in a child process, alternating A, B, A, B
-per round, and prints both medians and the ratio.
+per round, and prints both medians and the ratio; ``--uvloop`` runs that other side on
+uvloop instead (this checkout's, unless ``--compare`` says otherwise).
 """
 
 from __future__ import annotations
@@ -80,11 +81,12 @@ async def _measure(language: str, invokes: int, concurrency: int, history: bool)
             "per_s": done / (wall1 - wall0), "environments": len(pids)}
 
 
-def _one(checkout: str | None, language: str, args: argparse.Namespace) -> dict[str, float]:
-    """One measurement in a fresh process (``checkout``'s invokers, or ours)."""
+def _one(checkout: str | None, language: str, args: argparse.Namespace, uvloop: bool = False) -> dict[str, float]:
+    """One measurement in a fresh process (``checkout``'s invokers, or ours; on uvloop if asked)."""
     root = checkout or str(Path(__file__).resolve().parents[1])
     command = [sys.executable, __file__, "--child", "--language", language, "--invokes", str(args.invokes),
-               "--concurrency", str(args.concurrency)] + (["--history"] if args.history else [])
+               "--concurrency", str(args.concurrency)] + (["--history"] if args.history else []) + (
+                   ["--uvloop"] if uvloop else [])
     env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root, check=False)
     if done.returncode:
@@ -104,20 +106,27 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--history", action="store_true", help="record every Result (as serve does)")
     parser.add_argument("--compare", metavar="CHECKOUT", help="alternate with another checkout's invokers")
+    parser.add_argument("--uvloop", action="store_true", help="the 'compare' side runs on uvloop (pip install uvloop)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     languages = ["python", "node"] if args.language == "both" else [args.language]
     if args.child:
+        if args.uvloop:
+            import uvloop
+
+            uvloop.install()
         print(json.dumps(asyncio.run(_measure(languages[0], args.invokes, args.concurrency, args.history))))
         return
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.invokes} warm invokes "
           f"at {args.concurrency} concurrent callers{', history recorded' if args.history else ''}")
-    sides = [("this", None)] + ([("compare", args.compare)] if args.compare else [])
+    sides: list[tuple[str, str | None]] = [("this", None)]
+    if args.compare or args.uvloop:
+        sides.append(("uvloop" if args.uvloop else "compare", args.compare))
     for language in languages:
         figures: dict[str, list[dict[str, float]]] = {name: [] for name, _ in sides}
         for _ in range(args.rounds):
             for name, checkout in sides:  # alternated: A, B, A, B
-                figures[name].append(_one(checkout, language, args))
+                figures[name].append(_one(checkout, language, args, uvloop=name == "uvloop"))
         for name, _ in sides:
             runs = figures[name]
             engine = statistics.median(r["engine_us"] for r in runs)
@@ -126,10 +135,11 @@ def main() -> None:
             print(f"{language:6} {name:8} engine {engine:7.1f} µs/invoke  workers {workers:7.1f} µs/invoke  "
                   f"total {engine + workers:7.1f}  {rate:7.0f} invokes/s  "
                   f"(runs: {', '.join(_pair(r) for r in runs)})")
-        if args.compare:
+        if len(sides) > 1:
+            other = sides[1][0]
             mine = statistics.median(r["engine_us"] + r["workers_us"] for r in figures["this"])
-            theirs = statistics.median(r["engine_us"] + r["workers_us"] for r in figures["compare"])
-            print(f"{language:6} total CPU per invoke: this / compare = {mine / theirs:.2f}")
+            theirs = statistics.median(r["engine_us"] + r["workers_us"] for r in figures[other])
+            print(f"{language:6} total CPU per invoke: this / {other} = {mine / theirs:.2f}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
