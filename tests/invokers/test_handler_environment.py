@@ -26,6 +26,7 @@ LAMBDA_NAMES = {"PATH", "LD_LIBRARY_PATH", "AWS_LAMBDA_INITIALIZATION_TYPE", "AW
                 "AWS_LAMBDA_RUNTIME_API"}
 AZURE_NAMES = {"FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsScriptRoot"}  # what the Azure host tells its workers
 OWN = {"MY_SETTING": "mine", "SVL_OF_THE_FUNCTION": "kept"}  # the function's configuration: always seen
+SLOW_OK = 30  # seconds: the handlers start child processes; how fast on a loaded machine is not the point
 
 PYTHON = """
 import os, subprocess, sys
@@ -73,7 +74,7 @@ def check(seen: dict[str, list[str]], allowed: set[str]) -> None:
 
 
 async def test_python_handler_sees_nothing_of_ours(engine: Engine, make_function: MakeFunction) -> None:
-    spec = make_function(PYTHON, environment=dict(OWN))
+    spec = make_function(PYTHON, environment=dict(OWN), timeout_s=SLOW_OK)
     _, result = await engine.invoke_collect(spec, {})
     assert result.ok, result.error
     check(result.response, LAMBDA_NAMES)
@@ -81,7 +82,7 @@ async def test_python_handler_sees_nothing_of_ours(engine: Engine, make_function
 
 
 async def test_node_handler_sees_nothing_of_ours(engine: Engine, make_function: MakeFunction) -> None:
-    spec = make_function(NODE, ext=".js", environment=dict(OWN))
+    spec = make_function(NODE, ext=".js", environment=dict(OWN), timeout_s=SLOW_OK)
     _, result = await engine.invoke_collect(spec, {})
     assert result.ok, result.error
     check(result.response, LAMBDA_NAMES | {"NODE_PATH"})  # Lambda's Node.js runtimes set NODE_PATH
@@ -92,7 +93,7 @@ async def test_custom_runtime_sees_nothing_of_ours(engine: Engine, tmp_path: Pat
     bootstrap.write_text(CURL_BOOTSTRAP)
     bootstrap.chmod(bootstrap.stat().st_mode | stat.S_IXUSR)
     spec = FunctionSpec(name="curl", source="svl.yaml", runtime="provided.al2023", handler="unused",
-                        code_dir=str(tmp_path), environment=dict(OWN))
+                        code_dir=str(tmp_path), environment=dict(OWN), timeout_s=SLOW_OK)
     for _ in range(2):  # the loop answers a second (warm) invoke too
         _, result = await engine.invoke_collect(spec, {})
         assert result.ok, result.error
@@ -154,7 +155,7 @@ async def test_node_trace_id_is_each_invokes_as_lambdas_runtime_client_sets_it(
         engine: Engine, make_function: MakeFunction) -> None:
     """Kept in JavaScript, not C's environment (glibc's setenv keeps every distinct value: a warm worker would
     grow with each invoke), yet every way a handler or its children can read it gives this invoke's id."""
-    spec = make_function(TRACE, ext=".js")
+    spec = make_function(TRACE, ext=".js", timeout_s=SLOW_OK)
     seen = []
     for _ in range(2):
         _, result = await engine.invoke_collect(spec, {})
