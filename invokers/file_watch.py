@@ -23,6 +23,7 @@ Windows, or no inotify) ``watchfiles`` watches with its quiet time.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import struct
 import sys
@@ -68,18 +69,19 @@ def watch_folders(roots: Iterable[str | os.PathLike[str]], accept: Accept, skip_
     folders = [os.path.abspath(root) for root in roots]
     try:
         return _Inotify(folders, accept, skip_dir, stop)
-    except OSError:
-        return _Watchfiles(folders, accept, stop)
+    except OSError as exc:  # not Linux, or no inotify; out of watches: watchfiles polls the folders instead
+        return _Watchfiles(folders, accept, stop, polling=exc.errno in (errno.ENOSPC, errno.ENOMEM))
 
 
 class _Watchfiles(Watch):
     """``watchfiles``, which cannot tell a finished write from one under way: it waits for a quiet time."""
 
-    def __init__(self, folders: list[str], accept: Accept, stop: asyncio.Event | None) -> None:
+    def __init__(self, folders: list[str], accept: Accept, stop: asyncio.Event | None, *, polling: bool) -> None:
         from watchfiles import awatch
 
         self._changes = awatch(*folders, watch_filter=lambda _change, path: accept(path), step=FALLBACK_STEP_MS,
-                               debounce=int(MAX_WAIT_S * 1000), stop_event=stop, recursive=True)
+                               debounce=int(MAX_WAIT_S * 1000), stop_event=stop, recursive=True,
+                               force_polling=polling)
 
     async def next_batch(self) -> list[str] | None:
         try:
@@ -111,8 +113,12 @@ class _Inotify(Watch):
         self.first = self.last = 0.0
         self._ready: asyncio.Future[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
-        for root in roots:
-            self._add_tree(root, report=False)
+        try:
+            for root in roots:
+                self._add_tree(root, report=False, strict=True)
+        except OSError:
+            os.close(self._fd)
+            raise
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(self._fd, self._read)
 
@@ -151,11 +157,18 @@ class _Inotify(Watch):
 
     # ---- gathering -----------------------------------------------------------
 
-    def _add_tree(self, folder: str, *, report: bool) -> None:
+    def _add_tree(self, folder: str, *, report: bool, strict: bool = False) -> None:
         """Watch ``folder`` and the folders under it; with ``report``, what is already in them counts as changed
-        (a folder created or moved in: its files may have been written before its watch was added)."""
+        (a folder created or moved in: its files may have been written before its watch was added). ``strict``
+        (at start): running out of the user's inotify watches raises, so the caller can poll instead."""
         wd = self._libc.inotify_add_watch(self._fd, os.fsencode(folder), WATCHED)
         if wd < 0:
+            import ctypes
+
+            failure = ctypes.get_errno()
+            if strict and failure in (errno.ENOSPC, errno.ENOMEM):
+                raise OSError(failure, f"cannot watch {folder}: the user's inotify watches are used up "
+                                       "(fs.inotify.max_user_watches)")
             return  # gone already, or not a folder
         self.folders[wd] = folder
         try:
@@ -165,7 +178,7 @@ class _Inotify(Watch):
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if not self.skip_dir(entry.name):
-                    self._add_tree(entry.path, report=report)
+                    self._add_tree(entry.path, report=report, strict=strict)
             elif report and self.accept(entry.path):
                 self._touch(entry.path)
 

@@ -33,6 +33,16 @@ def watching(root: Path, skip: tuple[str, ...] = ()) -> Watch:
     return watch_folders([root], lambda path: not path.endswith((".swp", "~")), lambda name: name in skip)
 
 
+def inotify_descriptors() -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}") == "anon_inode:inotify"
+        except OSError:
+            pass  # closed meanwhile
+    return count
+
+
 def seen(watch: Watch, path: Path) -> bool:
     return str(path) in watch.changed  # type: ignore[attr-defined]
 
@@ -144,4 +154,38 @@ async def test_without_inotify_watchfiles_gives_the_batches(tmp_path: Path, monk
         stop.set()
         assert await asyncio.wait_for(watch.next_batch(), 30) is None
     finally:
+        watch.close()
+
+
+async def test_out_of_inotify_watches_the_folders_are_polled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fs.inotify.max_user_watches reached at start: no half-watched project, watchfiles polls it instead."""
+    import ctypes
+    import errno
+
+    real = ctypes.CDLL(None, use_errno=True)
+
+    class Exhausted:
+        def inotify_init1(self, flags: int) -> int:
+            return int(real.inotify_init1(flags))
+
+        def inotify_add_watch(self, *_args: object) -> int:
+            ctypes.set_errno(errno.ENOSPC)
+            return -1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda *_args, **_kwargs: Exhausted())
+    open_before = inotify_descriptors()
+    stop = asyncio.Event()
+    watch = watch_folders([tmp_path], lambda path: path.endswith(".py"), lambda name: False, stop)
+    try:
+        assert not isinstance(watch, file_watch._Inotify)
+        assert inotify_descriptors() == open_before  # the one opened was closed again
+        batch = asyncio.ensure_future(watch.next_batch())
+        for attempt in range(60):
+            (tmp_path / "app.py").write_text(f"X = {attempt}\n")
+            done, _ = await asyncio.wait({batch}, timeout=0.5)
+            if done:
+                break
+        assert batch.result() == [str(tmp_path / "app.py")]
+    finally:
+        stop.set()
         watch.close()
