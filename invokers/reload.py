@@ -142,7 +142,10 @@ class Reloader:
             source.close()
 
     def _watch(self, stop: asyncio.Event | None) -> Watch:
-        return watch_folders(self.roots(), lambda path: not ignored(path), skipped_dir, stop)
+        """The watcher, taking only what ``apply`` would act on: an editor's temporary files (JetBrains'
+        ``___jb_tmp___``, a backup renamed away) neither make a batch nor hold one."""
+        return watch_folders(self.roots(), lambda path: not ignored(path) and _relevant(Path(path), self._config_names),
+                             skipped_dir, stop)
 
     async def apply(self, paths: Iterable[str]) -> ReloadEvent | None:
         """Reload for a set of changed paths; None when none of them matters."""

@@ -297,3 +297,21 @@ async def test_an_invoke_during_a_prewarm_takes_that_environment(tmp_path: Path)
     started = [path.name for path in signals.glob("started-*")]
     assert started == [f"started-{result.response}"]  # one init, in the environment that answered
     assert result.cold and result.init_ms is not None
+
+
+async def test_the_watcher_takes_only_what_a_reload_acts_on(tmp_path: Path) -> None:
+    """An IDE's safe write (a temporary file renamed over the handler) and other files: only the handler comes."""
+    root = project(tmp_path)
+    async with Engine() as engine:
+        changes = Reloader(root, engine).changes()
+        first = asyncio.ensure_future(changes.__anext__())
+        await asyncio.sleep(0)  # one turn: armed
+        (root / "README.md").write_text("notes\n")
+        temporary = root / "a" / "app.py___jb_tmp___"
+        temporary.write_text("def handler(e, c):\n    return 5\n")
+        (root / "a" / "app.py").rename(root / "a" / "app.py___jb_old___")
+        temporary.rename(root / "a" / "app.py")
+        (root / "a" / "app.py___jb_old___").unlink()
+        batch = await asyncio.wait_for(first, 30)
+        await changes.aclose()
+    assert batch == [str(root / "a" / "app.py")]
