@@ -23,6 +23,12 @@ def ms(value: float | None) -> str:
     return f"{value:.2f} ms" if value < 1000 else f"{value / 1000:.2f} s"
 
 
+def signed_ms(delta: float) -> str:
+    """A duration change with its sign, ``+1.50 ms``; a change that rounds to nothing is ``+0.00``, never ``-0.00``."""
+    shown = round(delta, 2) + 0.0  # + 0.0: -0.0 becomes 0.0
+    return f"{'+' if shown >= 0 else ''}{shown:.2f} ms"
+
+
 def place(folder: Path, project: Path) -> str:
     """A folder as a person reads it: relative to the project when inside it, else with ``~`` for the home."""
     if folder.is_relative_to(project):
@@ -48,7 +54,7 @@ def figures(result: Result, comparison: Comparison | None = None) -> Table:
     duration = Text(ms(result.duration_ms))
     if comparison is not None:
         delta = comparison.duration_delta_ms
-        duration.append(f"  {'+' if delta >= 0 else ''}{delta:.2f} ms", style="red" if delta > 0 else "green")
+        duration.append(f"  {signed_ms(delta)}", style="red" if delta > 0 else "green")
     table.add_row("duration", duration)
     if result.attempts > 1:  # an Azure retry policy ran it again; the figures are the last attempt's
         failed = ", ".join(retry.get("status", "?") for retry in result.retries)

@@ -22,7 +22,7 @@ from invokers.cli_output import line_for
 from invokers.models import Result
 from invokers.side_by_side import SideBySide
 
-from ..format import STATUS_STYLES, drift_table, ms, usd
+from ..format import STATUS_STYLES, drift_table, ms, signed_ms, usd
 
 
 def _start(result: Result) -> Text:
@@ -40,9 +40,8 @@ def figures(found: SideBySide) -> Table:
     table.add_row("status", Text(local.status, style=STATUS_STYLES.get(local.status, "")),
                   Text(remote.status, style=STATUS_STYLES.get(remote.status, "")))
     table.add_row("start", _start(local), _start(remote))
-    delta = found.duration_delta_ms
     table.add_row("duration", ms(local.duration_ms),
-                  Text(ms(remote.duration_ms)).append(f" ({'+' if delta >= 0 else ''}{delta:.2f} ms)", style="dim"))
+                  Text(ms(remote.duration_ms)).append(f" ({signed_ms(found.duration_delta_ms)})", style="dim"))
     table.add_row("billed", f"{local.billed_ms} ms", f"{remote.billed_ms} ms")
     table.add_row("memory", f"{local.max_memory_mb or '?'}/{local.memory_mb} MB",
                   f"{remote.max_memory_mb or '?'}/{remote.memory_mb} MB")
