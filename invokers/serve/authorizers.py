@@ -38,7 +38,7 @@ from ..environment import ACCOUNT_ID, region
 from ..models import FunctionSpec, LogRecord, Result
 from . import iam_auth, jwt_auth, payloads
 from .payloads import HttpAnswer, Request
-from .routes import Match
+from .routes import Match, Route
 
 Run = Callable[[FunctionSpec, Any, str], Awaitable[tuple[list[LogRecord], Result]]]
 
@@ -126,6 +126,30 @@ class Authorizers:
         decision = _decide(config, output, arn, http_api)
         decision.logs = logs
         return decision
+
+
+def authorizer_notes(routes: list[Route]) -> list[str]:
+    """What a local run cannot check of the routes' authorizers, said once when serving starts."""
+    kinds = {(route.authorizer or {}).get("type") for route in routes}
+    notes = []
+    if kinds & {"JWT", "COGNITO"}:
+        notes.append("JWT/Cognito authorizers: iss, aud/client_id, exp, nbf and scopes are checked; signatures "
+                     "cannot be checked offline (no JWKS), so signed tokens are trusted; alg none is refused")
+    unknown: dict[str, list[str]] = {}
+    for route in routes:
+        config = route.authorizer or {}
+        if config.get("type") == "JWT":
+            unknown[str(config.get("name"))] = [what for what in ("issuer", "audience") if not config.get(what)]
+        elif config.get("type") == "COGNITO":
+            unknown[str(config.get("name"))] = [] if config.get("issuers") else ["user pool issuer"]
+    for name, missing in sorted(unknown.items()):
+        if missing:
+            notes.append(f"authorizer {name}: {' and '.join(missing)} not known locally (a value from "
+                         "another stack or resource): not checked")
+    if "AWS_IAM" in kinds:
+        notes.append("AWS_IAM routes: a SigV4 Authorization (service scope, X-Amz-Date within 5 min) is required; "
+                     "the signature itself is not recomputed")
+    return notes
 
 
 def _decide(config: dict[str, Any], output: Any, arn: str, http_api: bool) -> Decision:

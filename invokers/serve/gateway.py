@@ -16,7 +16,7 @@ from typing import Any
 
 from ..models import FunctionSpec, LogRecord, Result
 from . import cors, payloads
-from .authorizers import Authorizers
+from .authorizers import Authorizers, authorizer_notes
 from .http11 import HttpRequest, Responder
 from .payloads import HttpAnswer, Request
 from .routes import URL_PREFIX, Match, RouteTable
@@ -65,26 +65,7 @@ class Gateway:
             else:
                 kind = {"api": "REST API", "http_api": "HTTP API", "azure_http": "Azure HTTP"}[route.kind]
                 lines.append(f"{kind:<13} {route.method:<6} {base_url}{route.path} -> {route.function}")
-        kinds = {(route.authorizer or {}).get("type") for route in self.table.routes}
-        if kinds & {"JWT", "COGNITO"}:
-            lines.append("JWT/Cognito authorizers: iss, aud/client_id, exp, nbf and scopes are checked; signatures "
-                         "cannot be checked offline (no JWKS), so signed tokens are trusted; alg none is refused")
-        unknown: dict[str, list[str]] = {}
-        for route in self.table.routes:
-            config = route.authorizer or {}
-            if config.get("type") == "JWT":
-                unknown[str(config.get("name"))] = [what for what, key in (("issuer", "issuer"),
-                                                                           ("audience", "audience"))
-                                                    if not config.get(key)]
-            elif config.get("type") == "COGNITO":
-                unknown[str(config.get("name"))] = [] if config.get("issuers") else ["user pool issuer"]
-        for name, missing in sorted(unknown.items()):
-            if missing:
-                lines.append(f"authorizer {name}: {' and '.join(missing)} not known locally (a value from "
-                             "another stack or resource): not checked")
-        if "AWS_IAM" in kinds:
-            lines.append("AWS_IAM routes: a SigV4 Authorization (service scope, X-Amz-Date within 5 min) is required; "
-                         "the signature itself is not recomputed")
+        lines.extend(authorizer_notes(self.table.routes))
         return lines
 
     async def handle(self, request: HttpRequest, responder: Responder, early: Early) -> tuple[str, Answer] | None:

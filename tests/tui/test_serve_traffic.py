@@ -64,8 +64,28 @@ async def test_serve_from_the_ui_shows_traffic_and_publishes_the_session(
         assert session.find(root) is None
 
 
+JWT_GUARDED = """
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt: {JwtConfiguration: {issuer: "https://issuer.example", audience: [app]}}
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Get: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /hello, Method: get}}
+"""
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     (FILES, "1 API route: GET /hello"),
+    ({"app.py": FILES["app.py"], "template.yaml": JWT_GUARDED}, "signatures cannot be checked offline"),
     ({"app.py": FILES["app.py"], "svl.yaml": "functions:\n  plain:\n    handler: app.handler\n"}, "no API routes")])
 async def test_starting_serve_says_which_routes_there_are(
         project_app: Callable[[dict[str, str]], tuple[Any, Path]], files: dict[str, str], expected: str) -> None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from invokers.catalogue import CatalogueChange
 from invokers.models import FunctionSpec
 from invokers.serve import session
+from invokers.serve.authorizers import authorizer_notes
+from invokers.serve.routes import Route
 from invokers.serve.server import DEFAULT_PORT, Server
 from invokers.serve.traffic import Traffic
 
@@ -75,9 +77,11 @@ class ServeController:
         """The palette's command: start (and say where) or stop."""
         if self.server is None:
             url = await self.start()
+            routes: list[Route] = self.server.gateway.table.routes if self.server is not None else []
+            notes = "".join(f" {note}." for note in authorizer_notes(routes))  # what is not checked locally
             self.app.notify(f"Serving on {url} (this machine only): {routes_text(self.app.catalogue.functions)}, "
                             "the Lambda Invoke API, and 'svl-tui invoke' from other terminals. "
-                            "Palette: 'Serve: traffic'.", title="Local endpoint", timeout=10)
+                            f"Palette: 'Serve: traffic'.{notes}", title="Local endpoint", timeout=10)
         else:
             await self.stop()
             self.app.notify("Local endpoint stopped", title="Local endpoint")
