@@ -83,17 +83,24 @@ class Server:
                   qualifier: str | None = None) -> tuple[list[LogRecord], Result]:
         """One invocation through the engine, its log records collected for the log tail and the UI;
         ``on_chunk`` gets a streamed response's pieces as they come (``serve.streaming``); ``qualifier``
-        is the alias or version an Invoke API caller named (it ends the handler's invoked ARN)."""
+        is the alias or version an Invoke API caller named (it ends the handler's invoked ARN).
+
+        The stream is read to its end, not left at its Result: a generator left open is closed by
+        asyncio's finalizer hook, which costs a task and a wake-up of the loop (a system call) per request.
+        """
         records: list[LogRecord] = []
+        result: Result | None = None
         async for update in self.engine.invoke(spec, event, request_id=request_id, chunks=on_chunk is not None,
                                                qualifier=qualifier):
             if isinstance(update, Result):
-                return records, update
-            if isinstance(update, ResponseChunk) and on_chunk is not None:
+                result = update
+            elif isinstance(update, ResponseChunk) and on_chunk is not None:
                 await on_chunk(update)
             elif isinstance(update, LogRecord):
                 records.append(update)
-        raise RuntimeError("invocation stream ended without a result")  # pragma: no cover - engine invariant
+        if result is None:  # pragma: no cover - engine invariant
+            raise RuntimeError("invocation stream ended without a result")
+        return records, result
 
     def tell(self, traffic: Traffic) -> None:
         """Pass a finished request to every listener (access log, UI)."""
