@@ -15,7 +15,7 @@ What it refuses, each with a clear 4xx/5xx answer and the connection closed: a
 malformed request line or header (400), a head over ``MAX_HEAD`` bytes (431), a
 body over ``max_body`` (413), a transfer coding other than chunked (501), both
 ``Content-Length`` and ``Transfer-Encoding`` (400: the request-smuggling shape),
-another HTTP version (505).
+another HTTP version (505), an incomplete request left idle for ``IDLE_S`` (408).
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ MAX_HEAD = 64 * 1024
 """Request line and headers together; a longer head is refused with 431."""
 MAX_HEADERS = 200
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
+IDLE_S = 75.0
+"""A connection with no request running and no byte for this long is closed (aiohttp's keep-alive time);
+an incomplete request left that long gets 408 first."""
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
@@ -420,6 +423,8 @@ class HttpConnection(asyncio.Protocol):
         self._drain: asyncio.Future[None] | None = None
         self._writable = True
         self._eof = False
+        self.active_at = time.monotonic()
+        """When a byte last came or an answer was last finished (see ``expire``)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not subclasses
@@ -456,6 +461,7 @@ class HttpConnection(asyncio.Protocol):
             self.transport.write(data)
 
     def data_received(self, data: bytes) -> None:
+        self.active_at = time.monotonic()
         self.parser.feed(data)
         if not self._busy:
             self._next()
@@ -508,6 +514,7 @@ class HttpConnection(asyncio.Protocol):
     def answered(self, keep_alive: bool) -> None:
         """The answer is written: go on with the next request on this connection, or close it."""
         self._busy = False
+        self.active_at = time.monotonic()
         if not keep_alive:
             self.close()
             return
@@ -522,6 +529,16 @@ class HttpConnection(asyncio.Protocol):
         self.write(_head(error.status, [("Content-Type", "text/plain; charset=utf-8")],
                          f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n") + body)
         self.close()
+
+    def expire(self, now: float, idle_s: float) -> None:
+        """Close the connection if it has been idle ``idle_s`` (never while a request runs on it)."""
+        if self._busy or self.closing or now - self.active_at < idle_s:
+            return
+        if self.parser.buffered or self.parser.waiting_for_body is not None:
+            self._refuse(HttpError(408, f"Request Timeout: the request was still incomplete after {idle_s:g} s "
+                                        "without a byte"))
+        else:
+            self.close()
 
     def close(self) -> None:
         self.closing = True
@@ -538,9 +555,11 @@ class HttpConnection(asyncio.Protocol):
 class HttpServer:
     """Listens on ``host:port`` and serves each connection with ``HttpConnection``."""
 
-    def __init__(self, handler: Handler, *, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(self, handler: Handler, *, max_body: int = DEFAULT_MAX_BODY, idle_s: float = IDLE_S) -> None:
         self._handler = handler
         self._max_body = max_body
+        self.idle_s = idle_s
+        self._sweeper: asyncio.TimerHandle | None = None
         self._server: asyncio.Server | None = None
         self.connections: set[HttpConnection] = set()
         self.tasks: set[asyncio.Task[None]] = set()
@@ -552,12 +571,22 @@ class HttpServer:
             lambda: HttpConnection(self._handler, self.connections, self.tasks, self._max_body), host, port,
             backlog=1024, reuse_address=True)
         sockets: Any = self._server.sockets
+        self._sweep()
         return int(sockets[0].getsockname()[1]) if sockets else port
+
+    def _sweep(self) -> None:
+        """Every few seconds, not per request: close the connections idle for ``idle_s``."""
+        now = time.monotonic()
+        for connection in list(self.connections):
+            connection.expire(now, self.idle_s)
+        self._sweeper = asyncio.get_running_loop().call_later(min(self.idle_s / 2, 15.0), self._sweep)
 
     async def close(self) -> None:
         if self._server is None:
             return
         self._server.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for connection in list(self.connections):
             connection.abort()
         tasks = list(self.tasks)

@@ -334,3 +334,27 @@ async def test_framing_headers_are_ours_and_204_has_neither_body_nor_length() ->
     assert first == (b"200 OK\r\nDate: yesterday\r\nContent-Type: application/octet-stream\r\n"
                      b"Content-Length: 4\r\n\r\nbody")
     assert second == b"204 No Content\r\nDate: yesterday\r\n\r\n"
+
+
+async def test_idle_connections_are_closed_and_an_incomplete_request_gets_408_first() -> None:
+    server = HttpServer(echo, idle_s=0.3)
+    port = await server.start("127.0.0.1", 0)
+
+    def wait_out(data: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as connection:
+            connection.sendall(data)
+            received = b""
+            while piece := connection.recv(65536):  # until the server closes the connection
+                received += piece
+            return received
+
+    try:
+        idle, partial, answered = await asyncio.gather(
+            asyncio.to_thread(wait_out, b""),
+            asyncio.to_thread(wait_out, b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"),
+            asyncio.to_thread(wait_out, b"GET /kept HTTP/1.1\r\n\r\n"))
+    finally:
+        await server.close()
+    assert idle == b""
+    assert partial.startswith(b"HTTP/1.1 408 Request Timeout\r\n") and b"still incomplete" in partial
+    assert answered.startswith(b"HTTP/1.1 200 OK") and answered.endswith(b"GET /kept 0:")  # then closed, idle
