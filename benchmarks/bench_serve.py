@@ -9,7 +9,7 @@ Node handlers behind HTTP API routes). Every comparison alternates the two
 
 1. first burst: 20 concurrent requests to a 100 ms handler right after start (20 cold starts);
 2. warm bursts of the same;
-3. throughput and p99 latency at 16 keep-alive clients (autocannon), Python and Node handlers;
+3. throughput, p99 latency and CPU per request at 16 keep-alive clients (autocannon), Python and Node handlers;
 4. memory of the whole process tree: idle, after the load, and (svl-tui) after the idle time;
 5. save -> the next request runs the new code (svl-tui's reload), and warm latency after it;
 6. whole-process ``svl-tui invoke`` with a running session vs ``python-lambda-local``.
@@ -118,20 +118,44 @@ def burst_ms(port: int, path: str, count: int = 20) -> float:
 
 def autocannon(port: int, path: str, seconds: int) -> tuple[float, float]:
     """(requests per second, p99 latency ms) at 16 keep-alive clients."""
+    return autocannon_run(port, path, seconds)[:2]
+
+
+def autocannon_run(port: int, path: str, seconds: int) -> tuple[float, float, int]:
+    """(requests per second, p99 latency ms, requests answered) at 16 keep-alive clients."""
     done = subprocess.run([str(BIN / "autocannon"), "-c", "16", "-d", str(seconds), "-j",
                            f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True)
     report = json.loads(done.stdout)
     if report.get("non2xx") or report.get("errors"):
         raise RuntimeError(f"autocannon on :{port}{path}: {report.get('non2xx')} non-2xx, "
                            f"{report.get('errors')} errors")
-    return report["requests"]["average"], report["latency"]["p99"]
+    return report["requests"]["average"], report["latency"]["p99"], report["requests"]["total"]
 
 
-def loaded_run(port: int, path: str, seconds: int, pid: int, peak: list[float]) -> tuple[float, float]:
-    """A throughput run, then the server's memory at once (the other server's turn outlasts the idle time)."""
-    figures = autocannon(port, path, seconds)
+def loaded_run(port: int, path: str, seconds: int, pid: int, peak: list[float]) -> tuple[float, float, float]:
+    """A throughput run, then the server's memory at once (the other server's turn outlasts the idle time).
+
+    Returns requests per second, p99 and the CPU the server's whole process tree (its workers too) spent
+    per request, in microseconds: on 2 shared cores, what bounds the throughput."""
+    cpu = tree_cpu_s(pid)
+    rate, p99, total = autocannon_run(port, path, seconds)
+    cpu = tree_cpu_s(pid) - cpu
     peak.append(tree_rss_mb(pid))
-    return figures
+    return rate, p99, cpu / max(total, 1) * 1e6
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) of a process and its live descendants (what ended since is not counted)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+    return total / tick
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -217,8 +241,10 @@ def run(args: argparse.Namespace, project: Path, svl: str, ours: subprocess.Pope
         results = alternate(args.rounds, partial(loaded_run, SVL_PORT, path, args.duration, ours.pid, peaks[0]),
                             partial(loaded_run, SLS_PORT, path, args.duration, theirs.pid, peaks[1]))
         pairs_ours, pairs_theirs = results
-        compare(f"{path} req/s", [r for r, _ in pairs_ours], [r for r, _ in pairs_theirs], "req/s", True)
-        compare(f"{path} p99", [p for _, p in pairs_ours], [p for _, p in pairs_theirs], "ms", False)
+        compare(f"{path} req/s", [r[0] for r in pairs_ours], [r[0] for r in pairs_theirs], "req/s", True)
+        compare(f"{path} p99", [r[1] for r in pairs_ours], [r[1] for r in pairs_theirs], "ms", False)
+        compare(f"{path} CPU per request (server and workers)", [r[2] for r in pairs_ours],
+                [r[2] for r in pairs_theirs], "us", False)
         loaded[path] = (max(peaks[0]), max(peaks[1]))
     if args.only == "throughput":
         return
