@@ -9,7 +9,6 @@
 // With SVL_STYLE=azure it runs an Azure function instead (azure_node.js: models v3 and v4).
 "use strict";
 
-const http = require("http");
 const net = require("net");
 const path = require("path");
 const fs = require("fs");
@@ -33,7 +32,9 @@ const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const HANDLER = process.env._HANDLER || "";
 const AZURE = OURS.SVL_STYLE === "azure";
 const JSON_LOGS = (process.env.AWS_LAMBDA_LOG_FORMAT || "").toUpperCase() === "JSON";
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// `http` serves only a streamed response's chunked POST (responseStream): required there, not at every start
+// (its modules are compiled from source when Lambda's heap flags are set, ~4 ms of CPU per cold start).
+let streamAgent = null;
 
 let currentRequestId = "";
 let currentInvocation = null; // { id, settle(kind, payload) } while an invoke runs
@@ -356,8 +357,10 @@ globalThis.awslambda = {
 // The response stream a streaming handler writes to: a chunked POST to the Runtime API, as the RIC
 // sends it; an error after the first byte travels in the trailers.
 function responseStream(requestId, started) {
+  const http = require("http");
+  streamAgent = streamAgent || new http.Agent({ keepAlive: true, maxSockets: 1 });
   const req = http.request({
-    host: API_HOST, port: Number(API_PORT), method: "POST", agent,
+    host: API_HOST, port: Number(API_PORT), method: "POST", agent: streamAgent,
     path: `${API_PREFIX}/invocation/${requestId}/response`,
     headers: { "Lambda-Runtime-Function-Response-Mode": "streaming", "Transfer-Encoding": "chunked",
       "Content-Type": "application/octet-stream",
