@@ -122,7 +122,7 @@ def show(found: SideBySide, painter: Painter) -> None:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(),
               file=painter.stream)
-    delta = found.duration_delta_ms + 0.0
+    delta = round(found.duration_delta_ms, 2) + 0.0  # never "-0.00": -0.004 rounds to -0.0, + 0.0 makes it 0.0
     print(f"deployed took {'+' if delta >= 0 else ''}{delta:.2f} ms against local", file=painter.stream)
     ignored = f" ({len(found.diff.ignored)} volatile path(s) ignored: {', '.join(found.diff.ignored[:4])})" \
         if found.diff.ignored else ""

@@ -233,3 +233,19 @@ async def test_every_line_of_the_function_list_fits_its_width(project_app, size)
         assert any("1536M" in line for line in lines) and any("10240M" in line for line in lines)
         assert all(len(line) <= room for line in lines), (room, lines)
         assert any("5m" in line for line in lines) and any("15m" in line for line in lines)
+
+
+def test_a_duration_change_smaller_than_the_shown_precision_is_never_minus_zero() -> None:
+    """#13: watch printed 'duration -0.00 ms'; the result panel and the compare screen drew the same."""
+    from rich.console import Console
+
+    from invokers.models import Comparison, Result
+    from tui.format import figures, signed_ms
+
+    assert signed_ms(-0.004) == "+0.00 ms" and signed_ms(-0.006) == "-0.01 ms" and signed_ms(1.5) == "+1.50 ms"
+    result = Result(request_id="r", function="f", status="ok", cold=False, duration_ms=1.0, billed_ms=1,
+                    memory_mb=128, max_memory_mb=40)
+    console = Console(width=60, record=True, color_system=None)
+    console.print(figures(result, Comparison(result, result, -0.003, False, False)))
+    text = console.export_text()
+    assert "-0.00" not in text and "+0.00 ms" in text
