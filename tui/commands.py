@@ -75,9 +75,10 @@ def system_commands(app: SvlApp, screen: MainScreen) -> Iterator[SystemCommand]:
     yield SystemCommand("Keys and help", "Show every key binding", partial(screen.run_action, "app.show_help"))
     yield SystemCommand("Env vars file…", "Override functions' environment from a SAM env-vars JSON file "
                         "(sam local --env-vars)", screen.query_one(ReloadController).ask_env_vars)
-    yield SystemCommand("AWS: resolve stored values…", "Read the SSM parameters, secrets and stack outputs the "
-                        "functions' environments use, from AWS (asks first; kept for this session)",
-                        screen.query_one(ReloadController).ask_resolve_aws)
+    if app.aws is not None:  # --no-aws: "do not contact AWS at all"
+        yield SystemCommand("AWS: resolve stored values…", "Read the SSM parameters, secrets and stack outputs "
+                            "the functions' environments use, from AWS (asks first; kept for this session)",
+                            screen.query_one(ReloadController).ask_resolve_aws)
     yield SystemCommand("Debug port…", "Start local functions under debugpy / node --inspect on a port, "
                         "for VS Code or another editor to attach", partial(ask_debug_port, app))
     yield SystemCommand("Serve: start/stop local endpoint", "API Gateway routes and the Lambda Invoke API on "

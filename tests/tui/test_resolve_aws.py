@@ -6,7 +6,11 @@ import textwrap
 
 import pytest
 
+from invokers.aws.session import AwsSettings
+from invokers.discovery import discover
 from tests.tui.test_main_screen import finished, save_until, wait_for
+from tui.app import SvlApp
+from tui.commands import system_commands
 from tui.controllers.reload_watch import ReloadController
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.function_list import FunctionList
@@ -42,8 +46,11 @@ async def test_resolve_from_the_palette_asks_first_and_survives_a_save(project_a
         ssm = boto3.client("ssm", region_name="us-east-1")
         ssm.put_parameter(Name="/app/db-url", Value="postgres://db.internal/app", Type="String")
         ssm.put_parameter(Name="/app/db-password", Value="s3cr3t-hunter2", Type="SecureString")
-        app, root = project_app(PROJECT)
+        _, root = project_app(PROJECT)
+        app = SvlApp(discover(root), aws=AwsSettings())  # AWS on: what the palette's command needs
         async with app.run_test(size=(120, 35)) as pilot:
+            assert "AWS: resolve stored values…" in {c.title for c in system_commands(app, app.main_screen)}
+
             def environment() -> dict[str, str]:
                 return app.reloader.functions[0].environment
 
@@ -73,3 +80,13 @@ async def test_resolve_from_the_palette_asks_first_and_survives_a_save(project_a
             run = app.main_screen.run_area.runs["Reader"][-1]
             assert run.result.response == {"DB_URL": "postgres://db.internal/app", "DB_PASSWORD": "s3cr3t-hunter2",
                                            "MISSING": "<ssm:/app/not-there>"}
+
+
+async def test_with_aws_off_the_palette_does_not_offer_to_read_from_aws(project_app) -> None:
+    """--no-aws means "do not contact AWS at all": the command asked to read with the default credentials."""
+    app, _root = project_app(PROJECT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.aws is None
+        titles = {c.title for c in system_commands(app, app.main_screen)}
+        assert "AWS: resolve stored values…" not in titles and "Env vars file…" in titles
