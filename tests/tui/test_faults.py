@@ -249,3 +249,19 @@ def test_a_duration_change_smaller_than_the_shown_precision_is_never_minus_zero(
     console.print(figures(result, Comparison(result, result, -0.003, False, False)))
     text = console.export_text()
     assert "-0.00" not in text and "+0.00 ms" in text
+
+
+async def test_a_question_is_not_hidden_under_earlier_notices(example_app: SvlApp) -> None:
+    """At 80x24 the start-up toasts (config warnings, the example's welcome) covered a dialog's buttons."""
+    from tui.screens.confirm import ConfirmScreen
+
+    async with example_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        example_app.notify("a long warning " * 12, title="Config warning", severity="warning", timeout=30)
+        await pilot.pause()
+        assert example_app._notifications
+        example_app.push_screen(ConfirmScreen("Read values from AWS?", "Read them?", yes="Read"))
+        await wait_for(pilot, lambda: isinstance(example_app.screen, ConfirmScreen))
+        await pilot.pause()
+        assert not example_app._notifications  # the question and its buttons are all that is shown
+        await pilot.press("n")

@@ -26,6 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("Cancel (n)", id="confirm-no")
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # toasts draw above screens: at 80x24 they covered the buttons
         self.query_one("#confirm-dialog").border_title = self.title_text
         self.query_one("#confirm-no").focus()
 
