@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import textwrap
 
+import pytest
 from textual.widgets import Input, OptionList, Tree
 
 from tests.tui.test_main_screen import finished, screen_text, wait_for
@@ -54,7 +55,7 @@ async def test_stop_inspect_step_continue_without_a_timeout(project_app) -> None
         panel = screen.query_one(DebuggerPanel)
         await wait_for(pilot, lambda: panel.display and panel.stop is not None)
         assert panel.stop is not None and panel.stop.line == 9
-        assert "stopped app.py:9 in handler" in screen_text(panel).replace("project/", "")
+        assert "stopped at app.py:9 in handler" in screen_text(panel).replace("project/", "")
         tree = panel.query_one(Tree)
         labels = _labels(tree)
         assert any(label.startswith("api_key = ****") for label in labels)  # masked
@@ -126,3 +127,28 @@ async def test_palette_debug_port_sets_and_clears_the_engine_port(project_app) -
         await pilot.pause()
         await pilot.press(*["backspace"] * 4, "enter")
         await wait_for(pilot, lambda: app.engine.debug_port is None)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_stacked_the_pane_takes_the_results_room_and_fits_the_width(project_app, size) -> None:
+    """Below 140 columns the pane was squeezed between the logs and the result (4 rows, cut on the right)."""
+    app, _root = project_app({"app.py": HANDLER, "svl.yaml": CONFIG})
+    async with app.run_test(size=size) as pilot:
+        screen = app.main_screen
+        screen.select("stops")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        panel = screen.query_one(DebuggerPanel)
+        await wait_for(pilot, lambda: panel.display and panel.stop is not None, timeout=30)
+        await pilot.pause()
+        assert panel.region.right <= size[0] and panel.region.height >= 9
+        assert not screen.query_one(TimingPanel).region  # the result panel waits: nothing to show while stopped
+        assert screen.query_one("#debug-where").region and "stopped" in screen_text(panel)
+        source = panel.query_one("#debug-source")
+        shown = [source.render_line(y).text for y in range(source.size.height)]
+        assert any("doubled = helper(order)" in line for line in shown), shown  # the line it stopped at, in view
+        panel.focus()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: finished(app, "stops"), timeout=30)
+        await pilot.pause()
+        assert screen.query_one(TimingPanel).region  # back once the invocation ended

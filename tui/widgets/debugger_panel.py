@@ -72,12 +72,14 @@ class DebuggerPanel(Vertical, can_focus=True):
         self.stop = stop
         self.waiting = False
         self.display = True
-        what = "post-mortem at the frame that raised" if stop.post_mortem else "stopped"
+        what = "post-mortem, raised at" if stop.post_mortem else "stopped at"
         frame = stop.frames[stop.index] if 0 <= stop.index < len(stop.frames) else {}
         self.query_one("#debug-where", Static).update(Text.assemble(
             (f"{what} ", "bold yellow"), (f"{_short(stop.file)}:{stop.line}", "bold"),
             f" in {frame.get('function', '?')}"), layout=False)  # fixed sizes: no layout of the whole screen
-        self.query_one("#debug-source", Static).update(_source(stop), layout=False)
+        self._draw_source()
+        if self.query_one("#debug-source").size.height == 0:  # just shown: again once it has its height
+            self.call_after_refresh(self._draw_source)
         stack = self.query_one(OptionList)
         stack.clear_options()
         for frame_info in reversed(stop.frames):  # innermost first, as a debugger lists them
@@ -90,6 +92,11 @@ class DebuggerPanel(Vertical, can_focus=True):
             self.query_one(Log).write(stop.output if stop.output.endswith("\n") else stop.output + "\n")
         if not self.has_focus_within:  # moving focus inside the pane would rebuild the footer for nothing
             self.focus()
+
+    def _draw_source(self) -> None:
+        if self.stop is not None:
+            source = self.query_one("#debug-source", Static)
+            source.update(_source(self.stop, source.size.height), layout=False)
 
     def _fill_locals(self, variables: list[dict[str, Any]]) -> None:
         tree: Tree[None] = self.query_one(Tree)
@@ -155,15 +162,20 @@ def _short(path: str) -> str:
     return "/".join(parts[-2:]) if len(parts) > 2 else path
 
 
-def _source(stop: DebugStop) -> Any:
+def _source(stop: DebugStop, rows: int = 0) -> Any:
+    """The lines around the current one, fitted to ``rows`` (a stacked pane is short) so it stays in view."""
     source = stop.source
     if not source or not source.get("lines"):
         return Text("(no source)", style="dim")
     from rich.syntax import Syntax  # pygments: imported on the first stop, not at start-up
 
     line = int(source.get("line") or stop.line)
+    above, below = SOURCE_ABOVE, SOURCE_BELOW
+    if 0 < rows < above + below + 1:
+        above = min(above, (rows - 1) // 2)
+        below = rows - 1 - above
     return Syntax("\n".join(source["lines"]), "python", line_numbers=True, start_line=int(source.get("start", 1)),
-                  line_range=(line - SOURCE_ABOVE, line + SOURCE_BELOW), highlight_lines={line}, theme="ansi_dark",
+                  line_range=(line - above, line + below), highlight_lines={line}, theme="ansi_dark",
                   background_color="default", word_wrap=False)
 
 

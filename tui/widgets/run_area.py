@@ -240,6 +240,7 @@ class RunArea(Horizontal):
             if isinstance(update, DebugStop):
                 self._flush()
                 self.query_one(DebuggerPanel).show_stop(update)
+                self.add_class("-debugging")  # stacked, the pane takes the result panel's room (app.tcss)
                 continue
             if isinstance(update, ResponseChunk):
                 self.query_one(TimingPanel).stream(update)
@@ -275,6 +276,7 @@ class RunArea(Horizontal):
         message.stop()
         self.in_flight = None
         self.query_one(DebuggerPanel).finished()
+        self.remove_class("-debugging")
         spec, result = message.spec, message.result
         runs = self.runs.setdefault(function_key(spec), [])
         runs.append(Run(spec, message.event, message.records, result, message.comparison))
@@ -334,6 +336,7 @@ class RunArea(Horizontal):
         spec = self.in_flight
         if event.state in (WorkerState.CANCELLED, WorkerState.ERROR):
             self.query_one(DebuggerPanel).finished()
+            self.remove_class("-debugging")
         if event.state == WorkerState.CANCELLED:
             self.in_flight = None
             self._flush()
