@@ -74,14 +74,15 @@ LOG_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-DEBUG_KEYS: tuple[tuple[str, str, str, str], ...] = (
-    # (id, key, pdb command, description): the debugger pane's keys, while it has focus
-    ("debug-next", "n", "n", "Next line"),
-    ("debug-step", "s", "s", "Step into"),
-    ("debug-return", "r", "r", "Run to return"),
-    ("debug-continue", "c", "c", "Continue"),
-    ("debug-up", "u", "up", "Up a frame"),
-    ("debug-down", "d", "down", "Down a frame"),
+DEBUG_KEYS: tuple[tuple[str, str, str, str, str], ...] = (
+    # (id, key, pdb command, the footer's word, help): the debugger pane's keys, while it has focus.
+    # The footer's words are short so that all six, whole, fit an 80-column footer.
+    ("debug-next", "n", "n", "Next", "Next line"),
+    ("debug-step", "s", "s", "Step", "Step into"),
+    ("debug-return", "r", "r", "Return", "Run to return"),
+    ("debug-continue", "c", "c", "Continue", "Continue"),
+    ("debug-up", "u", "up", "Up", "Up a frame"),
+    ("debug-down", "d", "down", "Down", "Down a frame"),
 )
 
 

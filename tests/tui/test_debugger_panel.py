@@ -152,3 +152,25 @@ async def test_stacked_the_pane_takes_the_results_room_and_fits_the_width(projec
         await wait_for(pilot, lambda: finished(app, "stops"), timeout=30)
         await pilot.pause()
         assert screen.query_one(TimingPanel).region  # back once the invocation ended
+
+
+async def test_the_footer_of_a_stopped_handler_fits_80_columns(project_app) -> None:
+    """Each key and its word, whole: the footer read '... u Up a frame d Do' at 80 columns."""
+    from textual.widgets import Footer
+
+    app, _root = project_app({"app.py": HANDLER, "svl.yaml": CONFIG})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        screen.select("stops")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        panel = screen.query_one(DebuggerPanel)
+        await wait_for(pilot, lambda: panel.display and panel.stop is not None, timeout=30)
+        await pilot.pause()
+        footer = screen.query_one(Footer)
+        keys = [key for key in footer.query("FooterKey") if key.key_display in {"n", "s", "r", "c", "u", "d", ":"}]
+        assert len(keys) == 7  # the pane's keys come first; the screen's follow (the footer scrolls)
+        assert all(key.region.right <= footer.region.right - 12 for key in keys)  # the palette's ^p stays clear
+        panel.focus()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: finished(app, "stops"), timeout=30)

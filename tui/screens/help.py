@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
         keys = [(_keys(self.keymap.get(a.id, a.key)), f"{a.help}  [dim]({a.id})[/]") for a in ACTIONS]
         keys += [("ctrl+p", "Command palette: actions, functions, events"),
                  ("tab / shift+tab", "Move between panels (in the event editor tab indents: esc leaves it)")]
-        debugger = [(key, f"{text} (pdb {command})") for _id, key, command, text in DEBUG_KEYS]
+        debugger = [(key, f"{text} (pdb {command})") for _id, key, command, _word, text in DEBUG_KEYS]
         debugger.append((":", "Type any pdb command or expression"))
         # Headings stand on lines of their own: in the key column they widened it for every row, and at
         # 80 columns the descriptions were left a dozen characters, a word per line.

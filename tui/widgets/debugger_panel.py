@@ -33,7 +33,7 @@ WARM_AFTER_S = 2.0
 class DebuggerPanel(Vertical, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"send({command!r})", description, id=action_id)
-          for action_id, key, command, description in DEBUG_KEYS),
+          for action_id, key, command, description, _help in DEBUG_KEYS),
         Binding("colon", "focus_input", "pdb command", id="debug-input"),
     ]
 
