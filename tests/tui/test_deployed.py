@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from textual.widgets import Input
 
 from invokers.aws.session import AwsSettings
 from invokers.discovery import discover
@@ -138,3 +139,27 @@ async def test_recent_cloudwatch_history_of_a_deployed_function(tmp_path: Path) 
             view = app.main_screen.query_one(LogView)
             await wait_for(pilot, lambda: bool(view.records))
             assert [(r.level, r.message) for r in view.records] == [("ERROR", "ten minutes ago")]
+
+
+async def test_the_deployed_group_reads_aws_region_as_the_aws_cli_does(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """#13 item 7: with only AWS_REGION set, the group said 'no AWS region configured' (also after switching
+    the region back to the default from the palette)."""
+    from tui.screens.prompt import PromptScreen
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        deploy("billing")  # in eu-west-1 (boto3 alone reads only AWS_DEFAULT_REGION)
+        monkeypatch.delenv("AWS_DEFAULT_REGION")
+        monkeypatch.setenv("AWS_REGION", "eu-west-1")
+        app = SvlApp(discover(project(tmp_path)), aws=AwsSettings.from_args())  # what 'svl-tui' starts with
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: len(app.catalogue.deployed) == 1)
+            assert app.catalogue.deployed[0].region == "eu-west-1"
+            app.main_screen.deployed.switch("region")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and bool(app.screen.query(Input)))
+            app.screen.query_one(Input).value = ""  # empty: the default
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is app.main_screen and app.aws_settings.region == "eu-west-1")
+            await wait_for(pilot, lambda: len(app.catalogue.deployed) == 1)
+            assert "no AWS region" not in app.main_screen.functions.deployed_status

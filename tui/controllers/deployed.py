@@ -92,7 +92,7 @@ class DeployedController(Widget):
             profile = value if what == "profile" else current.profile
             region = value if what == "region" else current.region
             self.stop_following()
-            self.svl.use_aws(AwsSettings(profile or None, region or None, current.endpoint_url))
+            self.svl.use_aws(AwsSettings.from_args(profile, region))  # empty: AWS_REGION, then the profile's
             self.load()
 
         def check(text: str) -> str:
