@@ -20,6 +20,7 @@ from textual.screen import Screen
 from invokers.aws.session import Aws, AwsSettings
 from invokers.catalogue import Catalogue, CatalogueChange
 from invokers.discovery import Discovery, discover_or_example
+from invokers.discovery.placeholders import HINT as CLI_HINT
 from invokers.engine import Engine
 from invokers.history import History
 from invokers.reload import Reloader
@@ -102,7 +103,8 @@ class SvlApp(App[None]):
             self.notify("No functions in this folder, so this is svl-tui's bundled example project. "
                         "Press ctrl+r to invoke, f1 for help.", title="Example project", timeout=10)
         for severity in ("error", "warning"):
-            found = [str(p) for p in self.discovery.problems if p.severity == severity]
+            found = [str(p).replace(CLI_HINT, self._stored_value_hint()) for p in self.discovery.problems
+                     if p.severity == severity]
             notify_grouped(self, found, title=f"Config {severity}s" if len(found) > 1 else f"Config {severity}",
                            severity="error" if severity == "error" else "warning",
                            hint="'svl-tui list' prints them all")
@@ -110,6 +112,11 @@ class SvlApp(App[None]):
             self.notify(complaint, title="Key config", severity="warning", timeout=10)
         if self.mock is not None:
             self.run_worker(self.event_sources.start(), group="event-sources")
+
+    def _stored_value_hint(self) -> str:
+        """What to do about a value kept in AWS, in the UI's terms (the CLI's hint names its flags)."""
+        resolve = " or 'AWS: resolve stored values…'" if self.aws is not None else ""
+        return f"give it in the palette (ctrl+p): 'Env vars file…'{resolve}, or start with --parameter-overrides"
 
     async def on_unmount(self) -> None:
         await self.serve.stop()

@@ -90,3 +90,20 @@ async def test_with_aws_off_the_palette_does_not_offer_to_read_from_aws(project_
         assert app.aws is None
         titles = {c.title for c in system_commands(app, app.main_screen)}
         assert "AWS: resolve stored values…" not in titles and "Env vars file…" in titles
+
+
+@pytest.mark.usefixtures("fake_aws_env")
+@pytest.mark.parametrize("aws_on", [True, False])
+async def test_a_value_stored_in_aws_is_explained_with_what_the_ui_offers(project_app, aws_on: bool) -> None:
+    """The notice told a UI user to pass --resolve-aws; it names the palette's commands (that exist) instead."""
+    from moto import mock_aws
+
+    _, root = project_app(PROJECT)
+    with mock_aws():  # AWS on lists deployed functions: from moto, never a real account
+        app = SvlApp(discover(root), aws=AwsSettings() if aws_on else None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            notices = " ".join(str(n.message) for n in app._notifications)
+            assert "stored in AWS and not known locally" in notices and "(--resolve-aws)" not in notices
+            assert "'Env vars file…'" in notices
+            assert ("'AWS: resolve stored values…'" in notices) == aws_on
