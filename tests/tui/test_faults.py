@@ -88,8 +88,8 @@ async def test_history_shows_the_chosen_runs_logs_result_and_a_readable_title(pr
         await wait_for(pilot, lambda: "got 1" in [r.message for r in screen.query_one(LogView).records])
         assert screen.query_one(TimingPanel).display  # the result panel is back, showing that run
         assert "got 1" in [r.message for r in screen.query_one(LogView).records]
-        assert screen.run_area.query_one(TimingPanel).border_title == "Result · f"
         first = screen.run_area.runs["f"][0]
+        assert screen.run_area.query_one(TimingPanel).border_title == f"Result · f · {first.title}"  # not the last
         assert f"Event · f · event of {first.title}" == screen.editor.border_title
         assert "run (cold" in first.title and "index" not in first.title
 

@@ -130,6 +130,8 @@ class RunArea(Horizontal):
             if self.query_one(HistoryPanel).display:
                 self.toggle_history()  # back to the result panel, now showing that run
             self._show_run(run)
+            timing = self.query_one(TimingPanel)
+            timing.border_title = f"{timing.border_title or 'Result'} · {run.title}"  # a past run: say which
             self.post_message(RunShown(run.event, f"event of {run.title}"))
 
     def show_details(self, details: FunctionDetails) -> None:
