@@ -46,7 +46,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("auto-rerun", "f7", "route('run_area', 'toggle_auto_rerun')", "Auto-rerun",
               "Re-invoke with the last event after every successful reload"),
     KeyAction("history", "f9", "route('run_area', 'toggle_history')", "History",
-              "Show recent invocations of this function"),
+              "Recent runs of this function; enter on one shows its logs, result and event"),
     KeyAction("metrics", "f3", "app.show_metrics", "Metrics",
               "Metrics of the selected function over every recorded run: percentiles, cost, charts, memory advice",
               footer=False),

@@ -232,6 +232,7 @@ async def test_help_and_palette_list_actions(example_app: SvlApp) -> None:
         assert example_app.screen.__class__.__name__ == "HelpScreen"
         text = screen_text(example_app.screen.query_one("#help-body"))
         assert "Cancel the running invoke" in text and "ctrl+k" in text
+        assert "enter on one shows its logs, result and event" in text  # how to use the history, not only open it
         await pilot.press("escape")
         await pilot.pause()
         titles = [c.title for c in example_app.get_system_commands(example_app.main_screen)]
