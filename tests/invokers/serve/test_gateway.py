@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
+import sys
 import urllib.error
 import urllib.request
 from typing import Any
@@ -149,3 +151,27 @@ async def test_azure_http_route_gets_the_azure_request_and_its_response_is_sent(
         status, _, body = await fetch(server.url + "/api/greet/ada")
     assert status == 202 and body.decode() == f"Hello, ada. GET {server.url}/api/greet/ada"
     assert traffic[0].face == "azure"
+
+
+async def test_each_invocation_stream_is_read_to_its_end_not_left_to_the_finalizer(make_function: MakeFunction) -> None:
+    """A stream left open at its Result is closed by asyncio's finalizer hook: a task and a loop wake-up per request."""
+    spec = with_triggers(make_function("def handler(e, c):\n    return {'statusCode': 200, 'body': 'ok'}\n",
+                                       name="quick"),
+                         Trigger("http_api", "Api", {"path": "/quick", "method": "GET", "stage": "$default"}))
+    finalized: list[str] = []
+    hooks = sys.get_asyncgen_hooks()
+
+    def finalizer(generator: Any) -> None:
+        finalized.append(generator.ag_code.co_name)
+        hooks.finalizer(generator)
+
+    sys.set_asyncgen_hooks(firstiter=hooks.firstiter, finalizer=finalizer)
+    try:
+        async with serving(spec) as (server, traffic):
+            for _ in range(3):
+                assert (await fetch(server.url + "/quick"))[2] == b"ok"
+            gc.collect()
+            await asyncio.sleep(0)
+    finally:
+        sys.set_asyncgen_hooks(firstiter=hooks.firstiter, finalizer=hooks.finalizer)
+    assert len(traffic) == 3 and not [name for name in finalized if name.startswith("invoke")]
