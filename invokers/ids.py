@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 
 _POOL_BYTES = 4096
 _lock = threading.Lock()
@@ -28,9 +27,15 @@ def random_bytes(count: int) -> bytes:
         return _pool[_at - count:_at]
 
 
+_VERSION_4 = (0x4 << 76) | (0x2 << 62)  # the version nibble (4) and RFC 4122's variant bits (10)
+_UNVERSIONED = ~((0xF << 76) | (0x3 << 62))
+
+
 def request_id() -> str:
-    """A new request id: a random UUID (version 4)."""
-    return str(uuid.UUID(bytes=random_bytes(16), version=4))
+    """A new request id: a random UUID (version 4), formatted directly (a ``uuid.UUID`` costs as much again)."""
+    value = int.from_bytes(random_bytes(16), "big") & _UNVERSIONED | _VERSION_4
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def trace_id() -> str:

@@ -15,12 +15,12 @@ import asyncio
 import base64
 import json
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
 from ..environment import ACCOUNT_ID, region
+from ..ids import request_id as new_request_id
 from ..models import FunctionSpec, LogRecord, Result
 from .traffic import Answer
 
@@ -67,7 +67,7 @@ def service_error(status: int, error_type: str, message: str, **extra: str) -> A
     """An error of the Lambda service itself, shaped so botocore raises ``error_type``."""
     body = {"Type": "User", "message": message, **extra}
     return Answer(status, {"Content-Type": "application/json", "x-amzn-ErrorType": error_type,
-                           "x-amzn-RequestId": str(uuid.uuid4())},
+                           "x-amzn-RequestId": new_request_id()},
                   json.dumps(body).encode(), error_type=error_type)
 
 
@@ -130,8 +130,8 @@ class InvokeApi:
                                  f"Could not parse request body into json: {exc}")
         common = {"X-Amz-Executed-Version": qualifier if qualifier and qualifier.isdigit() else "$LATEST"}
         if kind == "DryRun":
-            return Answer(204, {**common, "x-amzn-RequestId": str(uuid.uuid4())}, function=name)
-        request_id = str(uuid.uuid4())
+            return Answer(204, {**common, "x-amzn-RequestId": new_request_id()}, function=name)
+        request_id = new_request_id()
         if kind == "Event":
             task = asyncio.create_task(self._event(spec, event, qualifier))
             self._background.add(task)
@@ -157,7 +157,7 @@ class InvokeApi:
         for delay in (0.0, *self._retry_delays):
             if delay:
                 await asyncio.sleep(delay)
-            _records, result = await self._run(spec, event, str(uuid.uuid4()), qualifier=qualifier)
+            _records, result = await self._run(spec, event, new_request_id(), qualifier=qualifier)
             if result.ok:
                 return
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from .. import azure
 from ..environment import ACCOUNT_ID
+from ..ids import request_id as new_request_id
 from .routes import Match
 
 API_ID = "local"
@@ -41,7 +41,7 @@ class Request:
     source_ip: str = "127.0.0.1"
     host: str = "127.0.0.1"
     received_at: float = field(default_factory=time.time)
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=new_request_id)
 
     def header(self, name: str) -> str | None:
         name = name.lower()

@@ -17,10 +17,10 @@ from __future__ import annotations
 import hmac
 import json
 import time
-import uuid
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from ..cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, print_updates, usage_line
+from ..ids import request_id as new_request_id
 from ..models import FunctionSpec, LogRecord
 from .http11 import HttpRequest, Responder
 from .traffic import Traffic
@@ -72,7 +72,7 @@ async def handle(server: Server, request: HttpRequest, response: Responder) -> N
         return
     started = time.perf_counter()
     traffic = Traffic(face="cli", method="INVOKE", path=name, status=200, function=name)
-    updates = server.engine.invoke(spec, event, request_id=str(uuid.uuid4()), chunks=not asked.get("json"))
+    updates = server.engine.invoke(spec, event, request_id=new_request_id(), chunks=not asked.get("json"))
     painter = Painter(stderr, colour=len(colour) == 2 and colour[1])
     result = await print_updates(_relayed(updates, traffic, frames, response), painter, out=stdout,
                                  as_json=bool(asked.get("json")), quiet=bool(asked.get("quiet")))

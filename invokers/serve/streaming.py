@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import struct
-import uuid
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from ..ids import request_id as new_request_id
 from ..models import FunctionSpec, LogRecord, ResponseChunk, Result
 from ..runtime_api import PRELUDE_END
 from .http11 import HttpRequest, Responder
@@ -112,7 +112,7 @@ async def stream_invoke(server: Server, request: HttpRequest, responder: Respond
         event = json.loads(body) if body.strip() else {}
     except ValueError as exc:
         return service_error(400, "InvalidRequestContentException", f"Could not parse request body into json: {exc}")
-    request_id = str(uuid.uuid4())
+    request_id = new_request_id()
     stream = EventStream(responder, request_id)
     records, result = await server.run(spec, event, request_id, stream.chunk, qualifier=qualifier)
     error_type = "" if result.ok else str((result.error or {}).get("errorType", ""))
