@@ -36,6 +36,7 @@ event fields that only sound secret (an S3 object's ``key``, a Kinesis
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import logging
@@ -345,6 +346,7 @@ class _Writer:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._run, name="svl-history", daemon=True)
                     self._thread.start()
+                    atexit.register(self.flush)  # a normal exit (the UI's) writes what is queued first
         self._queue.put((history, result, event, spec))
 
     def flush(self) -> None:

@@ -112,3 +112,22 @@ def test_masking_without_the_walk_masks_exactly_what_the_walk_does(tmp_path: Pat
     (run,) = History(tmp_path).load("orders")
     expected = json.loads(json.dumps(_masked(event, _secret_values(function.environment))))
     assert run.event == expected and run.response == expected
+
+
+def test_a_normal_exit_writes_what_is_queued(tmp_path: Path) -> None:
+    """The UI ends with the interpreter's normal exit: the writer thread (a daemon) must not take queued runs
+    with it."""
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(REPO)!r})
+        from pathlib import Path
+        from invokers.history import History
+        from tests.invokers.test_history import result, spec
+        history = History(Path({str(tmp_path)!r}))
+        for number in range(400):
+            history.record_soon(result(number), {{"n": number}}, spec())
+        sys.exit(0)
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO, timeout=60)
+    lines = (tmp_path / "orders.jsonl").read_text().splitlines()
+    assert len(lines) == 400 and json.loads(lines[-1])["request_id"] == "req-00399"
