@@ -1,7 +1,7 @@
 """``svl-tui serve`` against serverless-offline 13 (Serverless Framework v3), measured side by side.
 
     npm install --prefix benchmarks    # serverless 3, serverless-offline 13, autocannon, lambda-local
-    python benchmarks/bench_serve.py [--rounds 3] [--duration 5]
+    python benchmarks/bench_serve.py [--rounds 3] [--duration 5] [--only throughput|bursts]
 
 Both serve the same project (``fixtures/serve-peer``: 10 functions, Python and
 Node handlers behind HTTP API routes). Every comparison alternates the two
