@@ -7,9 +7,10 @@ any runtime that already works on Lambda works here unchanged, and timing is
 taken at the protocol edges the same way for every language.
 
 A deliberately small HTTP/1.1 server (keep-alive, pipelining, Content-Length and chunked
-bodies, ``Expect: 100-continue``; the parsing is ``http_wire.py``), an ``asyncio.Protocol``: the
-protocol has four routes and the worker is the only client, so a framework would cost start-up
-time and buy nothing, and a stream and a task per connection cost CPU on every request.
+bodies, ``Expect: 100-continue``), an ``asyncio.Protocol`` per connection (``runtime_connection.py``;
+the parsing is ``http_wire.py``): the protocol has four routes and the worker is the only client, so a
+framework would cost start-up time and buy nothing, and a stream and a task per connection cost CPU on
+every request. This module holds the routes and the invocation in progress.
 
 Only the environment's own processes may use it: every path must start with
 the environment's key (see ``api_key``); anything else gets 403, is logged
@@ -24,12 +25,13 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from .api_key import api_address, new_key, strip_key
-from .http_wire import CONTINUE, Body, parse_head, response, wants_continue
+from .api_key import api_address, new_key
+from .http_wire import response
+from .runtime_connection import RuntimeConnection
 
 LOG = logging.getLogger("svl.runtime_api")
 PREFIX = "/2018-06-01/runtime"
@@ -88,10 +90,10 @@ class RuntimeAPI:
         """Told (with a sentence) about each request refused for a missing or wrong key."""
         self.refused = 0
         self._queue: deque[Invocation] = deque()
-        self._waiting: deque[_Connection] = deque()  # connections whose ``GET /next`` waits for an event
+        self._waiting: deque[RuntimeConnection] = deque()  # connections whose ``GET /next`` waits for an event
         self._current: Invocation | None = None
         self._server: asyncio.base_events.Server | None = None
-        self._connections: set[_Connection] = set()
+        self.connections: set[RuntimeConnection] = set()
         self.ready = asyncio.Event()
         """Set on the first ``GET /next``: the runtime finished its init phase."""
         self.ready_at = 0.0
@@ -102,9 +104,9 @@ class RuntimeAPI:
         """Serve on ``listener`` (bound before the worker was spawned) or a fresh port."""
         loop = asyncio.get_running_loop()
         if listener is not None:
-            self._server = await loop.create_server(lambda: _Connection(self), sock=listener)
+            self._server = await loop.create_server(lambda: RuntimeConnection(self), sock=listener)
         else:
-            self._server = await loop.create_server(lambda: _Connection(self), "127.0.0.1", 0)
+            self._server = await loop.create_server(lambda: RuntimeConnection(self), "127.0.0.1", 0)
         host, port = self._server.sockets[0].getsockname()[:2]
         self.address = api_address(host, port, self.key)
         return self.address
@@ -113,7 +115,7 @@ class RuntimeAPI:
         if self._server is not None:
             self._server.close()
             self._server = None
-        for connection in list(self._connections):
+        for connection in list(self.connections):
             connection.abort()
         self._waiting.clear()
         if self._current is not None and not self._current.outcome.done():
@@ -130,7 +132,7 @@ class RuntimeAPI:
 
     # ---- requests --------------------------------------------------------------------
 
-    def _chunk_sink(self, method: str, route: str,
+    def chunk_sink(self, method: str, route: str,
                     headers: dict[str, str]) -> Callable[[bytes], Awaitable[None]] | None:
         """Where a streamed response's chunks go while its body is still being read: the invocation's
         consumer, when it asked for them (Lambda response streaming, ``...-Response-Mode: streaming``)."""
@@ -146,7 +148,7 @@ class RuntimeAPI:
 
         return chunk
 
-    def _refusal(self, method: str, path: str, peer: object) -> bytes:
+    def refusal(self, method: str, path: str, peer: object) -> bytes:
         """403 for a request without this environment's key (or, peer-checked, from another process);
         logged; the caller closes the connection without reading the body."""
         self.refused += 1
@@ -161,7 +163,7 @@ class RuntimeAPI:
         extra["Connection"] = "close"
         return response(status, extra, payload)
 
-    def _route(self, connection: _Connection, method: str, path: str, headers: dict[str, str],
+    def route(self, connection: RuntimeConnection, method: str, path: str, headers: dict[str, str],
                body: bytes) -> bytes | None:
         """The answer to one request; None for a ``GET /next`` left waiting for an event."""
         if not path.startswith(PREFIX):
@@ -174,7 +176,7 @@ class RuntimeAPI:
             if not self._queue:
                 self._waiting.append(connection)
                 return None
-            return self._next(self._queue.popleft())
+            return self.next_answer(self._queue.popleft())
         if method == "POST" and route == "/init/error":
             if not self.init_error.done():
                 self.init_error.set_result(Outcome("error", body, time.perf_counter(),
@@ -186,7 +188,7 @@ class RuntimeAPI:
                 return self._finish(parts[2], parts[3], headers, body)
         return response(*_error(404, "NotFound", f"unknown route {method} {path}"))
 
-    def _next(self, invocation: Invocation) -> bytes:
+    def next_answer(self, invocation: Invocation) -> bytes:
         """The answer to ``GET /next``: ``invocation``'s event, which becomes the one in progress."""
         self._current = invocation
         headers = {
@@ -223,170 +225,6 @@ class RuntimeAPI:
 
 
 ACCEPTED = response(202, {}, b'{"status":"OK"}')
-
-
-class _Connection(asyncio.Protocol):
-    """One keep-alive connection of the worker: requests parsed as their bytes arrive, answered in order.
-
-    A protocol rather than a stream and a task per connection: a request costs no task wake-up,
-    future or stream read. Work that must wait (the connection's peer check, a streamed chunk's
-    consumer) pauses reading; a ``GET /next`` waits for ``RuntimeAPI.submit``. Bytes that arrive
-    meanwhile wait in the buffer, so pipelined requests are answered in order.
-    """
-
-    def __init__(self, api: RuntimeAPI) -> None:
-        self.api = api
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.request: tuple[str, str, Body, Callable[[bytes], Awaitable[None]] | None] | None = None
-        """The request whose body is being read: method, route, body, the streamed chunks' consumer."""
-        self.busy = False  # a GET /next, a peer check or a chunk's consumer is pending: input waits
-        self.closed = False
-        self.ended = False  # the client sent all it will (end of file): close once it is answered
-        self.held: tuple[str, str, dict[str, str]] | None = None  # a request head waiting for the peer check
-        self.peer_ok: bool | None = None  # the connection's peer, checked once (clients keep connections alive)
-        self.waiting_next = False  # busy with a GET /next: what is written waits to go with the event
-        self._out: list[bytes] = []
-        self._task: asyncio.Task[None] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not asyncio.Transport subclasses
-        self.api._connections.add(self)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.api._connections.discard(self)
-        if self._task is not None:
-            self._task.cancel()
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if not self.busy:
-            self._process()
-
-    def eof_received(self) -> bool:
-        self.ended = True
-        return self.busy  # a request being answered keeps its half of the connection open until it is
-
-    def abort(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.transport.abort()
-
-    def answer_next(self, invocation: Invocation) -> None:
-        """The event this connection's ``GET /next`` waited for."""
-        self._send(self.api._next(invocation))
-        self.busy = self.waiting_next = False
-        self._process()
-
-    def _send(self, data: bytes) -> None:
-        self._out.append(data)
-
-    def _flush(self) -> None:
-        """Write the answers gathered, in one write."""
-        if self._out and self.transport is not None:
-            self.transport.write(self._out[0] if len(self._out) == 1 else b"".join(self._out))
-        self._out.clear()
-
-    def _process(self) -> None:
-        """Parse and answer every complete request in the buffer, until one has to wait.
-
-        The answers go out together when it stops, except while a ``GET /next`` that came right behind
-        them waits: a client that sent its answer and its next request at once (our bootstraps do) reads
-        both answers in order anyway, so they go with the event, in one write and one wake-up of the
-        worker instead of two. A client that waits for each answer sends nothing behind it: it gets it at once.
-        """
-        try:
-            self._serve()
-        finally:
-            if not self.waiting_next:
-                self._flush()
-
-    def _serve(self) -> None:
-        api = self.api
-        try:
-            while not self.busy and not self.closed:
-                if self.request is None:
-                    head, self.held = self.held or parse_head(self.buffer), None
-                    if head is None:
-                        if self.ended:
-                            self._close()
-                        return
-                    method, path, headers = head
-                    route = strip_key(path, api.key)
-                    if route is None and api.peer_marker:
-                        if self.peer_ok is None:
-                            self.held = head  # served once the peer is known
-                            self._wait(self._check_peer())
-                            return
-                        route = path if self.peer_ok else None
-                    if route is None:
-                        assert self.transport is not None
-                        self._send(api._refusal(method, path, self.transport.get_extra_info("peername")))
-                        self._close()
-                        return
-                    body = Body(headers)
-                    self.request = (method, route, body, api._chunk_sink(method, route, headers))
-                    if wants_continue(headers) and not body.done:
-                        self._send(CONTINUE)
-                method, route, body, sink = self.request
-                chunks = body.feed(self.buffer)
-                if chunks and sink is not None:
-                    self._wait(_deliver(sink, chunks))
-                    return
-                if not body.done:
-                    return
-                self.request = None
-                answer = api._route(self, method, route, body.headers, bytes(body.data))
-                if answer is None:
-                    self.busy = self.waiting_next = True  # answered by answer_next
-                    return
-                self._send(answer)
-        except ValueError:  # malformed: the connection is dropped
-            self._close()
-
-    def _close(self) -> None:
-        """Close after what was written (a refusal) has gone."""
-        self._flush()
-        self.closed = True
-        if self.transport is not None:
-            self.transport.close()
-
-    def _wait(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run ``work`` with reading paused (back-pressure), then go on with the buffer."""
-        assert self.transport is not None
-        self.busy = True
-        self.transport.pause_reading()
-        self._task = asyncio.get_running_loop().create_task(work)
-        self._task.add_done_callback(self._resume)
-
-    def _resume(self, task: asyncio.Task[None]) -> None:
-        self._task = None
-        if task.cancelled() or self.closed:
-            return
-        if task.exception() is not None:
-            self.abort()
-            return
-        assert self.transport is not None
-        self.busy = False
-        self.transport.resume_reading()
-        self._process()
-
-    async def _check_peer(self) -> None:
-        from .peer import is_environment_peer
-
-        assert self.transport is not None
-        client, server = self.transport.get_extra_info("peername"), self.transport.get_extra_info("sockname")
-        if not isinstance(client, tuple) or not isinstance(server, tuple):
-            self.peer_ok = False
-            return
-        self.peer_ok = await asyncio.to_thread(is_environment_peer, client[:2], server[:2], self.api.worker_pid,
-                                               self.api.peer_marker)
-
-
-async def _deliver(sink: Callable[[bytes], Awaitable[None]], chunks: list[bytes]) -> None:
-    for chunk in chunks:
-        await sink(chunk)
 
 
 def _trailer_error(headers: dict[str, str]) -> bytes:

@@ -17,7 +17,8 @@ from typing import Any
 from ..models import FunctionSpec, LogRecord, Result
 from . import cors, payloads
 from .authorizers import Authorizers, authorizer_notes
-from .http11 import HttpRequest, Responder
+from .http_connection import Responder
+from .http_parser import HttpRequest
 from .payloads import HttpAnswer, Request
 from .routes import URL_PREFIX, Match, RouteTable
 from .streaming import UrlStream, streams

@@ -1,6 +1,6 @@
 """The HTTP server behind ``svl-tui serve``: one port for the API routes and the Lambda Invoke API.
 
-``http11.py`` speaks HTTP (an ``asyncio.Protocol`` with a small parser: the
+``http_server.py`` speaks HTTP (an ``asyncio.Protocol`` with a small parser: the
 front's CPU per request bounds throughput); this module routes each request to
 its face and tells the listeners what happened.
 """
@@ -16,7 +16,9 @@ from urllib.parse import parse_qsl
 
 from ..models import FunctionSpec, LogRecord, ResponseChunk, Result
 from .gateway import Gateway
-from .http11 import HttpRequest, HttpServer, Responder
+from .http_connection import Responder
+from .http_parser import HttpRequest
+from .http_server import HttpServer
 from .lambda_api import PREFIX as LAMBDA_PREFIX
 from .lambda_api import InvokeApi
 from .streaming import is_stream_invoke, stream_invoke

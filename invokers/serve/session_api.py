@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from ..cli_output import EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, Painter, UsageError, print_updates, usage_line
 from ..ids import request_id as new_request_id
 from ..models import FunctionSpec, LogRecord
-from .http11 import HttpRequest, Responder
+from .http_connection import Responder
+from .http_parser import HttpRequest
 from .traffic import Traffic
 
 if TYPE_CHECKING:

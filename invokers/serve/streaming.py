@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from ..ids import request_id as new_request_id
 from ..models import FunctionSpec, LogRecord, ResponseChunk, Result
 from ..runtime_api import PRELUDE_END
-from .http11 import HttpRequest, Responder
+from .http_connection import Responder
+from .http_parser import HttpRequest
 from .traffic import Answer
 
 if TYPE_CHECKING:

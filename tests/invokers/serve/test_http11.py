@@ -12,15 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invokers.serve.http11 import (
-    MAX_HEAD,
-    HttpConnection,
-    HttpError,
-    HttpRequest,
-    HttpServer,
-    RequestParser,
-    Responder,
-)
+from invokers.serve.http_connection import HttpConnection, Responder
+from invokers.serve.http_parser import MAX_HEAD, HttpError, HttpRequest, RequestParser
+from invokers.serve.http_server import HttpServer
 
 
 def parse_all(data: bytes, *, max_body: int = 1024 * 1024, pieces: list[int] | None = None) -> list[HttpRequest]:
