@@ -19,7 +19,8 @@ from typing import Any
 
 from . import pricing
 from .burst import THROTTLE, percentile
-from .history import Recorded, error_type_of
+from .history import Recorded
+from .history_format import error_type_of
 from .models import Result
 
 SECONDS_PER_MONTH = 730 * 3600

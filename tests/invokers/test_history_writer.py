@@ -105,12 +105,12 @@ def test_the_headless_exit_writes_what_is_queued(tmp_path: Path) -> None:
 def test_masking_without_the_walk_masks_exactly_what_the_walk_does(tmp_path: Path, event: dict[str, object]) -> None:
     """The writer encodes once and walks the value only when its text holds something maskable: what reaches
     the disk is what the full walk gives (secrets JSON escapes included)."""
-    from invokers.history import _masked, _secret_values
+    from invokers.history_format import masked, secret_values
 
     function = spec(environment={"API_TOKEN": 'tok"en\\s3cret', "DB_PASSWORD": "hunter22", "TABLE": "orders"})
     History(tmp_path).record_soon(result(1, response=event), event, function)
     (run,) = History(tmp_path).load("orders")
-    expected = json.loads(json.dumps(_masked(event, _secret_values(function.environment))))
+    expected = json.loads(json.dumps(masked(event, secret_values(function.environment))))
     assert run.event == expected and run.response == expected
 
 
