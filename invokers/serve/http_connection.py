@@ -24,7 +24,8 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import cast
 
-from .http_parser import MAX_HEAD, HttpError, HttpRequest, RequestParser
+from ..http_wire import CONTINUE, MAX_HEAD
+from .http_parser import HttpError, HttpRequest, RequestParser
 
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _log = logging.getLogger("svl.serve")
@@ -226,7 +227,7 @@ class HttpConnection(asyncio.Protocol):
             waiting = self.parser.waiting_for_body
             if waiting is not None and waiting.expects_continue:
                 waiting.expects_continue = False
-                self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                self.write(CONTINUE)
             if self._eof:
                 self.close()
             return

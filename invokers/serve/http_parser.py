@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-MAX_HEAD = 64 * 1024
-"""Request line and headers together; a longer head is refused with 431."""
+from ..http_wire import MAX_HEAD  # the Runtime API's limit too; a longer head is refused with 431
+
 MAX_HEADERS = 200
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from invokers.http_wire import MAX_HEAD
 from invokers.serve.http_connection import HttpConnection, Responder
-from invokers.serve.http_parser import MAX_HEAD, HttpError, HttpRequest, RequestParser
+from invokers.serve.http_parser import HttpError, HttpRequest, RequestParser
 from invokers.serve.http_server import HttpServer
 
 
