@@ -169,6 +169,36 @@ def invoker(func, bindings, function_name, directory):
     return call
 
 
+def load(spec, model, load_handler, error_payload):
+    """The function ``spec`` names, called like a Lambda handler: (handler, None), or (None, Lambda's init error).
+
+    ``model`` is ``v2`` for a function_app.py app; ``load_handler`` imports a v1 ``module.function`` with
+    Lambda's errors and ``error_payload`` words any other init failure (the bootstrap's own: python_runtime.py,
+    lambda_logs.py)."""
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    if model == "v2":
+        try:
+            return load_v2(task_root, spec), None
+        except SyntaxError as exc:
+            return None, {"errorMessage": f"Syntax error in {exc.filename}: {exc}", "errorType": "Runtime.UserCodeSyntaxError",
+                          "requestId": "", "stackTrace": [f'  File "{exc.filename}" Line {exc.lineno}\n']}
+        except LookupError as exc:
+            return None, {"errorMessage": str(exc), "errorType": "Runtime.HandlerNotFound", "requestId": "",
+                          "stackTrace": []}
+        except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
+            return None, error_payload(exc)
+    directory = os.path.join(task_root, spec.split(".", 1)[0])
+    try:
+        prepare_v1(directory)
+    except ModuleNotFoundError as exc:  # the package a trigger needs is missing: Lambda's wording for it
+        return None, {"errorMessage": f"Unable to import module '{spec}': {exc}", "errorType": "Runtime.ImportModuleError",
+                      "requestId": "", "stackTrace": []}
+    handler, init_error = load_handler(spec)
+    if handler is None:
+        return None, init_error
+    return load_v1(handler, directory), None
+
+
 def load_v2(root, function_name):
     app = find_app(import_app(root))
     for function in app.get_functions():

@@ -7,9 +7,12 @@ interface client: handler resolution and its ``Runtime.*`` init errors, the
 context object, the ``[LEVEL]\\t<time>\\t<request id>\\t<message>`` log format
 (or JSON when ``AWS_LAMBDA_LOG_FORMAT=JSON``), error payloads without the
 runtime's own frames, and ``Runtime.MarshalError`` for unserialisable results.
+
+Its helpers are siblings loaded by path (``sibling``): ``lambda_logs.py`` (log format, error payloads),
+``python_process.py`` (the import path, the environment's end), ``debug_channel.py`` (only when debugging)
+and ``azure_python.py`` (only for Azure functions).
 """
 
-import builtins
 import json
 import os
 import socket
@@ -239,108 +242,9 @@ def install_debug_hooks():
         sys.meta_path.insert(0, PdbFinder)
 
 
-def watch_parent():
-    """When the engine goes away (its end of our stdin closes), end this environment: no orphans.
-
-    The pipe moves off fd 0, which becomes /dev/null: a handler reading stdin
-    gets end of file at once, as on Lambda, instead of our pipe.
-    """
-    import threading
-
-    watch_fd = os.dup(0)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-
-    def wait():
-        try:
-            while os.read(watch_fd, 4096):
-                pass
-        except OSError:
-            pass
-        end_environment()
-
-    threading.Thread(target=wait, daemon=True).start()
-
-
-def end_environment():
-    """Kill every process carrying this environment's key (the handler's children, setsid daemons included:
-    they inherit AWS_LAMBDA_RUNTIME_API), then our own process group, ourselves with it."""
-    key = RUNTIME_API.partition("/")[2].encode()
-    me = os.getpid()
-    if key and os.path.isdir("/proc"):
-        for name in os.listdir("/proc"):
-            if not name.isdigit() or int(name) == me:
-                continue
-            try:
-                with open(f"/proc/{name}/environ", "rb") as environ:
-                    if key in environ.read():
-                        os.kill(int(name), 9)
-            except OSError:
-                pass
-    try:
-        os.killpg(os.getpgrp(), 9)
-    except OSError:
-        pass
-    os._exit(0)
-
-
 def load_azure(spec):
     """An Azure function (azure_python.py: models v1 and v2), called like a Lambda handler."""
-    azure = sibling("azure_python.py")
-    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    if OURS.get("SVL_AZURE_MODEL") == "v2":
-        try:
-            return azure.load_v2(task_root, spec), None
-        except SyntaxError as exc:
-            return None, {"errorMessage": f"Syntax error in {exc.filename}: {exc}", "errorType": "Runtime.UserCodeSyntaxError",
-                          "requestId": "", "stackTrace": [f'  File "{exc.filename}" Line {exc.lineno}\n']}
-        except LookupError as exc:
-            return None, {"errorMessage": str(exc), "errorType": "Runtime.HandlerNotFound", "requestId": "",
-                          "stackTrace": []}
-        except Exception as exc:  # noqa: BLE001 - any init failure is reported, not raised
-            return None, logs.error_payload(exc)
-    directory = os.path.join(task_root, spec.split(".", 1)[0])
-    try:
-        azure.prepare_v1(directory)
-    except ModuleNotFoundError as exc:  # the package a trigger needs is missing: Lambda's wording for it
-        return None, {"errorMessage": f"Unable to import module '{spec}': {exc}", "errorType": "Runtime.ImportModuleError",
-                      "requestId": "", "stackTrace": []}
-    handler, init_error = load_handler(spec)
-    if handler is None:
-        return None, init_error
-    return azure.load_v1(handler, directory), None
-
-
-def set_import_path(task_root):
-    """The code root first, then what the engine built (layers, the project's virtualenv, the bundled SDK).
-
-    The engine starts us with ``-S``, so nothing else of the machine's is importable;
-    without ``SVL_PYTHON_PATH`` (another launcher) only the code root is put first.
-    """
-    built = OURS.get("SVL_PYTHON_PATH")
-    rest = sys.path[1:]
-    if built is None:
-        sys.path[0] = task_root
-        return
-    sites = set(filter(None, OURS.get("SVL_PYTHON_SITES", "").split(os.pathsep)))
-    path = [task_root]
-    for entry in filter(None, built.split(os.pathsep)):
-        if entry in sites:  # a virtualenv: its .pth files (editable installs) count, as with site-packages
-            import site
-
-            mark = len(sys.path)
-            site.addsitedir(entry)
-            path.extend(sys.path[mark:])
-            del sys.path[mark:]
-        else:
-            path.append(entry)
-    sys.path[:] = path + [entry for entry in rest if entry not in path]
-    if not hasattr(builtins, "exit"):  # -S also skips these two builtins, which handlers may call
-        import _sitebuiltins
-
-        builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
-        builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
+    return sibling("azure_python.py").load(spec, OURS.get("SVL_AZURE_MODEL"), load_handler, logs.error_payload)
 
 
 logs = None  # lambda_logs.py, loaded by main()
@@ -354,9 +258,10 @@ def install_logging_and_errors():
 
 def main():
     global CURRENT_REQUEST_ID
-    watch_parent()
+    process = sibling("python_process.py")
+    process.watch_parent(RUNTIME_API)
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    set_import_path(task_root)
+    process.set_import_path(task_root, OURS.get("SVL_PYTHON_PATH"), OURS.get("SVL_PYTHON_SITES", ""))
     install_logging_and_errors()
     install_debug_hooks()
     client = RuntimeClient(RUNTIME_API)
