@@ -21,6 +21,7 @@ from .azure_inputs import with_inputs
 from .build import BuildFailed, missing_layers, prepare_async
 from .debug import DebugLink, DebugSession, port_command
 from .environment import INITIALIZATION_TYPE, PROVISIONED
+from .failure_notes import failure_note
 from .ids import request_id as new_request_id
 from .jsonout import encode_event
 from .models import DebugStop, FunctionSpec, LogRecord, ResponseChunk, Result, Update
@@ -375,19 +376,7 @@ class Engine:
                       queue: asyncio.Queue[LogRecord | Result | DebugStop | None]) -> None:
         """END, REPORT and the Result close every stream, whatever happened."""
         final = result.build(budget)
-        note = ""
-        if final.error is not None and result.spec.language == "node":
-            from .node_sdk import missing_note
-
-            final.missing_sdk, note = missing_note(result.spec, final.error)
-            if not note:
-                from .node_errors import syntax_error_note
-
-                note = syntax_error_note(result.spec, final.error)
-        elif final.error is not None and result.spec.language == "python":
-            from .python_path import missing_module_note
-
-            note = missing_module_note(result.spec, final.error)
+        note = failure_note(result.spec, final)
         if note:
             final.notes.append(note)
             await queue.put(platform_record(request_id, f"svl: {note}", level="WARN"))
