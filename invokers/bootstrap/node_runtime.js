@@ -9,15 +9,9 @@
 // With SVL_STYLE=azure it runs an Azure function instead (azure_node.js: models v3 and v4).
 "use strict";
 
-const net = require("net");
 const path = require("path");
 const fs = require("fs");
-const util = require("util");
 
-// `host:port/key`: the key prefixes every path (the server refuses requests without it).
-const [API_HOST_PORT, API_KEY] = process.env.AWS_LAMBDA_RUNTIME_API.split("/");
-const [API_HOST, API_PORT] = API_HOST_PORT.split(":");
-const API_PREFIX = (API_KEY ? "/" + API_KEY : "") + "/2018-06-01/runtime";
 // What svl-tui tells this bootstrap (invokers/spawn.py, azure.py), taken out of the environment before any
 // user code loads: a handler, and whatever it starts, sees only what Lambda gives it.
 const OURS = {};
@@ -27,11 +21,15 @@ for (const name of ["SVL_LOG_FENCE", "SVL_STYLE", "SVL_AZURE_MODEL", "SVL_AZURE_
 }
 // The user's own NODE_EXTRA_CA_CERTS: node started with the certificates of it that it lacks (node_certs.py).
 if (OURS.SVL_NODE_EXTRA_CA_CERTS !== undefined) process.env.NODE_EXTRA_CA_CERTS = OURS.SVL_NODE_EXTRA_CA_CERTS;
-const FENCE = OURS.SVL_LOG_FENCE || "";
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const HANDLER = process.env._HANDLER || "";
 const AZURE = OURS.SVL_STYLE === "azure";
-const JSON_LOGS = (process.env.AWS_LAMBDA_LOG_FORMAT || "").toUpperCase() === "JSON";
+// The bootstrap's own modules, by absolute path: the handler's module path never includes this folder.
+const { API_HOST, API_PORT, API_KEY, API_PREFIX, request, answerAndNext } = require(path.join(__dirname, "node_runtime_api.js"));
+const logs = require(path.join(__dirname, "node_logs.js"));
+const { writeLog, patchConsole, fence, endOfOutput, errorPayload } = logs;
+const { loadHandler, loadAzureFunction } = require(path.join(__dirname, "node_handler.js"));
+logs.state.fence = OURS.SVL_LOG_FENCE || "";
 // `http` serves only a streamed response's chunked POST (responseStream): required there, not at every start
 // (its modules are compiled from source when Lambda's heap flags are set, ~4 ms of CPU per cold start).
 let streamAgent = null;
@@ -40,88 +38,6 @@ let currentRequestId = "";
 let currentInvocation = null; // { id, settle(kind, payload) } while an invoke runs
 let exitAfterReport = null; // set when a fatal error hit an invocation: report it, then exit
 let onEmptyLoop = null; // what answers the invocation once the event loop drains (the RIC's beforeExit listener)
-
-// ---- Runtime API client ------------------------------------------------------------
-
-// One keep-alive connection on a raw socket, with a minimal HTTP/1.1 writer and reader: `http.request`
-// costs far more CPU per exchange (an agent, a parser, streams), and this loop makes two exchanges per
-// invocation. Answers carry a Content-Length and come in the order of the requests (an invocation's
-// answer and the next request go out together: see answerAndNext). Between exchanges the socket is
-// unref'd, as http's keep-alive agent does with a free socket.
-const runtimeConnection = { socket: null, buffer: null, head: null, waiting: [] };
-
-function connectRuntime() {
-  const conn = runtimeConnection;
-  const socket = net.connect({ host: API_HOST, port: Number(API_PORT) });
-  socket.setNoDelay(true);
-  conn.socket = socket;
-  conn.buffer = null;
-  conn.head = null;
-  const fail = (err) => {
-    if (conn.socket === socket) conn.socket = null;
-    for (const waiting of conn.waiting.splice(0)) waiting.reject(err);
-  };
-  socket.on("data", (chunk) => {
-    conn.buffer = conn.buffer ? Buffer.concat([conn.buffer, chunk]) : chunk;
-    readAnswers(conn);
-  });
-  socket.on("error", fail);
-  socket.on("close", () => fail(Object.assign(new Error("runtime API closed the connection"), { code: "ECONNRESET" })));
-}
-
-function readAnswers(conn) {
-  while (conn.waiting.length && conn.buffer) {
-    if (conn.head === null) {
-      const end = conn.buffer.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      const lines = conn.buffer.toString("latin1", 0, end).split("\r\n");
-      const headers = {};
-      for (let i = 1; i < lines.length; i++) {
-        const colon = lines[i].indexOf(":");
-        if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
-      }
-      conn.buffer = conn.buffer.subarray(end + 4);
-      const status = Number(lines[0].split(" ")[1]);
-      if (status >= 100 && status < 200) continue; // an interim answer: the real one follows
-      conn.head = { headers, length: Number(headers["content-length"] || 0) };
-    }
-    if (conn.buffer.length < conn.head.length) return;
-    const body = Buffer.from(conn.buffer.subarray(0, conn.head.length));
-    conn.buffer = conn.buffer.length > conn.head.length ? conn.buffer.subarray(conn.head.length) : null;
-    const { headers } = conn.head;
-    conn.head = null;
-    const waiting = conn.waiting.shift();
-    // idle between exchanges: the handler's event loop may drain (beforeExit)
-    if (conn.socket && !conn.waiting.length) conn.socket.unref();
-    waiting.resolve({ headers, body });
-  }
-}
-
-function request(method, route, body, headers) {
-  return new Promise((resolve, reject) => {
-    const conn = runtimeConnection;
-    if (conn.socket === null) connectRuntime();
-    const data = body === undefined ? "" : String(body);
-    let head = `${method} ${API_PREFIX}${route} HTTP/1.1\r\nHost: ${API_HOST_PORT}\r\nContent-Length: ${Buffer.byteLength(data)}\r\n`;
-    for (const [key, value] of Object.entries(headers || {})) head += `${key}: ${value}\r\n`;
-    conn.waiting.push({ resolve, reject });
-    conn.socket.ref();
-    conn.socket.write(head + "\r\n" + data);
-  });
-}
-
-// An invocation's answer (what `send` posts) and the request for the next event in one write: the
-// engine answers both together once there is an event, so each invocation costs one exchange.
-async function answerAndNext(send) {
-  const socket = runtimeConnection.socket;
-  if (socket) socket.cork();
-  const answered = send();
-  const next = request("GET", "/invocation/next");
-  if (socket) socket.uncork();
-  next.catch(() => {}); // a failed answer is reported first; the next request fails with it
-  await answered;
-  return next;
-}
 
 // ---- the trace id ----------------------------------------------------------------------
 
@@ -165,172 +81,6 @@ function traceIdInJavaScript() {
     },
   });
   return (header) => { if (header) { value = header; present = true; } else { value = undefined; present = false; } };
-}
-
-// ---- logging -------------------------------------------------------------------------
-
-function formatArgs(args) {
-  if (args.length === 1 && args[0] !== null && typeof args[0] === "object" && !(args[0] instanceof Error)) {
-    try {
-      return JSON.stringify(args[0]); // logged objects stay structured
-    } catch (_) { /* circular: fall back to inspect */ }
-  }
-  return util.format(...args);
-}
-
-function writeLog(level, message) {
-  let line;
-  if (JSON_LOGS) {
-    line = JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message });
-  } else {
-    line = `${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t${message.replace(/\n/g, "\r")}`;
-  }
-  process.stdout.write(line + "\n");
-}
-
-function patchConsole() {
-  const levels = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG", trace: "TRACE" };
-  for (const [method, level] of Object.entries(levels)) {
-    console[method] = (...args) => writeLog(level, formatArgs(args));
-  }
-  console.fatal = (...args) => writeLog("FATAL", formatArgs(args));
-}
-
-function fence() {
-  if (FENCE) {
-    fs.writeSync(1, FENCE + "\n");
-    fs.writeSync(2, FENCE + "\n");
-  }
-}
-
-// Before answering an invocation: on Linux the engine counts what is in our pipes when the answer
-// comes (writes to pipes are synchronous there) and delivers it first, so no fence is needed, only
-// the answer saying so; elsewhere the fence is written.
-function endOfOutput(headers) {
-  if (FENCE && process.platform === "linux") headers["Svl-Output"] = "unfenced";
-  else fence();
-  return headers;
-}
-
-// ---- errors ----------------------------------------------------------------------------
-
-// Our own frames and require-stack entries: a user never sees svl-tui's files in a trace.
-function withoutOurFiles(text) {
-  return text.split("\n").filter((line) => !line.includes(__filename)).join("\n");
-}
-
-function isErrorLike(err) { // the RIC's duck test: name, message and stack strings
-  return err instanceof Error || (err !== null && typeof err === "object" && typeof err.name === "string" &&
-    typeof err.message === "string" && typeof err.stack === "string");
-}
-
-function errorPayload(err, fallbackType) {
-  if (isErrorLike(err)) {
-    const trace = typeof err.stack === "string" ? withoutOurFiles(err.stack).split("\n") : [];
-    return { errorType: err.name || fallbackType || "Error", errorMessage: withoutOurFiles(String(err.message)), trace };
-  }
-  // A non-Error value (callback(0), callback('oops'), a thrown object): its typeof and toString(), no trace.
-  let message;
-  try { message = err === undefined || err === null ? String(err) : err.toString(); } catch (_) { message = String(err); }
-  return { errorType: fallbackType || typeof err, errorMessage: message, trace: [] };
-}
-
-async function postInitError(payload) {
-  writeLog("ERROR", `Init Error \t${JSON.stringify(payload)}`);
-  fence();
-  await request("POST", "/init/error", JSON.stringify(payload),
-    { "Lambda-Runtime-Function-Error-Type": payload.errorType });
-  process.exit(1);
-}
-
-// ---- handler resolution ----------------------------------------------------------
-
-// ES modules ignore NODE_PATH, yet on Lambda an ESM handler imports the bundled SDK and its layers'
-// packages. A resolve hook retries a bare specifier that the usual lookup (the function's own
-// node_modules) missed from each NODE_PATH folder, in order. Registered only when one exists:
-// the hooks thread costs start-up time.
-function resolveEsmAlsoFromNodePath() {
-  const folders = (process.env.NODE_PATH || "").split(path.delimiter).filter((d) => d && fs.existsSync(d));
-  const { register } = require("module");
-  if (!folders.length || typeof register !== "function") return;
-  const url = require("url");
-  const parents = folders.map((d) => url.pathToFileURL(path.join(path.dirname(d), "svl-esm-parent.mjs")).href);
-  const hooks = `const parents = ${JSON.stringify(parents)};
-    export async function resolve(specifier, context, next) {
-      try { return await next(specifier, context); } catch (err) {
-        if (err?.code !== "ERR_MODULE_NOT_FOUND" || /^([./]|[a-z][a-z0-9+.-]*:)/i.test(specifier)) throw err;
-        for (const parentURL of parents) {
-          try { return await next(specifier, { ...context, parentURL }); } catch (_) { /* next folder */ }
-        }
-        throw err;
-      }
-    }`;
-  register("data:text/javascript," + encodeURIComponent(hooks));
-}
-
-function isModulePackage(dir) {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const pkg = path.join(current, "package.json");
-    if (fs.existsSync(pkg)) {
-      try { return JSON.parse(fs.readFileSync(pkg, "utf8")).type === "module"; } catch (_) { return false; }
-    }
-    if (path.dirname(current) === current) return false;
-  }
-}
-
-function splitHandler(spec) {
-  if (AZURE) {
-    const [file, entry] = spec.split("#");
-    return { modulePath: file.replace(/\.(js|mjs|cjs)$/, ""), exportName: entry || "", explicitExt: path.extname(file) };
-  }
-  const match = /^(.*?)\.([^./]+)$/.exec(spec);
-  if (!match) return null;
-  return { modulePath: match[1], exportName: match[2], explicitExt: "" };
-}
-
-async function loadHandler() {
-  const parts = splitHandler(HANDLER);
-  if (!parts) {
-    return { error: { errorType: "Runtime.MalformedHandlerName", errorMessage: `Bad handler ${HANDLER}`, trace: [] } };
-  }
-  const base = path.resolve(TASK_ROOT, parts.modulePath);
-  const candidates = parts.explicitExt ? [base + parts.explicitExt] : [".js", ".mjs", ".cjs"].map((ext) => base + ext);
-  const file = candidates.find((candidate) => fs.existsSync(candidate));
-  if (!file) {
-    return { error: { errorType: "Runtime.ImportModuleError",
-      errorMessage: `Error: Cannot find module '${parts.modulePath}'`, trace: [] } };
-  }
-  let mod;
-  try {
-    const esm = file.endsWith(".mjs") || (file.endsWith(".js") && isModulePackage(path.dirname(file)));
-    if (esm) resolveEsmAlsoFromNodePath();
-    mod = esm ? await import(require("url").pathToFileURL(file).href) : require(file);
-  } catch (err) {
-    if (err instanceof SyntaxError) {
-      return { error: { errorType: "Runtime.UserCodeSyntaxError", errorMessage: `${err.name}: ${err.message}`,
-        trace: withoutOurFiles(err.stack || "").split("\n") } };
-    }
-    if (err && err.code === "MODULE_NOT_FOUND" || err && err.code === "ERR_MODULE_NOT_FOUND") {
-      return { error: { errorType: "Runtime.ImportModuleError", errorMessage: `Error: ${withoutOurFiles(err.message)}`,
-        trace: withoutOurFiles(err.stack || "").split("\n") } };
-    }
-    return { error: errorPayload(err) };
-  }
-  let handler;
-  if (parts.exportName) {
-    handler = mod[parts.exportName];
-    if (handler === undefined && mod.default && typeof mod.default === "object") handler = mod.default[parts.exportName];
-  } else {
-    handler = typeof mod === "function" ? mod : (mod.default || Object.values(mod).find((v) => typeof v === "function"));
-  }
-  const label = `${parts.modulePath}.${parts.exportName || "default"}`;
-  if (handler === undefined) {
-    return { error: { errorType: "Runtime.HandlerNotFound", errorMessage: `${label} is undefined or not exported`, trace: [] } };
-  }
-  if (typeof handler !== "function") {
-    return { error: { errorType: "Runtime.HandlerNotFound", errorMessage: `${label} is not a function`, trace: [] } };
-  }
-  return { handler };
 }
 
 // ---- response streaming (the RIC's `awslambda` global) ------------------------------
@@ -430,22 +180,6 @@ async function invokeStreaming(handler, headers, event, started) {
   currentInvocation = null;
   await responded;
   return ["streamed", null];
-}
-
-// Azure Functions (both programming models) live in their own module: see azure_node.js.
-async function loadAzureFunction() {
-  const v3Handler = async () => {
-    const loaded = await loadHandler();
-    if (loaded.error) throw Object.assign(new Error(loaded.error.errorMessage), { svlInitError: loaded.error });
-    return loaded.handler;
-  };
-  try {
-    const settings = { model: OURS.SVL_AZURE_MODEL, functionDir: OURS.SVL_AZURE_FUNCTION_DIR };
-    return { handler: await require("./azure_node.js").loadAzureHandler(TASK_ROOT, HANDLER, writeLog, v3Handler,
-      settings) };
-  } catch (err) {
-    return { error: err.svlInitError || errorPayload(err, err instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : undefined) };
-  }
 }
 
 // ---- one invocation ----------------------------------------------------------------
@@ -585,6 +319,14 @@ function failFatally(err, errorType, exitCode) {
   }
 }
 
+async function postInitError(payload) {
+  writeLog("ERROR", `Init Error \t${JSON.stringify(payload)}`);
+  fence();
+  await request("POST", "/init/error", JSON.stringify(payload),
+    { "Lambda-Runtime-Function-Error-Type": payload.errorType });
+  process.exit(1);
+}
+
 // The engine is gone: kill every process carrying this environment's key (the handler's children,
 // setsid daemons included: they inherit AWS_LAMBDA_RUNTIME_API), then our own process group.
 function endEnvironment() {
@@ -615,14 +357,15 @@ async function main() {
   const setTraceId = traceIdInJavaScript();
   process.on("uncaughtException", (err) => failFatally(err, undefined, 129));
   process.on("unhandledRejection", (reason) => failFatally(reason, "Runtime.UnhandledPromiseRejection", 128));
-  const loaded = AZURE ? await loadAzureFunction() : await loadHandler();
+  const loaded = AZURE ? await loadAzureFunction(TASK_ROOT, HANDLER,
+    { model: OURS.SVL_AZURE_MODEL, functionDir: OURS.SVL_AZURE_FUNCTION_DIR }) : await loadHandler(TASK_ROOT, HANDLER, false);
   if (loaded.error) return postInitError(loaded.error);
   fence(); // import-time output comes before START
   let next = await request("GET", "/invocation/next", undefined,
     { "Svl-Ready-At": String(Number(process.hrtime.bigint()) / 1e9) });
   for (;;) {
     const started = Number(process.hrtime.bigint()) / 1e9;
-    currentRequestId = next.headers["lambda-runtime-aws-request-id"];
+    currentRequestId = logs.state.requestId = next.headers["lambda-runtime-aws-request-id"];
     setTraceId(next.headers["lambda-runtime-trace-id"]);
     const [kind, payload] = await invoke(loaded.handler, next.headers, next.body, started);
     if (exitAfterReport !== null) { // a fatal error: report it, ask for nothing more, exit
