@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from invokers.engine import Engine
 from invokers.models import FunctionSpec, LogRecord
-from invokers.runtimes import NODE_BOOTSTRAP
+from invokers.runtimes import BOOTSTRAP_DIR
 from tests.conftest import MakeFunction
 
 
@@ -153,8 +153,9 @@ async def test_one_error_shape_and_no_svl_files_in_require_stacks(engine: Engine
     _, missing = await engine.invoke_collect(spec, {"lazy": True})
     for result in (thrown, missing):
         assert result.error is not None and "trace" in result.error and "stackTrace" not in result.error
-        assert all(str(NODE_BOOTSTRAP) not in line for line in result.error["trace"])
-        assert str(NODE_BOOTSTRAP) not in result.error["errorMessage"]
+        # no bootstrap file (node_runtime.js or the modules it requires) in a trace or a require stack
+        assert all(str(BOOTSTRAP_DIR) not in line for line in result.error["trace"])
+        assert str(BOOTSTRAP_DIR) not in result.error["errorMessage"]
     assert "Require stack:" in missing.error["errorMessage"] and "app.js" in missing.error["errorMessage"]
     python = make_function("def handler(e, c):\n    raise ValueError('py')\n", name="py-shape")
     _, failed = await engine.invoke_collect(python, {})

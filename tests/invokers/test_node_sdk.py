@@ -15,7 +15,7 @@ import pytest
 from invokers import node_sdk
 from invokers.engine import Engine
 from invokers.models import FunctionSpec
-from invokers.runtimes import NODE_BOOTSTRAP
+from invokers.runtimes import BOOTSTRAP_DIR
 from tests.conftest import MakeFunction
 from tests.invokers.test_discovery import write
 
@@ -58,7 +58,7 @@ async def test_missing_bundled_sdk_explains_itself_until_installed(without_sdk: 
         records, result = await engine.invoke_collect(spec, {})
     assert result.status == "error" and result.error is not None
     assert result.error["errorType"] == "Runtime.ImportModuleError"
-    assert str(NODE_BOOTSTRAP) not in result.error["errorMessage"]  # no svl-tui file in the require stack
+    assert str(BOOTSTRAP_DIR) not in result.error["errorMessage"]  # no svl-tui file in the require stack
     assert result.missing_sdk == [SMALL]
     note = result.notes[-1]
     assert "Lambda's nodejs20.x runtime bundles" in note and "svl-tui sdk install" in note and "--install-sdk" in note
