@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from .. import azure
 from ..environment import ACCOUNT_ID
 from ..ids import request_id as new_request_id
+from .clock import per_second
 from .routes import Match
 
 API_ID = "local"
@@ -72,16 +73,8 @@ def _body(request: Request, content_type: str | None) -> tuple[str | None, bool]
     return base64.b64encode(request.body).decode(), True
 
 
-_stamp: tuple[int, str] = (-1, "")
-
-
-def _apigw_time(moment: float) -> str:
-    """API Gateway's ``requestTime`` (``25/Nov/2026:18:06:34 +0000``), formatted once per second."""
-    global _stamp
-    second = int(moment)
-    if _stamp[0] != second:
-        _stamp = (second, time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second)))
-    return _stamp[1]
+_apigw_time = per_second("%d/%b/%Y:%H:%M:%S +0000", time.gmtime)
+"""API Gateway's ``requestTime`` of a moment (``25/Nov/2026:18:06:34 +0000``)."""
 
 
 def rest_event(request: Request, match: Match, *, version: str | None = None) -> dict[str, Any]:

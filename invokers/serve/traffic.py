@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import LogRecord, Result
+from .clock import per_second
 
 
 @dataclass
@@ -69,13 +70,5 @@ class Traffic:
         return notes
 
 
-_clock_at: tuple[int, str] = (-1, "")
-
-
-def _clock(moment: float) -> str:
-    """``HH:MM:SS`` local time of ``moment``, formatted once per second."""
-    global _clock_at
-    second = int(moment)
-    if _clock_at[0] != second:
-        _clock_at = (second, time.strftime("%H:%M:%S", time.localtime(second)))
-    return _clock_at[1]
+_clock = per_second("%H:%M:%S", time.localtime)
+"""``HH:MM:SS`` local time of a moment: the traffic line's stamp."""
