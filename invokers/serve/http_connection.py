@@ -25,23 +25,19 @@ from http import HTTPStatus
 from typing import cast
 
 from ..http_wire import CONTINUE, MAX_HEAD
+from .clock import per_second
 from .http_parser import HttpError, HttpRequest, RequestParser
 
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _log = logging.getLogger("svl.serve")
 
 
-_date_second = -1
-_date_text = ""
+_date_stamp = per_second("%a, %d %b %Y %H:%M:%S GMT", time.gmtime)
 
 
 def http_date() -> str:
     """The ``Date`` header's value, formatted once per second."""
-    global _date_second, _date_text
-    now = int(time.time())
-    if now != _date_second:
-        _date_second, _date_text = now, time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now))
-    return _date_text
+    return _date_stamp(time.time())
 
 
 _FRAMED_BY_US = frozenset(("content-length", "transfer-encoding", "connection"))

@@ -25,7 +25,7 @@ class Answer:
     multi_headers: dict[str, list[str]] = field(default_factory=dict)
     """Headers sent once per value (``Set-Cookie``)."""
     streamed: Any = None
-    """The ``http11.Responder`` that already streamed the answer (see ``serve.streaming``); None: send this one."""
+    """The ``http_connection.Responder`` that already streamed the answer (``serve.streaming``); None: send this."""
 
 
 @dataclass
