@@ -330,11 +330,15 @@ async function postInitError(payload) {
 // The engine is gone: kill every process carrying this environment's key (the handler's children,
 // setsid daemons included: they inherit AWS_LAMBDA_RUNTIME_API), then our own process group.
 function endEnvironment() {
-  if (API_KEY && fs.existsSync("/proc")) {
+  // Only a whole entry AWS_LAMBDA_RUNTIME_API=<this address with its 128-bit key> marks a process of this
+  // environment: a short or missing key (the bootstrap run by hand) must never match other processes.
+  if (API_KEY && API_KEY.length >= 32 && fs.existsSync("/proc")) {
+    const mark = Buffer.from(`\0AWS_LAMBDA_RUNTIME_API=${API_HOST}:${API_PORT}/${API_KEY}\0`);
     for (const name of fs.readdirSync("/proc")) {
       if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
       try {
-        if (fs.readFileSync(`/proc/${name}/environ`).includes(API_KEY)) process.kill(Number(name), "SIGKILL");
+        const environ = Buffer.concat([Buffer.from("\0"), fs.readFileSync(`/proc/${name}/environ`)]);
+        if (environ.includes(mark)) process.kill(Number(name), "SIGKILL");
       } catch (_) { /* gone, or not ours */ }
     }
   }

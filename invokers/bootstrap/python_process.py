@@ -68,15 +68,18 @@ def watch_parent(runtime_api):
 def end_environment(runtime_api):
     """Kill every process carrying this environment's key (the handler's children, setsid daemons included:
     they inherit AWS_LAMBDA_RUNTIME_API, ``runtime_api``), then our own process group, ourselves with it."""
-    key = runtime_api.partition("/")[2].encode()
+    # Only a whole entry AWS_LAMBDA_RUNTIME_API=<this address with its 128-bit key> marks a process of this
+    # environment: a short or missing key (the bootstrap run by hand) must never match other processes.
+    key = runtime_api.partition("/")[2]
+    mark = b"\0AWS_LAMBDA_RUNTIME_API=" + runtime_api.encode() + b"\0"
     me = os.getpid()
-    if key and os.path.isdir("/proc"):
+    if len(key) >= 32 and os.path.isdir("/proc"):
         for name in os.listdir("/proc"):
             if not name.isdigit() or int(name) == me:
                 continue
             try:
                 with open(f"/proc/{name}/environ", "rb") as environ:
-                    if key in environ.read():
+                    if mark in b"\0" + environ.read():
                         os.kill(int(name), 9)
             except OSError:
                 pass

@@ -148,3 +148,51 @@ def test_a_custom_runtime_ends_when_svl_tui_is_killed(tmp_path: Path) -> None:
     cli.kill()
     cli.communicate(timeout=30)
     assert _wait_gone(pids) == []
+
+
+# The bootstrap's own end of an environment (the engine gone): it kills the processes marked with this
+# environment's address. Run by hand with a short key, it once killed every process whose environment held
+# that string anywhere (nearly the whole machine for a root user): only the whole entry with a full key counts.
+END_ENVIRONMENT = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("svl_python_process", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.end_environment(sys.argv[2])
+"""
+
+
+def _sleeper(**env: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(["sleep", "60"], env={**os.environ, **env}, start_new_session=True)
+
+
+def _end_environment(runtime_api: str) -> None:
+    subprocess.run([sys.executable, "-c", END_ENVIRONMENT, str(REPO / "invokers/bootstrap/python_process.py"),
+                    runtime_api], start_new_session=True, timeout=30, check=False)
+
+
+def test_the_bootstrap_ends_only_processes_marked_with_its_whole_address() -> None:
+    key = "svl-" + "0123456789abcdef" * 2
+    address = f"127.0.0.1:9/{key}"
+    marked = _sleeper(AWS_LAMBDA_RUNTIME_API=address)
+    elsewhere = _sleeper(SOME_SETTING=address)  # the same text under another name
+    other_port = _sleeper(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:19/{key}")
+    try:
+        _end_environment(address)
+        assert marked.wait(timeout=10) == -signal.SIGKILL
+        assert elsewhere.poll() is None and other_port.poll() is None
+    finally:
+        for process in (marked, elsewhere, other_port):
+            process.kill()
+            process.wait()
+
+
+def test_a_bootstrap_run_by_hand_with_a_short_key_ends_nothing_else() -> None:
+    bystander = _sleeper(AWS_LAMBDA_RUNTIME_API="127.0.0.1:9/k", NOTE="k")
+    try:
+        _end_environment("127.0.0.1:9/k")
+        with pytest.raises(subprocess.TimeoutExpired):  # a kill sent before the bootstrap exited would land
+            bystander.wait(timeout=0.5)
+    finally:
+        bystander.kill()
+        bystander.wait()
